@@ -1,0 +1,2 @@
+//! dockerfile-ls: a Dockerfile language server.
+pub mod analysis;
