@@ -1,2 +1,10 @@
-//! Pure analysis.
+//! The pure analysis core: documents, syntax, the semantic model and editor features.
+//!
+//! Speaks UTF-8 byte offsets only. Must not know: the LSP crate, tokio, serde_json, UTF-16.
+
+pub mod document;
+pub mod model;
 pub mod syntax;
+
+pub use document::Document;
+pub use syntax::Span;

@@ -92,8 +92,57 @@ impl Word {
     /// The source span of `text[range]`.
     pub fn source_span(&self, start: usize, end: usize) -> Span {
         let s = self.source_offset(start);
-        let e = if end == start { s } else { self.source_offset(end - 1) + 1 };
+        let e = if end == start {
+            s
+        } else {
+            // The last byte of the range may start a multi-byte char: end after the whole char.
+            let last = self.source_offset(end - 1);
+            let width = self.text[..end]
+                .chars()
+                .next_back()
+                .map_or(1, |c| c.len_utf8());
+            let char_start = self.source_offset(end - width);
+            (char_start + width).max(last + 1)
+        };
         Span::new(s, e.max(s))
+    }
+
+    /// `text[start..end]` as a word of its own, with its source mapping (byte offsets into
+    /// `text`, which must be on char boundaries).
+    pub fn slice(&self, start: usize, end: usize) -> Word {
+        let end = end.min(self.text.len());
+        let start = start.min(end);
+        let span = self.source_span(start, end);
+        let breaks = self
+            .breaks
+            .iter()
+            .filter(|(t, _)| *t > start && *t < end)
+            .map(|(t, s)| (t - start, *s))
+            .collect();
+        Word { text: self.text[start..end].to_string(), span, breaks }
+    }
+
+    /// The offset in `text` of the source offset `source`, if it falls inside the word.
+    pub fn text_offset(&self, source: usize) -> Option<usize> {
+        if source < self.span.start || source > self.span.end {
+            return None;
+        }
+        if source == self.span.end {
+            return Some(self.text.len());
+        }
+        let mut seg_text = 0;
+        let mut seg_src = self.span.start;
+        for &(t, s) in &self.breaks {
+            if s > source {
+                break;
+            }
+            seg_text = t;
+            seg_src = s;
+        }
+        let i = seg_text + (source - seg_src);
+        let next = self.breaks.iter().find(|(t, _)| *t > seg_text).map_or(self.text.len(), |b| b.0);
+        // A source offset inside a removed continuation maps to the next kept byte.
+        Some(i.min(next))
     }
 }
 

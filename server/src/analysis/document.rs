@@ -1,0 +1,183 @@
+//! One open Dockerfile: rope text, tree-sitter tree, BuildKit syntax and semantic model.
+//!
+//! A `Document` is a value: the LSP layer keeps `Arc<Document>`s, clones one to edit it
+//! (cloning is cheap: the rope and the tree share structure, syntax and model are `Arc`s), applies
+//! edits with [`Document::edit`], then calls [`Document::reparse`] once per batch.
+//!
+//! Invariant: after `reparse`, `tree`, `syntax` and `model` describe exactly `text`.
+//! Must not know: LSP types, UTF-16.
+
+use std::sync::Arc;
+
+use ropey::Rope;
+use tree_sitter::Tree;
+
+use super::model::Model;
+use super::syntax::{parser, tree, Span, Syntax};
+
+#[derive(Clone)]
+pub struct Document {
+    text: Rope,
+    tree: Option<Tree>,
+    version: i32,
+    syntax: Arc<Syntax>,
+    model: Arc<Model>,
+    /// Edits applied since the last reparse.
+    dirty: bool,
+}
+
+impl std::fmt::Debug for Document {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Document")
+            .field("version", &self.version)
+            .field("len", &self.text.len_bytes())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Document {
+    pub fn new(text: &str, version: i32) -> Document {
+        let rope = Rope::from_str(text);
+        let tree = tree::parse(&rope, None);
+        let syntax = parser::parse(&rope);
+        let model = Model::build(&syntax, &rope);
+        Document {
+            text: rope,
+            tree,
+            version,
+            syntax: Arc::new(syntax),
+            model: Arc::new(model),
+            dirty: false,
+        }
+    }
+
+    pub fn text(&self) -> &Rope {
+        &self.text
+    }
+    pub fn version(&self) -> i32 {
+        self.version
+    }
+    pub fn tree(&self) -> Option<&Tree> {
+        self.tree.as_ref()
+    }
+    pub fn syntax(&self) -> &Syntax {
+        &self.syntax
+    }
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+    pub fn len(&self) -> usize {
+        self.text.len_bytes()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.text.len_bytes() == 0
+    }
+
+    /// The text of `span` (clamped to the document).
+    pub fn slice(&self, span: Span) -> String {
+        let end = self.clamp(span.end);
+        let start = self.clamp(span.start).min(end);
+        self.text.byte_slice(start..end).to_string()
+    }
+
+    /// `offset` clamped into the document and moved back onto a char boundary.
+    pub fn clamp(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len_bytes());
+        // byte_to_char rounds down to the char containing the byte.
+        self.text.char_to_byte(self.text.byte_to_char(offset))
+    }
+
+    /// `offset` clamped into the document and moved forward onto a char boundary.
+    pub fn clamp_up(&self, offset: usize) -> usize {
+        let down = self.clamp(offset);
+        if down == offset.min(self.text.len_bytes()) {
+            return down;
+        }
+        self.text.char_to_byte(self.text.byte_to_char(down) + 1)
+    }
+
+    /// Replaces the bytes `start..end` with `new_text`. Offsets are clamped to the document and
+    /// to char boundaries (a range that cuts a char covers all of it), so no edit can panic; the
+    /// tree is edited to match, and the next [`Document::reparse`] rebuilds syntax and model.
+    pub fn edit(&mut self, start: usize, end: usize, new_text: &str) {
+        let end = self.clamp_up(end);
+        let start = self.clamp(start).min(end);
+        if start == end && new_text.is_empty() {
+            return;
+        }
+        let before = self.text.clone();
+        let cs = self.text.byte_to_char(start);
+        let ce = self.text.byte_to_char(end);
+        self.text.remove(cs..ce);
+        self.text.insert(cs, new_text);
+        if let Some(t) = self.tree.as_mut() {
+            t.edit(&tree::input_edit(&before, &self.text, start, end, start + new_text.len()));
+        }
+        self.dirty = true;
+    }
+
+    /// Brings tree, syntax and model up to date with the text and sets the version.
+    pub fn reparse(&mut self, version: i32) {
+        self.version = version;
+        if !self.dirty {
+            return;
+        }
+        self.tree = tree::parse(&self.text, self.tree.as_ref());
+        let syntax = parser::parse(&self.text);
+        self.model = Arc::new(Model::build(&syntax, &self.text));
+        self.syntax = Arc::new(syntax);
+        self.dirty = false;
+    }
+
+    /// 0-based line of `offset`, counting `\n`, `\r\n` and lone `\r` as breaks (as LSP does).
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.text.byte_to_line(self.clamp(offset))
+    }
+
+    /// Byte offset where `line` starts (the end of the text for lines past the end).
+    pub fn line_start(&self, line: usize) -> usize {
+        if line >= self.text.len_lines() {
+            return self.text.len_bytes();
+        }
+        self.text.line_to_byte(line)
+    }
+
+    /// `(line, byte column)` of `offset`.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = self.clamp(offset);
+        let line = self.text.byte_to_line(offset);
+        (line, offset - self.text.line_to_byte(line))
+    }
+
+    /// The text of `line` without its line break.
+    pub fn line_text(&self, line: usize) -> String {
+        if line >= self.text.len_lines() {
+            return String::new();
+        }
+        let s = self.text.line(line).to_string();
+        s.trim_end_matches(['\n', '\r']).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edits_are_clamped_and_reparsed() {
+        let mut d = Document::new("FROM alpine\n", 1);
+        d.edit(11, 11, " AS base");
+        d.edit(1000, 2000, "\nRUN true");
+        d.reparse(2);
+        assert_eq!(d.text().to_string(), "FROM alpine AS base\n\nRUN true");
+        assert_eq!(d.version(), 2);
+    }
+
+    #[test]
+    fn edit_inside_a_multibyte_char_snaps_to_its_start() {
+        let mut d = Document::new("é", 1);
+        d.edit(1, 2, "x");
+        d.reparse(2);
+        assert_eq!(d.text().to_string(), "x");
+    }
+}

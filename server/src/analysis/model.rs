@@ -1,0 +1,721 @@
+//! The semantic model: stages, stage references, variable definitions and uses, in one pass over
+//! the syntax.
+//!
+//! Semantics follow BuildKit's `dockerfile2llb`:
+//! - a stage's name is lower-cased (`parseBuildStageName`); `FROM x` names an *earlier* stage only
+//!   when the expanded base equals that lower-case name exactly (`dispatchStates.addState`),
+//!   otherwise it is an image;
+//! - `COPY --from=` is resolved after all stages exist: a number is a stage index (any stage,
+//!   later ones included; out of range is an error), a name is looked up case-insensitively among
+//!   all stages, anything else is an image;
+//! - `RUN --mount=from=` is looked up by name only (no indexes), anything else is an image;
+//! - circular dependencies are searched over `--from`/`from=` edges only, as
+//!   `validateCircularDependency` does (the base is not a dependency there);
+//! - global ARGs (before the first FROM) are visible in FROM lines, and inside a stage only after
+//!   `ARG NAME` re-declares them; ARG and ENV are inherited through `FROM <stage>` (the child's
+//!   build args start as the parent's, its env is the parent image's env).
+//!
+//! Must not know: LSP types, positions other than byte offsets.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use ropey::Rope;
+
+use super::syntax::expand::{self, VarRef};
+use super::syntax::mount::parse_mount;
+use super::syntax::{Instruction, Keyword, Span, Syntax, Word};
+
+/// BuildKit's automatic platform ARGs: defined in the global scope without an ARG instruction,
+/// visible in a stage only after `ARG NAME`.
+pub const AUTOMATIC_PLATFORM_ARGS: &[(&str, &str)] = &[
+    ("TARGETPLATFORM", "platform of the build result, e.g. `linux/amd64`"),
+    ("TARGETOS", "OS component of TARGETPLATFORM"),
+    ("TARGETARCH", "architecture component of TARGETPLATFORM"),
+    ("TARGETVARIANT", "variant component of TARGETPLATFORM"),
+    ("BUILDPLATFORM", "platform of the node performing the build"),
+    ("BUILDOS", "OS component of BUILDPLATFORM"),
+    ("BUILDARCH", "architecture component of BUILDPLATFORM"),
+    ("BUILDVARIANT", "variant component of BUILDPLATFORM"),
+];
+
+/// Predefined ARGs that can be passed with `--build-arg` without an ARG instruction; RUN sees
+/// them in its environment.
+pub const PREDEFINED_ARGS: &[&str] = &[
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "FTP_PROXY",
+    "ftp_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+];
+
+/// BuildKit's own build args, which change how the build runs.
+pub const BUILDKIT_ARGS: &[&str] = &[
+    "BUILDKIT_CACHE_MOUNT_NS",
+    "BUILDKIT_CONTEXT_KEEP_GIT_DIR",
+    "BUILDKIT_INLINE_CACHE",
+    "BUILDKIT_MULTI_PLATFORM",
+    "BUILDKIT_SANDBOX_HOSTNAME",
+    "BUILDKIT_SYNTAX",
+    "SOURCE_DATE_EPOCH",
+];
+
+pub fn is_automatic_platform_arg(name: &str) -> bool {
+    AUTOMATIC_PLATFORM_ARGS.iter().any(|(n, _)| *n == name)
+}
+
+/// A build stage: one `FROM` and the instructions up to the next.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Stage {
+    pub index: usize,
+    /// The FROM instruction's index in [`Syntax::instructions`].
+    pub instr: usize,
+    pub name: Option<StageName>,
+    /// The base as written (an empty word at the end of `FROM` when it is missing).
+    pub base: Word,
+    /// The base after expanding global ARG defaults; `None` when a variable has no known value.
+    pub base_resolved: Option<String>,
+    /// This stage's `FROM` reference in [`Model::stage_refs`], when the base is not missing.
+    pub base_ref: Option<usize>,
+    pub platform: Option<Word>,
+    /// From `FROM` to the end of the stage's last instruction.
+    pub span: Span,
+    /// The stage's instruction indices, its FROM included.
+    pub instrs: Range<usize>,
+}
+
+impl Stage {
+    /// The name BuildKit would show: the stage name, or the index.
+    pub fn label(&self) -> String {
+        match &self.name {
+            Some(n) => n.key.clone(),
+            None => self.index.to_string(),
+        }
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct StageName {
+    /// As written after `AS`.
+    pub text: String,
+    /// Lower-cased, as BuildKit stores it.
+    pub key: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+pub enum RefKind {
+    /// `FROM <stage>`.
+    Base,
+    /// `COPY --from=<stage>`.
+    Copy,
+    /// `RUN --mount=...,from=<stage>`.
+    Mount,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum RefTarget {
+    Stage(usize),
+    /// Not a stage: an image reference (or a named build context).
+    Image,
+    /// A numeric `--from` that names no stage.
+    BadIndex(i64),
+    /// `--from` containing variables, which BuildKit refuses to expand.
+    Variable,
+}
+
+/// A place where a stage may be referenced.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct StageRef {
+    pub kind: RefKind,
+    /// The reference as written (for `FROM`, the base word).
+    pub text: String,
+    pub span: Span,
+    pub instr: usize,
+    /// The stage containing the reference.
+    pub stage: usize,
+    pub target: RefTarget,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+pub enum VarKind {
+    /// ARG before the first FROM.
+    GlobalArg,
+    Arg,
+    Env,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct VarDef {
+    pub name: String,
+    pub name_span: Span,
+    pub kind: VarKind,
+    pub instr: usize,
+    pub stage: Option<usize>,
+    /// The value as written (ARG default or ENV value), if any.
+    pub value: Option<Word>,
+    /// For `ARG NAME` inside a stage: the global ARG it brings into scope.
+    pub redeclares: Option<usize>,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct VarUse {
+    pub name: String,
+    pub name_span: Span,
+    /// The whole reference (`${NAME:-x}`).
+    pub span: Span,
+    pub instr: usize,
+    pub stage: Option<usize>,
+    /// The definition in scope, if one is.
+    pub def: Option<usize>,
+    /// True when a BuildKit automatic platform ARG or a predefined ARG is visible here.
+    pub builtin: bool,
+    /// In shell text (RUN, CMD, ...), expanded by the shell at run time rather than by BuildKit.
+    pub shell: bool,
+    pub operator: Option<String>,
+}
+
+/// A circular dependency over `--from`/`from=` edges.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Cycle {
+    pub stages: Vec<usize>,
+    /// The references (indices into [`Model::stage_refs`]) that form the cycle.
+    pub refs: Vec<usize>,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct Model {
+    pub stages: Vec<Stage>,
+    /// For every instruction, the stage it belongs to (`None` before the first FROM).
+    pub instr_stage: Vec<Option<usize>>,
+    pub stage_refs: Vec<StageRef>,
+    pub vars: Vec<VarDef>,
+    pub var_uses: Vec<VarUse>,
+    pub cycles: Vec<Cycle>,
+}
+
+/// Names in scope: name → definition index, or `None` for a builtin.
+type Scope = HashMap<String, Option<usize>>;
+
+impl Model {
+    pub fn build(syntax: &Syntax, text: &Rope) -> Model {
+        Builder::new(syntax, text).run()
+    }
+
+    /// The stage BuildKit finds for `name` once all stages exist (the last stage with that
+    /// name, case-insensitively).
+    pub fn stage_by_name(&self, name: &str) -> Option<usize> {
+        let key = name.to_ascii_lowercase();
+        self.stages.iter().rev().find(|s| s.name.as_ref().is_some_and(|n| n.key == key)).map(|s| s.index)
+    }
+
+    /// The stage containing byte `offset`.
+    pub fn stage_at(&self, offset: usize) -> Option<usize> {
+        let i = self.stages.partition_point(|s| s.span.end < offset);
+        (i < self.stages.len() && self.stages[i].span.start <= offset).then_some(i)
+    }
+
+    /// The stage reference whose span touches `offset`.
+    pub fn stage_ref_at(&self, offset: usize) -> Option<usize> {
+        self.stage_refs.iter().position(|r| r.span.touches(offset))
+    }
+
+    pub fn var_use_at(&self, offset: usize) -> Option<usize> {
+        self.var_uses.iter().position(|u| u.name_span.touches(offset))
+    }
+
+    pub fn var_def_at(&self, offset: usize) -> Option<usize> {
+        self.vars.iter().position(|d| d.name_span.touches(offset))
+    }
+
+    /// Stages whose `--from`/`from=`/base edges lead to `stage` (direct users).
+    pub fn users_of(&self, stage: usize) -> Vec<usize> {
+        let mut out: Vec<usize> = self
+            .stage_refs
+            .iter()
+            .filter(|r| r.target == RefTarget::Stage(stage))
+            .map(|r| r.stage)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The stages `stage` depends on directly (base and `--from`/`from=`).
+    pub fn deps_of(&self, stage: usize) -> Vec<usize> {
+        let mut out: Vec<usize> = self
+            .stage_refs
+            .iter()
+            .filter(|r| r.stage == stage)
+            .filter_map(|r| match r.target {
+                RefTarget::Stage(s) => Some(s),
+                _ => None,
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Stages built for `target` (BuildKit's `allReachableStages`: base and dependencies).
+    pub fn reachable_from(&self, target: usize) -> Vec<bool> {
+        let mut seen = vec![false; self.stages.len()];
+        let mut stack = vec![target];
+        while let Some(s) = stack.pop() {
+            if s >= seen.len() || seen[s] {
+                continue;
+            }
+            seen[s] = true;
+            stack.extend(self.deps_of(s));
+        }
+        seen
+    }
+
+    /// True when `from` may depend on `to` without creating a cycle over dependency edges
+    /// (used to leave such stages out of `--from=` completion).
+    pub fn would_cycle(&self, from: usize, to: usize) -> bool {
+        from == to || self.reachable_from(to).get(from).copied().unwrap_or(false)
+    }
+}
+
+struct Builder<'a> {
+    syntax: &'a Syntax,
+    text: &'a Rope,
+    m: Model,
+    global: Scope,
+    /// Final scope of each stage, inherited by stages built on it.
+    stage_scopes: Vec<Scope>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(syntax: &'a Syntax, text: &'a Rope) -> Self {
+        let mut global = Scope::new();
+        for (name, _) in AUTOMATIC_PLATFORM_ARGS {
+            global.insert((*name).to_string(), None);
+        }
+        Builder { syntax, text, m: Model::default(), global, stage_scopes: Vec::new() }
+    }
+
+    fn run(mut self) -> Model {
+        let instrs = &self.syntax.instructions;
+        self.m.instr_stage = vec![None; instrs.len()];
+        let mut scope = Scope::new();
+        for (i, ins) in instrs.iter().enumerate() {
+            if ins.kind == Keyword::From {
+                if let Some(prev) = self.m.stages.len().checked_sub(1) {
+                    self.stage_scopes.push(std::mem::take(&mut scope));
+                    self.close_stage(prev, i);
+                }
+                scope = self.start_stage(i, ins);
+                continue;
+            }
+            let stage = self.m.stages.len().checked_sub(1);
+            self.m.instr_stage[i] = stage;
+            match stage {
+                None => self.global_instruction(i, ins),
+                Some(s) => self.stage_instruction(i, ins, s, &mut scope),
+            }
+        }
+        if let Some(last) = self.m.stages.len().checked_sub(1) {
+            self.stage_scopes.push(scope);
+            self.close_stage(last, instrs.len());
+        }
+        self.resolve_late_refs();
+        self.find_cycles();
+        self.m
+    }
+
+    fn close_stage(&mut self, stage: usize, end_instr: usize) {
+        let s = &mut self.m.stages[stage];
+        s.instrs = s.instr..end_instr;
+        if let Some(last) = end_instr.checked_sub(1).and_then(|i| self.syntax.instructions.get(i)) {
+            s.span = s.span.cover(last.span);
+        }
+    }
+
+    /// Instructions before the first FROM: only ARG is meaningful there.
+    fn global_instruction(&mut self, i: usize, ins: &Instruction) {
+        if ins.kind == Keyword::Arg {
+            let mut global = std::mem::take(&mut self.global);
+            self.arg_pairs(i, ins, None, &mut global);
+            self.global = global;
+        } else {
+            let global = self.global.clone();
+            self.generic_uses(i, ins, None, &global);
+        }
+    }
+
+    fn start_stage(&mut self, i: usize, ins: &Instruction) -> Scope {
+        let index = self.m.stages.len();
+        self.m.instr_stage[i] = Some(index);
+        let escape = self.syntax.escape;
+        let global = self.global.clone();
+        if let Some(p) = ins.flag("platform").and_then(|f| f.value.as_ref()) {
+            self.uses_in(p, i, Some(index), &global, false);
+        }
+        let base = ins.args.first().cloned().unwrap_or_else(|| Word::new("", Span::empty(ins.span.end)));
+        let name = (ins.args.len() >= 3 && ins.args[1].text.eq_ignore_ascii_case("as")).then(|| {
+            let w = &ins.args[2];
+            StageName { text: w.text.clone(), key: w.text.to_ascii_lowercase(), span: w.span }
+        });
+        if !base.text.is_empty() {
+            self.uses_in(&base, i, Some(index), &global, false);
+        }
+        let base_resolved = if base.text.is_empty() {
+            None
+        } else {
+            let lookup = |n: &str| self.global_value(n);
+            expand::expand(&base, escape, &lookup)
+        };
+        let mut base_ref = None;
+        let mut inherited = Scope::new();
+        if !base.text.is_empty() {
+            // `addState`: the expanded base must equal an earlier stage's (lower-case) name.
+            let target = base_resolved
+                .as_deref()
+                .and_then(|b| {
+                    self.m.stages.iter().rev().find(|s| s.name.as_ref().is_some_and(|n| n.key == b))
+                })
+                .map(|s| s.index);
+            if let Some(t) = target {
+                inherited = self.stage_scopes.get(t).cloned().unwrap_or_default();
+            }
+            base_ref = Some(self.m.stage_refs.len());
+            self.m.stage_refs.push(StageRef {
+                kind: RefKind::Base,
+                text: base.text.clone(),
+                span: base.span,
+                instr: i,
+                stage: index,
+                target: target.map_or(RefTarget::Image, RefTarget::Stage),
+            });
+        }
+        self.m.stages.push(Stage {
+            index,
+            instr: i,
+            name,
+            base,
+            base_resolved,
+            base_ref,
+            platform: ins.flag("platform").and_then(|f| f.value.clone()),
+            span: ins.span,
+            instrs: i..i + 1,
+        });
+        inherited
+    }
+
+    /// The default of a global ARG, expanded, if known.
+    fn global_value(&self, name: &str) -> Option<String> {
+        let def = (*self.global.get(name)?)?;
+        let d = &self.m.vars[def];
+        let v = d.value.as_ref()?;
+        expand::expand(v, self.syntax.escape, &|n: &str| {
+            // Earlier global ARGs only; guard against self-reference.
+            if n == name {
+                return None;
+            }
+            self.m.vars[..def]
+                .iter()
+                .rev()
+                .find(|x| x.kind == VarKind::GlobalArg && x.name == n)
+                .and_then(|x| x.value.as_ref().map(|w| w.text.clone()))
+        })
+    }
+
+    fn stage_instruction(&mut self, i: usize, ins: &Instruction, stage: usize, scope: &mut Scope) {
+        match ins.kind {
+            Keyword::Arg => self.arg_pairs(i, ins, Some(stage), scope),
+            Keyword::Env => self.env_pairs(i, ins, stage, scope),
+            Keyword::Onbuild => {}
+            _ => {
+                let snapshot = scope.clone();
+                self.generic_uses(i, ins, Some(stage), &snapshot);
+                self.stage_refs_of(i, ins, stage);
+            }
+        }
+    }
+
+    fn arg_pairs(&mut self, i: usize, ins: &Instruction, stage: Option<usize>, scope: &mut Scope) {
+        for w in &ins.args {
+            let (name_end, value) = match w.text.find('=') {
+                Some(eq) => (eq, Some(w.slice(eq + 1, w.text.len()))),
+                None => (w.text.len(), None),
+            };
+            if let Some(v) = &value {
+                let snapshot = scope.clone();
+                self.uses_in(v, i, stage, &snapshot, false);
+            }
+            let name = w.text[..name_end].to_string();
+            if name.is_empty() {
+                continue;
+            }
+            let redeclares = match (stage, &value) {
+                (Some(_), None) => self.global.get(&name).copied().flatten(),
+                _ => None,
+            };
+            let kind = if stage.is_some() { VarKind::Arg } else { VarKind::GlobalArg };
+            let def = self.push_def(name.clone(), w.source_span(0, name_end), kind, i, stage, value, redeclares);
+            scope.insert(name, Some(def));
+        }
+    }
+
+    fn env_pairs(&mut self, i: usize, ins: &Instruction, stage: usize, scope: &mut Scope) {
+        // ENV expands every value with the environment from before the instruction.
+        let before = scope.clone();
+        for f in &ins.flags {
+            if let Some(v) = &f.value {
+                self.uses_in(v, i, Some(stage), &before, false);
+            }
+        }
+        let legacy = ins.args.first().is_some_and(|w| !w.text.contains('='));
+        if legacy {
+            let key = &ins.args[0];
+            let value = ins.args.get(1).and_then(|v| {
+                let start = ins.rest.text_offset(v.span.start)?;
+                Some(ins.rest.slice(start, ins.rest.text.trim_end().len()))
+            });
+            if let Some(v) = &value {
+                self.uses_in(v, i, Some(stage), &before, false);
+            }
+            let def = self.push_def(key.text.clone(), key.span, VarKind::Env, i, Some(stage), value, None);
+            scope.insert(key.text.clone(), Some(def));
+            return;
+        }
+        for w in &ins.args {
+            let Some(eq) = w.text.find('=') else { continue };
+            let value = w.slice(eq + 1, w.text.len());
+            self.uses_in(&value, i, Some(stage), &before, false);
+            let name = w.text[..eq].to_string();
+            if name.is_empty() {
+                continue;
+            }
+            let def = self.push_def(name.clone(), w.source_span(0, eq), VarKind::Env, i, Some(stage), Some(value), None);
+            scope.insert(name, Some(def));
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_def(
+        &mut self,
+        name: String,
+        name_span: Span,
+        kind: VarKind,
+        instr: usize,
+        stage: Option<usize>,
+        value: Option<Word>,
+        redeclares: Option<usize>,
+    ) -> usize {
+        self.m.vars.push(VarDef { name, name_span, kind, instr, stage, value, redeclares });
+        self.m.vars.len() - 1
+    }
+
+    /// Variable uses in an instruction other than FROM, ARG and ENV.
+    fn generic_uses(&mut self, i: usize, ins: &Instruction, stage: Option<usize>, scope: &Scope) {
+        for f in &ins.flags {
+            // `--from` is never expanded (BuildKit refuses variables there); it is a stage ref.
+            if f.name.text == "from" && ins.kind == Keyword::Copy {
+                continue;
+            }
+            if let Some(v) = &f.value {
+                self.uses_in(v, i, stage, scope, false);
+            }
+        }
+        let shell = matches!(
+            ins.kind,
+            Keyword::Run | Keyword::Cmd | Keyword::Entrypoint | Keyword::Healthcheck | Keyword::Shell
+        );
+        if ins.json.is_some() {
+            return;
+        }
+        if shell {
+            self.uses_in(&ins.rest, i, stage, scope, true);
+            if ins.kind == Keyword::Run {
+                for h in &ins.heredocs {
+                    let body = h.body;
+                    if body.is_empty() || body.end > self.text.len_bytes() {
+                        continue;
+                    }
+                    let text = self.text.byte_slice(body.start..body.end).to_string();
+                    self.uses_in(&Word::new(text, body), i, stage, scope, true);
+                }
+            }
+        } else {
+            for w in &ins.args {
+                self.uses_in(w, i, stage, scope, false);
+            }
+        }
+    }
+
+    fn uses_in(&mut self, w: &Word, instr: usize, stage: Option<usize>, scope: &Scope, shell: bool) {
+        if !w.text.contains('$') {
+            return;
+        }
+        for r in expand::var_refs(w, self.syntax.escape) {
+            let VarRef { name, name_span, span, operator, .. } = r;
+            let found = scope.get(&name).copied();
+            let builtin = matches!(found, Some(None))
+                || (found.is_none() && (PREDEFINED_ARGS.contains(&name.as_str()) && shell));
+            self.m.var_uses.push(VarUse {
+                name,
+                name_span,
+                span,
+                instr,
+                stage,
+                def: found.flatten(),
+                builtin,
+                shell,
+                operator,
+            });
+        }
+    }
+
+    /// `COPY --from` and `RUN --mount=from=` references, resolved later (they may name any
+    /// stage, including later ones).
+    fn stage_refs_of(&mut self, i: usize, ins: &Instruction, stage: usize) {
+        match ins.kind {
+            Keyword::Copy => {
+                for f in ins.flags_named("from") {
+                    if let Some(v) = &f.value {
+                        self.push_late_ref(RefKind::Copy, v.text.clone(), v.span, i, stage);
+                    }
+                }
+            }
+            Keyword::Run => {
+                for f in ins.flags_named("mount") {
+                    let Some(v) = &f.value else { continue };
+                    for opt in parse_mount(v) {
+                        if opt.key.text == "from" {
+                            if let Some(val) = opt.value {
+                                self.push_late_ref(RefKind::Mount, val.text.clone(), val.span, i, stage);
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn push_late_ref(&mut self, kind: RefKind, text: String, span: Span, instr: usize, stage: usize) {
+        // Placeholder target; `resolve_late_refs` fills it once every stage is known.
+        self.m.stage_refs.push(StageRef { kind, text, span, instr, stage, target: RefTarget::Image });
+    }
+
+    fn resolve_late_refs(&mut self) {
+        let n = self.m.stages.len();
+        for r in 0..self.m.stage_refs.len() {
+            let kind = self.m.stage_refs[r].kind;
+            if kind == RefKind::Base {
+                continue;
+            }
+            let text = self.m.stage_refs[r].text.clone();
+            let target = if kind == RefKind::Copy && text.contains('$') {
+                RefTarget::Variable
+            } else if kind == RefKind::Copy && is_go_int(&text) {
+                match text.parse::<i64>() {
+                    Ok(k) if k >= 0 && (k as usize) < n => RefTarget::Stage(k as usize),
+                    Ok(k) => RefTarget::BadIndex(k),
+                    Err(_) => RefTarget::BadIndex(i64::MAX),
+                }
+            } else {
+                self.m.stage_by_name(&text).map_or(RefTarget::Image, RefTarget::Stage)
+            };
+            self.m.stage_refs[r].target = target;
+        }
+    }
+
+    /// Cycles over `--from`/`from=` edges (strongly connected components with more than one
+    /// stage, or a stage that depends on itself).
+    fn find_cycles(&mut self) {
+        let n = self.m.stages.len();
+        let mut adj: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
+        for (ri, r) in self.m.stage_refs.iter().enumerate() {
+            if r.kind == RefKind::Base {
+                continue;
+            }
+            if let RefTarget::Stage(t) = r.target {
+                adj[r.stage].push((t, ri));
+            }
+        }
+        for comp in tarjan(&adj) {
+            let in_comp = |s: usize| comp.contains(&s);
+            let refs: Vec<usize> = comp
+                .iter()
+                .flat_map(|&s| adj[s].iter().filter(|(t, _)| in_comp(*t)).map(|(_, r)| *r))
+                .collect();
+            if comp.len() > 1 || !refs.is_empty() {
+                let mut stages = comp.clone();
+                stages.sort_unstable();
+                let mut refs = refs;
+                refs.sort_unstable();
+                self.m.cycles.push(Cycle { stages, refs });
+            }
+        }
+        self.m.cycles.sort_by_key(|c| c.stages[0]);
+    }
+}
+
+/// Go's `strconv.Atoi` syntax: optional sign, then ASCII digits.
+fn is_go_int(s: &str) -> bool {
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Strongly connected components (iterative Tarjan, so 10,000 stages cannot overflow the stack).
+fn tarjan(adj: &[Vec<(usize, usize)>]) -> Vec<Vec<usize>> {
+    let n = adj.len();
+    let mut index = vec![usize::MAX; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut stack = Vec::new();
+    let mut out = Vec::new();
+    let mut next = 0;
+    for root in 0..n {
+        if index[root] != usize::MAX {
+            continue;
+        }
+        let mut work: Vec<(usize, usize)> = vec![(root, 0)];
+        index[root] = next;
+        low[root] = next;
+        next += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        while let Some(&mut (v, ref mut ei)) = work.last_mut() {
+            if let Some(&(w, _)) = adj[v].get(*ei) {
+                *ei += 1;
+                if index[w] == usize::MAX {
+                    index[w] = next;
+                    low[w] = next;
+                    next += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                let mut comp = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    comp.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                out.push(comp);
+            }
+        }
+    }
+    out
+}
