@@ -3,6 +3,7 @@
 //! Speaks UTF-8 byte offsets only. Must not know: the LSP crate, tokio, serde_json, UTF-16.
 
 pub mod document;
+pub mod features;
 pub mod model;
 pub mod syntax;
 

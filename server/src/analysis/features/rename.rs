@@ -1,0 +1,94 @@
+//! Rename stages and variables.
+//!
+//! A stage rename rewrites its `AS` name and every `FROM`, `--from=` and `from=` that names it
+//! (numeric `--from=N` and `FROM ${VAR}` stay as they are: they do not spell the name). A
+//! variable rename rewrites the whole group from [`super::symbol::var_group`].
+//!
+//! Must not know: LSP types.
+
+use std::fmt;
+
+use super::symbol::{occurrences, symbol_at, Symbol};
+use crate::analysis::{Document, Span};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RenameError {
+    /// Nothing renamable at the position.
+    NoSymbol,
+    InvalidName(String),
+    /// Another stage already has the name.
+    Conflict(String),
+}
+
+impl fmt::Display for RenameError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RenameError::NoSymbol => write!(f, "no stage or variable to rename here"),
+            RenameError::InvalidName(why) => write!(f, "{why}"),
+            RenameError::Conflict(name) => write!(f, "a stage named `{name}` already exists"),
+        }
+    }
+}
+
+/// The span to rename and its current text, if a renamable symbol is at `offset`.
+pub fn prepare_rename(doc: &Document, offset: usize) -> Option<(Span, String)> {
+    let (symbol, span) = symbol_at(doc, offset)?;
+    let occ = occurrences(doc, symbol);
+    // The cursor must be on a spelling of the name (not on `--from=0`).
+    let here = occ.iter().find(|o| o.span == span)?;
+    if !here.renamable {
+        return None;
+    }
+    Some((span, doc.slice(span)))
+}
+
+/// The edits that rename the symbol at `offset` to `new_name`.
+pub fn rename(doc: &Document, offset: usize, new_name: &str) -> Result<Vec<(Span, String)>, RenameError> {
+    let (symbol, _) = prepare_rename(doc, offset)
+        .and_then(|(span, _)| symbol_at(doc, span.start))
+        .ok_or(RenameError::NoSymbol)?;
+    match symbol {
+        Symbol::Stage(s) => {
+            validate_stage_name(new_name)?;
+            let key = new_name.to_ascii_lowercase();
+            let m = doc.model();
+            if m.stages.iter().any(|o| o.index != s && o.name.as_ref().is_some_and(|n| n.key == key)) {
+                return Err(RenameError::Conflict(key));
+            }
+        }
+        Symbol::Var(_) => validate_var_name(new_name)?,
+    }
+    Ok(occurrences(doc, symbol)
+        .into_iter()
+        .filter(|o| o.renamable)
+        .map(|o| (o.span, new_name.to_string()))
+        .collect())
+}
+
+/// BuildKit: `^[a-z][a-z0-9-_.]*$` after lower-casing.
+fn validate_stage_name(name: &str) -> Result<(), RenameError> {
+    let lower = name.to_ascii_lowercase();
+    let mut chars = lower.chars();
+    let ok = chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(RenameError::InvalidName(format!(
+            "`{name}` is not a valid stage name: it must start with a letter and contain only letters, digits, `-`, `_` and `.`"
+        )))
+    }
+}
+
+fn validate_var_name(name: &str) -> Result<(), RenameError> {
+    let mut chars = name.chars();
+    let ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(RenameError::InvalidName(format!(
+            "`{name}` is not a valid variable name: it must start with a letter or `_` and contain only letters, digits and `_`"
+        )))
+    }
+}
