@@ -7,5 +7,8 @@ pub mod features;
 pub mod model;
 pub mod syntax;
 
+#[cfg(test)]
+pub mod test_support;
+
 pub use document::Document;
 pub use syntax::Span;
