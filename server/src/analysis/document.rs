@@ -111,7 +111,13 @@ impl Document {
         self.text.remove(cs..ce);
         self.text.insert(cs, new_text);
         if let Some(t) = self.tree.as_mut() {
-            t.edit(&tree::input_edit(&before, &self.text, start, end, start + new_text.len()));
+            t.edit(&tree::input_edit(
+                &before,
+                &self.text,
+                start,
+                end,
+                start + new_text.len(),
+            ));
         }
         self.dirty = true;
     }

@@ -29,7 +29,10 @@ use super::syntax::{Instruction, Keyword, Span, Syntax, Word};
 /// BuildKit's automatic platform ARGs: defined in the global scope without an ARG instruction,
 /// visible in a stage only after `ARG NAME`.
 pub const AUTOMATIC_PLATFORM_ARGS: &[(&str, &str)] = &[
-    ("TARGETPLATFORM", "platform of the build result, e.g. `linux/amd64`"),
+    (
+        "TARGETPLATFORM",
+        "platform of the build result, e.g. `linux/amd64`",
+    ),
     ("TARGETOS", "OS component of TARGETPLATFORM"),
     ("TARGETARCH", "architecture component of TARGETPLATFORM"),
     ("TARGETVARIANT", "variant component of TARGETPLATFORM"),
@@ -211,7 +214,11 @@ impl Model {
     /// name, case-insensitively).
     pub fn stage_by_name(&self, name: &str) -> Option<usize> {
         let key = name.to_ascii_lowercase();
-        self.stages.iter().rev().find(|s| s.name.as_ref().is_some_and(|n| n.key == key)).map(|s| s.index)
+        self.stages
+            .iter()
+            .rev()
+            .find(|s| s.name.as_ref().is_some_and(|n| n.key == key))
+            .map(|s| s.index)
     }
 
     /// The stage containing byte `offset`.
@@ -226,7 +233,9 @@ impl Model {
     }
 
     pub fn var_use_at(&self, offset: usize) -> Option<usize> {
-        self.var_uses.iter().position(|u| u.name_span.touches(offset))
+        self.var_uses
+            .iter()
+            .position(|u| u.name_span.touches(offset))
     }
 
     pub fn var_def_at(&self, offset: usize) -> Option<usize> {
@@ -298,7 +307,13 @@ impl<'a> Builder<'a> {
         for (name, _) in AUTOMATIC_PLATFORM_ARGS {
             global.insert((*name).to_string(), None);
         }
-        Builder { syntax, text, m: Model::default(), global, stage_scopes: Vec::new() }
+        Builder {
+            syntax,
+            text,
+            m: Model::default(),
+            global,
+            stage_scopes: Vec::new(),
+        }
     }
 
     fn run(mut self) -> Model {
@@ -333,7 +348,10 @@ impl<'a> Builder<'a> {
     fn close_stage(&mut self, stage: usize, end_instr: usize) {
         let s = &mut self.m.stages[stage];
         s.instrs = s.instr..end_instr;
-        if let Some(last) = end_instr.checked_sub(1).and_then(|i| self.syntax.instructions.get(i)) {
+        if let Some(last) = end_instr
+            .checked_sub(1)
+            .and_then(|i| self.syntax.instructions.get(i))
+        {
             s.span = s.span.cover(last.span);
         }
     }
@@ -358,11 +376,20 @@ impl<'a> Builder<'a> {
         if let Some(p) = ins.flag("platform").and_then(|f| f.value.as_ref()) {
             self.uses_in(p, i, Some(index), &global, false);
         }
-        let base = ins.args.first().cloned().unwrap_or_else(|| Word::new("", Span::empty(ins.span.end)));
-        let name = (ins.args.len() >= 3 && ins.args[1].text.eq_ignore_ascii_case("as")).then(|| {
-            let w = &ins.args[2];
-            StageName { text: w.text.clone(), key: w.text.to_ascii_lowercase(), span: w.span }
-        });
+        let base = ins
+            .args
+            .first()
+            .cloned()
+            .unwrap_or_else(|| Word::new("", Span::empty(ins.span.end)));
+        let name =
+            (ins.args.len() >= 3 && ins.args[1].text.eq_ignore_ascii_case("as")).then(|| {
+                let w = &ins.args[2];
+                StageName {
+                    text: w.text.clone(),
+                    key: w.text.to_ascii_lowercase(),
+                    span: w.span,
+                }
+            });
         if !base.text.is_empty() {
             self.uses_in(&base, i, Some(index), &global, false);
         }
@@ -379,7 +406,11 @@ impl<'a> Builder<'a> {
             let target = base_resolved
                 .as_deref()
                 .and_then(|b| {
-                    self.m.stages.iter().rev().find(|s| s.name.as_ref().is_some_and(|n| n.key == b))
+                    self.m
+                        .stages
+                        .iter()
+                        .rev()
+                        .find(|s| s.name.as_ref().is_some_and(|n| n.key == b))
                 })
                 .map(|s| s.index);
             if let Some(t) = target {
@@ -458,8 +489,20 @@ impl<'a> Builder<'a> {
                 (Some(_), None) => self.global.get(&name).copied().flatten(),
                 _ => None,
             };
-            let kind = if stage.is_some() { VarKind::Arg } else { VarKind::GlobalArg };
-            let def = self.push_def(name.clone(), w.source_span(0, name_end), kind, i, stage, value, redeclares);
+            let kind = if stage.is_some() {
+                VarKind::Arg
+            } else {
+                VarKind::GlobalArg
+            };
+            let def = self.push_def(
+                name.clone(),
+                w.source_span(0, name_end),
+                kind,
+                i,
+                stage,
+                value,
+                redeclares,
+            );
             scope.insert(name, Some(def));
         }
     }
@@ -482,7 +525,15 @@ impl<'a> Builder<'a> {
             if let Some(v) = &value {
                 self.uses_in(v, i, Some(stage), &before, false);
             }
-            let def = self.push_def(key.text.clone(), key.span, VarKind::Env, i, Some(stage), value, None);
+            let def = self.push_def(
+                key.text.clone(),
+                key.span,
+                VarKind::Env,
+                i,
+                Some(stage),
+                value,
+                None,
+            );
             scope.insert(key.text.clone(), Some(def));
             return;
         }
@@ -494,7 +545,15 @@ impl<'a> Builder<'a> {
             if name.is_empty() {
                 continue;
             }
-            let def = self.push_def(name.clone(), w.source_span(0, eq), VarKind::Env, i, Some(stage), Some(value), None);
+            let def = self.push_def(
+                name.clone(),
+                w.source_span(0, eq),
+                VarKind::Env,
+                i,
+                Some(stage),
+                Some(value),
+                None,
+            );
             scope.insert(name, Some(def));
         }
     }
@@ -510,7 +569,15 @@ impl<'a> Builder<'a> {
         value: Option<Word>,
         redeclares: Option<usize>,
     ) -> usize {
-        self.m.vars.push(VarDef { name, name_span, kind, instr, stage, value, redeclares });
+        self.m.vars.push(VarDef {
+            name,
+            name_span,
+            kind,
+            instr,
+            stage,
+            value,
+            redeclares,
+        });
         self.m.vars.len() - 1
     }
 
@@ -527,7 +594,11 @@ impl<'a> Builder<'a> {
         }
         let shell = matches!(
             ins.kind,
-            Keyword::Run | Keyword::Cmd | Keyword::Entrypoint | Keyword::Healthcheck | Keyword::Shell
+            Keyword::Run
+                | Keyword::Cmd
+                | Keyword::Entrypoint
+                | Keyword::Healthcheck
+                | Keyword::Shell
         );
         if ins.json.is_some() {
             return;
@@ -551,12 +622,25 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn uses_in(&mut self, w: &Word, instr: usize, stage: Option<usize>, scope: &Scope, shell: bool) {
+    fn uses_in(
+        &mut self,
+        w: &Word,
+        instr: usize,
+        stage: Option<usize>,
+        scope: &Scope,
+        shell: bool,
+    ) {
         if !w.text.contains('$') {
             return;
         }
         for r in expand::var_refs(w, self.syntax.escape) {
-            let VarRef { name, name_span, span, operator, .. } = r;
+            let VarRef {
+                name,
+                name_span,
+                span,
+                operator,
+                ..
+            } = r;
             let found = scope.get(&name).copied();
             let builtin = matches!(found, Some(None))
                 || (found.is_none() && (PREDEFINED_ARGS.contains(&name.as_str()) && shell));
@@ -591,7 +675,13 @@ impl<'a> Builder<'a> {
                     for opt in parse_mount(v) {
                         if opt.key.text == "from" {
                             if let Some(val) = opt.value {
-                                self.push_late_ref(RefKind::Mount, val.text.clone(), val.span, i, stage);
+                                self.push_late_ref(
+                                    RefKind::Mount,
+                                    val.text.clone(),
+                                    val.span,
+                                    i,
+                                    stage,
+                                );
                             }
                         }
                     }
@@ -601,9 +691,23 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn push_late_ref(&mut self, kind: RefKind, text: String, span: Span, instr: usize, stage: usize) {
+    fn push_late_ref(
+        &mut self,
+        kind: RefKind,
+        text: String,
+        span: Span,
+        instr: usize,
+        stage: usize,
+    ) {
         // Placeholder target; `resolve_late_refs` fills it once every stage is known.
-        self.m.stage_refs.push(StageRef { kind, text, span, instr, stage, target: RefTarget::Image });
+        self.m.stage_refs.push(StageRef {
+            kind,
+            text,
+            span,
+            instr,
+            stage,
+            target: RefTarget::Image,
+        });
     }
 
     fn resolve_late_refs(&mut self) {
@@ -623,7 +727,9 @@ impl<'a> Builder<'a> {
                     Err(_) => RefTarget::BadIndex(i64::MAX),
                 }
             } else {
-                self.m.stage_by_name(&text).map_or(RefTarget::Image, RefTarget::Stage)
+                self.m
+                    .stage_by_name(&text)
+                    .map_or(RefTarget::Image, RefTarget::Stage)
             };
             self.m.stage_refs[r].target = target;
         }

@@ -50,7 +50,10 @@ pub fn render(text: &str, spans: &[(Span, String)]) -> String {
             }
             let col = content[..span.start - line_start].chars().count();
             let end = span.end.min(line_end).max(span.start);
-            let width = content[span.start - line_start..end - line_start].chars().count().max(1);
+            let width = content[span.start - line_start..end - line_start]
+                .chars()
+                .count()
+                .max(1);
             out.push_str(&" ".repeat(col));
             out.push_str(&"^".repeat(width));
             if !label.is_empty() {

@@ -17,7 +17,9 @@ pub enum HighlightKind {
 /// global ARG it re-declares.
 pub fn definition(doc: &Document, offset: usize) -> Vec<Span> {
     let m = doc.model();
-    let Some((symbol, _)) = symbol_at(doc, offset) else { return Vec::new() };
+    let Some((symbol, _)) = symbol_at(doc, offset) else {
+        return Vec::new();
+    };
     match symbol {
         Symbol::Stage(s) => {
             let stage = &m.stages[s];
@@ -27,9 +29,11 @@ pub fn definition(doc: &Document, offset: usize) -> Vec<Span> {
             };
             vec![span]
         }
-        Symbol::Var(VarMember::Use(u)) => {
-            m.var_uses[u].def.map(|d| m.vars[d].name_span).into_iter().collect()
-        }
+        Symbol::Var(VarMember::Use(u)) => m.var_uses[u]
+            .def
+            .map(|d| m.vars[d].name_span)
+            .into_iter()
+            .collect(),
         Symbol::Var(VarMember::Def(d)) => {
             let def = &m.vars[d];
             match def.redeclares {
@@ -42,7 +46,9 @@ pub fn definition(doc: &Document, offset: usize) -> Vec<Span> {
 
 /// Every occurrence of the symbol at `offset`; declarations only when asked for.
 pub fn references(doc: &Document, offset: usize, include_declaration: bool) -> Vec<Span> {
-    let Some((symbol, _)) = symbol_at(doc, offset) else { return Vec::new() };
+    let Some((symbol, _)) = symbol_at(doc, offset) else {
+        return Vec::new();
+    };
     occurrences(doc, symbol)
         .into_iter()
         .filter(|o| include_declaration || o.kind != OccurrenceKind::Declaration)
@@ -51,7 +57,9 @@ pub fn references(doc: &Document, offset: usize, include_declaration: bool) -> V
 }
 
 pub fn highlights(doc: &Document, offset: usize) -> Vec<(Span, HighlightKind)> {
-    let Some((symbol, _)) = symbol_at(doc, offset) else { return Vec::new() };
+    let Some((symbol, _)) = symbol_at(doc, offset) else {
+        return Vec::new();
+    };
     occurrences(doc, symbol)
         .into_iter()
         .map(|o| {

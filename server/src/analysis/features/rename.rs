@@ -43,7 +43,11 @@ pub fn prepare_rename(doc: &Document, offset: usize) -> Option<(Span, String)> {
 }
 
 /// The edits that rename the symbol at `offset` to `new_name`.
-pub fn rename(doc: &Document, offset: usize, new_name: &str) -> Result<Vec<(Span, String)>, RenameError> {
+pub fn rename(
+    doc: &Document,
+    offset: usize,
+    new_name: &str,
+) -> Result<Vec<(Span, String)>, RenameError> {
     let (symbol, _) = prepare_rename(doc, offset)
         .and_then(|(span, _)| symbol_at(doc, span.start))
         .ok_or(RenameError::NoSymbol)?;
@@ -52,7 +56,10 @@ pub fn rename(doc: &Document, offset: usize, new_name: &str) -> Result<Vec<(Span
             validate_stage_name(new_name)?;
             let key = new_name.to_ascii_lowercase();
             let m = doc.model();
-            if m.stages.iter().any(|o| o.index != s && o.name.as_ref().is_some_and(|n| n.key == key)) {
+            if m.stages
+                .iter()
+                .any(|o| o.index != s && o.name.as_ref().is_some_and(|n| n.key == key))
+            {
                 return Err(RenameError::Conflict(key));
             }
         }
@@ -70,7 +77,8 @@ fn validate_stage_name(name: &str) -> Result<(), RenameError> {
     let lower = name.to_ascii_lowercase();
     let mut chars = lower.chars();
     let ok = chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'));
+        && chars
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'));
     if ok {
         Ok(())
     } else {
@@ -82,7 +90,9 @@ fn validate_stage_name(name: &str) -> Result<(), RenameError> {
 
 fn validate_var_name(name: &str) -> Result<(), RenameError> {
     let mut chars = name.chars();
-    let ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    let ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
     if ok {
         Ok(())

@@ -75,12 +75,23 @@ pub fn occurrences(doc: &Document, symbol: Symbol) -> Vec<Occurrence> {
         Symbol::Stage(s) => {
             let stage = &m.stages[s];
             if let Some(n) = &stage.name {
-                out.push(Occurrence { span: n.span, kind: OccurrenceKind::Declaration, renamable: true });
+                out.push(Occurrence {
+                    span: n.span,
+                    kind: OccurrenceKind::Declaration,
+                    renamable: true,
+                });
             }
             for r in &m.stage_refs {
                 if r.target == RefTarget::Stage(s) {
-                    let renamable = stage.name.as_ref().is_some_and(|n| r.text.eq_ignore_ascii_case(&n.key));
-                    out.push(Occurrence { span: r.span, kind: OccurrenceKind::Read, renamable });
+                    let renamable = stage
+                        .name
+                        .as_ref()
+                        .is_some_and(|n| r.text.eq_ignore_ascii_case(&n.key));
+                    out.push(Occurrence {
+                        span: r.span,
+                        kind: OccurrenceKind::Read,
+                        renamable,
+                    });
                 }
             }
         }
@@ -94,7 +105,11 @@ pub fn occurrences(doc: &Document, symbol: Symbol) -> Vec<Occurrence> {
                 });
             }
             for u in uses {
-                out.push(Occurrence { span: m.var_uses[u].name_span, kind: OccurrenceKind::Read, renamable: true });
+                out.push(Occurrence {
+                    span: m.var_uses[u].name_span,
+                    kind: OccurrenceKind::Read,
+                    renamable: true,
+                });
             }
         }
     }
@@ -124,7 +139,10 @@ pub fn var_group(m: &Model, member: VarMember) -> (Vec<usize>, Vec<usize>) {
         let mut stage = vd.stage;
         let mut limit = d;
         while let Some(s) = stage {
-            if let Some(prev) = m.vars[..limit].iter().rposition(|x| x.stage == Some(s) && x.name == vd.name) {
+            if let Some(prev) = m.vars[..limit]
+                .iter()
+                .rposition(|x| x.stage == Some(s) && x.name == vd.name)
+            {
                 uf.union(d, prev);
                 break;
             }
@@ -137,16 +155,21 @@ pub fn var_group(m: &Model, member: VarMember) -> (Vec<usize>, Vec<usize>) {
         }
     }
     // Uses with no definition: group by name within a stage.
-    let mut first_undefined: std::collections::HashMap<(&str, Option<usize>), usize> = Default::default();
+    let mut first_undefined: std::collections::HashMap<(&str, Option<usize>), usize> =
+        Default::default();
     for (u, vu) in m.var_uses.iter().enumerate() {
         if vu.def.is_none() {
-            let first = *first_undefined.entry((vu.name.as_str(), vu.stage)).or_insert(u);
+            let first = *first_undefined
+                .entry((vu.name.as_str(), vu.stage))
+                .or_insert(u);
             uf.union(nd + u, nd + first);
         }
     }
     let root = uf.find(id(member));
     let defs = (0..nd).filter(|&d| uf.find(d) == root).collect();
-    let uses = (0..m.var_uses.len()).filter(|&u| uf.find(nd + u) == root).collect();
+    let uses = (0..m.var_uses.len())
+        .filter(|&u| uf.find(nd + u) == root)
+        .collect();
     (defs, uses)
 }
 

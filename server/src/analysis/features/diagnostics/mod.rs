@@ -1,4 +1,16 @@
-//! PLACEHOLDER: diagnostics, written next by the lead.
+//! Diagnostics: an explicit list of rules, one file each.
+//!
+//! Every rule has a stable PascalCase name (BuildKit's where one exists, so `# check=skip=Name`
+//! can refer to it), a default severity and an entry in `docs/rules.md`.
+//!
+//! Must not know: LSP types.
+
+mod circular_dependency;
+mod duplicate_stage_name;
+mod invalid_stage_reference;
+mod syntax_error;
+mod unknown_stage;
+
 use crate::analysis::{Document, Span};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -7,6 +19,17 @@ pub enum Severity {
     Info,
     Warning,
     Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Hint => "hint",
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -27,7 +50,94 @@ pub struct Diagnostic {
     pub related: Vec<(Span, String)>,
 }
 
+impl Diagnostic {
+    pub fn new(rule: &'static Rule, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            span,
+            severity: rule.severity,
+            rule: rule.name,
+            message: message.into(),
+            tags: Vec::new(),
+            related: Vec::new(),
+        }
+    }
+
+    pub fn with_related(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.related.push((span, message.into()));
+        self
+    }
+}
+
+/// A rule: its name, default severity, a one-line summary, and the check.
+pub struct Rule {
+    pub name: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    pub check: fn(&Document, &mut Vec<Diagnostic>),
+}
+
+/// Every rule, in the order their diagnostics are reported.
+pub static RULES: &[&Rule] = &[
+    &syntax_error::RULE,
+    &duplicate_stage_name::RULE,
+    &unknown_stage::RULE,
+    &invalid_stage_reference::RULE,
+    &circular_dependency::RULE,
+];
+
+/// All diagnostics for `doc`, sorted by position.
 pub fn diagnostics(doc: &Document) -> Vec<Diagnostic> {
-    let _ = doc;
-    Vec::new()
+    let mut acc = Vec::new();
+    for rule in RULES {
+        (rule.check)(doc, &mut acc);
+    }
+    acc.sort_by_key(|d| (d.span.start, d.span.end));
+    acc
+}
+
+/// 1-based line number of `offset`, for messages.
+pub(crate) fn line_number(doc: &Document, offset: usize) -> usize {
+    doc.line_of(offset) + 1
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use crate::analysis::test_support::{parse_fixture, render};
+    use crate::analysis::Document;
+
+    /// Renders every diagnostic of `fixture` under its source line.
+    pub(crate) fn check_diagnostics(fixture: &str, expect: expect_test::Expect) {
+        let (text, _) = parse_fixture(fixture);
+        let doc = Document::new(&text, 0);
+        let spans: Vec<_> = super::diagnostics(&doc)
+            .into_iter()
+            .map(|d| {
+                let mut label = format!("{}[{}]: {}", d.severity.as_str(), d.rule, d.message);
+                for (span, msg) in &d.related {
+                    label.push_str(&format!(
+                        " (related line {}: {msg})",
+                        doc.line_of(span.start) + 1
+                    ));
+                }
+                (d.span, label)
+            })
+            .collect();
+        expect.assert_eq(&render(&text, &spans));
+    }
+
+    #[test]
+    fn every_rule_name_is_unique_pascal_case() {
+        let mut names: Vec<_> = super::RULES.iter().map(|r| r.name).collect();
+        for n in &names {
+            assert!(
+                n.chars().next().is_some_and(|c| c.is_ascii_uppercase()),
+                "{n}"
+            );
+            assert!(n.chars().all(|c| c.is_ascii_alphanumeric()), "{n}");
+        }
+        names.sort_unstable();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(before, names.len());
+    }
 }

@@ -1,0 +1,90 @@
+//! Flags stages that depend on themselves through `COPY --from` / `RUN --mount=from=` edges,
+//! which BuildKit rejects ("circular dependency detected on stage").
+
+use super::{Diagnostic, Rule, Severity};
+use crate::analysis::model::RefTarget;
+use crate::analysis::Document;
+
+pub(super) static RULE: Rule = Rule {
+    name: "CircularDependency",
+    severity: Severity::Error,
+    summary: "stages that depend on each other in a cycle",
+    check,
+};
+
+fn check(doc: &Document, acc: &mut Vec<Diagnostic>) {
+    let m = doc.model();
+    for cycle in &m.cycles {
+        let names: Vec<String> = cycle
+            .stages
+            .iter()
+            .map(|&s| format!("`{}`", m.stages[s].label()))
+            .collect();
+        for &ri in &cycle.refs {
+            let r = &m.stage_refs[ri];
+            let RefTarget::Stage(t) = r.target else {
+                continue;
+            };
+            let from = m.stages[r.stage].label();
+            let message = if t == r.stage {
+                format!("stage `{from}` depends on itself")
+            } else {
+                format!("circular dependency between stages {}", names.join(", "))
+            };
+            let mut d = Diagnostic::new(&RULE, r.span, message);
+            for &other in cycle.refs.iter().filter(|&&o| o != ri) {
+                let o = &m.stage_refs[other];
+                if let RefTarget::Stage(ot) = o.target {
+                    d = d.with_related(
+                        o.span,
+                        format!(
+                            "`{}` depends on `{}`",
+                            m.stages[o.stage].label(),
+                            m.stages[ot].label()
+                        ),
+                    );
+                }
+            }
+            acc.push(d);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::check_diagnostics;
+    use expect_test::expect;
+
+    #[test]
+    fn self_and_mutual() {
+        check_diagnostics(
+            r#"
+FROM alpine AS a
+COPY --from=b /x /x
+FROM alpine AS b
+RUN --mount=from=a,target=/a true
+FROM alpine AS c
+COPY --from=c /x /y
+"#,
+            expect![[r#"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn base_edges_are_not_cycles() {
+        // BuildKit only follows --from/from= edges when it looks for cycles.
+        check_diagnostics(
+            r#"
+FROM alpine AS a
+COPY --from=b /x /x
+FROM a AS b
+"#,
+            expect![[r#"
+                FROM alpine AS a
+                COPY --from=b /x /x
+                FROM a AS b
+            "#]],
+        );
+    }
+}

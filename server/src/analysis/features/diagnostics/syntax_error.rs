@@ -1,0 +1,53 @@
+//! Flags what BuildKit's parser rejects outright: an unterminated heredoc, a bad `# escape=`
+//! value, a repeated parser directive. Never anything inside shell text.
+
+use super::{Diagnostic, Rule, Severity};
+use crate::analysis::Document;
+
+pub(super) static RULE: Rule = Rule {
+    name: "SyntaxError",
+    severity: Severity::Error,
+    summary: "BuildKit's parser rejects this text",
+    check,
+};
+
+fn check(doc: &Document, acc: &mut Vec<Diagnostic>) {
+    for e in &doc.syntax().errors {
+        acc.push(Diagnostic::new(&RULE, e.span, e.message.clone()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::check_diagnostics;
+    use expect_test::expect;
+
+    #[test]
+    fn unterminated_heredoc() {
+        check_diagnostics(
+            r#"
+FROM alpine
+RUN <<EOF
+echo hi
+"#,
+            expect![[r#"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn bracket_in_shell_is_not_an_error() {
+        check_diagnostics(
+            r#"
+FROM alpine
+RUN set -e; \
+    [ -d /srv ] || mkdir /srv
+"#,
+            expect![[r#"
+                FROM alpine
+                RUN set -e; \
+                    [ -d /srv ] || mkdir /srv
+            "#]],
+        );
+    }
+}

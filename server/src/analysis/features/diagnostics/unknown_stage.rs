@@ -1,0 +1,134 @@
+//! Flags a `--from=`, `from=` or `FROM` name that is no stage but looks like a misspelt one (a
+//! stage name within a small edit distance, or with other letter case), and a `FROM` that names
+//! a stage defined only later (BuildKit then pulls an image of that name).
+
+use super::{line_number, Diagnostic, Rule, Severity};
+use crate::analysis::model::{RefKind, RefTarget, Stage};
+use crate::analysis::Document;
+
+pub(super) static RULE: Rule = Rule {
+    name: "UnknownStage",
+    severity: Severity::Warning,
+    summary: "a stage reference that names no stage, close to one that exists",
+    check,
+};
+
+fn check(doc: &Document, acc: &mut Vec<Diagnostic>) {
+    let m = doc.model();
+    for r in &m.stage_refs {
+        if r.target != RefTarget::Image
+            || r.text.is_empty()
+            || r.text.contains(['/', ':', '@', '$'])
+        {
+            continue;
+        }
+        // Candidates: for FROM only earlier stages count; the others may name any stage.
+        let candidates: Vec<&Stage> = m
+            .stages
+            .iter()
+            .filter(|s| s.index != r.stage || r.kind != RefKind::Base)
+            .filter(|s| r.kind != RefKind::Base || s.index < r.stage)
+            .collect();
+        let lower = r.text.to_ascii_lowercase();
+        if r.kind == RefKind::Base {
+            if let Some(later) = m.stages[r.stage..]
+                .iter()
+                .find(|s| s.name.as_ref().is_some_and(|n| n.key == lower))
+            {
+                let n = later
+                    .name
+                    .as_ref()
+                    .map_or(lower.as_str(), |n| n.key.as_str());
+                acc.push(
+                    Diagnostic::new(
+                        &RULE,
+                        r.span,
+                        format!(
+                            "stage `{n}` is defined later, on line {}: `FROM` only refers to earlier stages, so this pulls the image `{}`",
+                            line_number(doc, later.span.start),
+                            r.text
+                        ),
+                    )
+                    .with_related(later.name.as_ref().map_or(later.span, |n| n.span), format!("`{n}` is defined here")),
+                );
+                continue;
+            }
+        }
+        let best = candidates
+            .iter()
+            .filter_map(|s| s.name.as_ref())
+            .map(|n| (strsim::levenshtein(&lower, &n.key), n))
+            .filter(|(d, n)| *d <= max_distance(&n.key))
+            .min_by_key(|(d, _)| *d);
+        if let Some((_, n)) = best {
+            let message = if n.key == lower {
+                format!(
+                    "`{}` is not a stage (stage names are lower-case); did you mean `{}`?",
+                    r.text, n.key
+                )
+            } else {
+                format!("`{}` is not a stage; did you mean `{}`?", r.text, n.key)
+            };
+            acc.push(
+                Diagnostic::new(&RULE, r.span, message)
+                    .with_related(n.span, format!("stage `{}`", n.key)),
+            );
+        }
+    }
+}
+
+/// Edits allowed for a typo of `name`: one for short names, two from six letters on.
+fn max_distance(name: &str) -> usize {
+    if name.len() >= 6 {
+        2
+    } else {
+        1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::check_diagnostics;
+    use expect_test::expect;
+
+    #[test]
+    fn typo_in_copy_from() {
+        check_diagnostics(
+            r#"
+FROM golang AS builder
+FROM alpine
+COPY --from=buidler /out /out
+COPY --from=alpine:3.20 /etc/os-release /x
+COPY --from=nginx /etc/nginx /etc/nginx
+"#,
+            expect![[r#"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn mount_from_and_case() {
+        check_diagnostics(
+            r#"
+FROM golang AS deps
+FROM deps AS build
+RUN --mount=type=cache,from=dpes,target=/x true
+FROM DEPS
+"#,
+            expect![[r#"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn from_a_later_stage() {
+        check_diagnostics(
+            r#"
+FROM base AS app
+FROM alpine AS base
+"#,
+            expect![[r#"
+            "#]],
+        );
+    }
+}
