@@ -186,4 +186,47 @@ mod tests {
         d.reparse(2);
         assert_eq!(d.text().to_string(), "x");
     }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        const SEED: &str = "# syntax=docker/dockerfile:1\nARG BASE=alpine\nFROM golang:1.22 AS build\nRUN --mount=type=cache,target=/root/.cache \\\n    go build -o /out/app\nFROM ${BASE} AS final\nCOPY --from=build /out/app /app\nRUN <<EOF\necho $BASE\nEOF\n";
+
+        const FRAGMENTS: &[&str] = &[
+            "\n", "\r\n", "\r", " ", "FROM ", " AS ", "stage", "--from=", "build", "COPY ", "RUN ",
+            "<<EOF\n", "EOF\n", "<<-X\n\tX\n", "\\\n", "`\n", "# escape=`\n", "$A", "${B:-x}", "ARG ",
+            "ENV ", "A=1 ", "[ -d x ]", "\"", "'", "🦀", "é", "#", "--mount=from=build,target=/x ",
+            "ONBUILD ", "[\"sh\", \"-c\"]", "\u{0}",
+        ];
+
+        fn edit() -> impl Strategy<Value = (usize, usize, String)> {
+            (any::<usize>(), 0usize..16, prop::collection::vec(prop::sample::select(FRAGMENTS), 0..3))
+                .prop_map(|(pos, len, parts)| (pos, len, parts.concat()))
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+            /// Random edit sequences, reparsed now and then, give the same tree, syntax and model
+            /// as a fresh parse of the final text.
+            #[test]
+            fn incremental_equals_fresh(edits in prop::collection::vec(edit(), 1..24)) {
+                let mut doc = Document::new(SEED, 0);
+                for (i, (pos, len, text)) in edits.iter().enumerate() {
+                    let start = pos % (doc.len() + 1);
+                    doc.edit(start, start + len, text);
+                    if i % 3 == 0 {
+                        doc.reparse(i as i32);
+                    }
+                }
+                doc.reparse(1000);
+                let fresh = Document::new(&doc.text().to_string(), 1000);
+                let sexp = |d: &Document| d.tree().map(|t| t.root_node().to_sexp());
+                prop_assert_eq!(sexp(&doc), sexp(&fresh));
+                prop_assert_eq!(doc.syntax(), fresh.syntax());
+                prop_assert_eq!(doc.model(), fresh.model());
+            }
+        }
+    }
 }

@@ -71,3 +71,264 @@ pub fn highlights(doc: &Document, offset: usize) -> Vec<(Span, HighlightKind)> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::test_support::{doc_with_cursor, render};
+    use expect_test::{expect, Expect};
+
+    fn check_definition(fixture: &str, expect: Expect) {
+        let (doc, offset) = doc_with_cursor(fixture);
+        let spans: Vec<_> = definition(&doc, offset).into_iter().map(|s| (s, "def".to_string())).collect();
+        expect.assert_eq(&render(&doc.text().to_string(), &spans));
+    }
+
+    fn check_references(fixture: &str, include_declaration: bool, expect: Expect) {
+        let (doc, offset) = doc_with_cursor(fixture);
+        let spans: Vec<_> =
+            references(&doc, offset, include_declaration).into_iter().map(|s| (s, "ref".to_string())).collect();
+        expect.assert_eq(&render(&doc.text().to_string(), &spans));
+    }
+
+    fn check_highlights(fixture: &str, expect: Expect) {
+        let (doc, offset) = doc_with_cursor(fixture);
+        let spans: Vec<_> =
+            highlights(&doc, offset).into_iter().map(|(s, k)| (s, format!("{k:?}").to_lowercase())).collect();
+        expect.assert_eq(&render(&doc.text().to_string(), &spans));
+    }
+
+    #[test]
+    fn copy_from_goes_to_stage_name() {
+        check_definition(
+            r#"
+FROM golang:1.22 AS build
+RUN go build -o /out/app
+FROM alpine
+COPY --from=bu<|>ild /out/app /app
+"#,
+            expect![[r#"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn mount_from_and_from_base_go_to_stage_name() {
+        check_definition(
+            r#"
+FROM golang AS deps
+FROM deps AS build
+RUN --mount=type=bind,from=de<|>ps,target=/x true
+"#,
+            expect![[r#"
+            "#]],
+        );
+        check_definition(
+            r#"
+FROM golang AS deps
+FROM de<|>ps AS build
+"#,
+            expect![[r#"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn numeric_from_goes_to_unnamed_from() {
+        check_definition(
+            r#"
+FROM golang
+FROM alpine
+COPY --from=<|>0 /go/bin /bin
+"#,
+            expect![[r#"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn stage_names_are_case_insensitive_in_copy_from() {
+        check_definition(
+            r#"
+FROM golang AS Build
+FROM alpine
+COPY --from=BUILD<|> /x /x
+"#,
+            expect![[r#"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn from_names_only_earlier_stages() {
+        // `FROM app` before `app` exists is an image, not a stage.
+        check_definition(
+            r#"
+FROM ap<|>p AS base
+FROM alpine AS app
+"#,
+            expect![[r#"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn variable_goes_to_definition_in_scope() {
+        check_definition(
+            r#"
+ARG VERSION=1.22
+FROM golang:${VERSION}
+ARG VERSION
+ENV GOFLAGS=-mod=vendor
+RUN echo $VER<|>SION $GOFLAGS
+"#,
+            expect![[r#"
+            "#]],
+        );
+        check_definition(
+            r#"
+ARG VERSION=1.22
+FROM golang:${VER<|>SION}
+"#,
+            expect![[r#"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn global_arg_is_not_visible_in_a_stage_without_redeclaration() {
+        check_definition(
+            r#"
+ARG VERSION=1.22
+FROM golang
+RUN echo $VER<|>SION
+"#,
+            expect![[r#"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn env_is_inherited_through_from_stage() {
+        check_definition(
+            r#"
+FROM alpine AS base
+ENV APP_HOME=/srv/app
+FROM base
+WORKDIR $APP_HO<|>ME
+"#,
+            expect![[r#"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn utf8_before_reference() {
+        check_definition(
+            "FROM alpine AS bü🦀ld\nLABEL x=\"🦀\"\nFROM alpine\nCOPY --from=bü🦀<|>ld /a /b\n",
+            expect![[r#"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn crlf_file() {
+        check_definition(
+            "FROM golang AS build\r\nRUN true\r\nFROM alpine\r\nCOPY --from=bu<|>ild /a /b\r\n",
+            expect![[r#"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn backtick_escape_file() {
+        check_definition(
+            r#"
+# escape=`
+FROM mcr.microsoft.com/windows/servercore:ltsc2022 AS build
+WORKDIR C:\src
+FROM mcr.microsoft.com/windows/nanoserver:ltsc2022
+COPY `
+  --from=bu<|>ild `
+  C:\src C:\app
+"#,
+            expect![[r#"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn heredoc_uses_in_run() {
+        check_references(
+            r#"
+FROM alpine
+ARG NA<|>ME=world
+RUN <<EOF
+echo "hello $NAME"
+EOF
+RUN echo ${NAME:-x}
+"#,
+            true,
+            expect![[r#"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn stage_references_with_and_without_declaration() {
+        let fixture = r#"
+FROM golang AS bu<|>ild
+FROM build AS test
+FROM alpine
+COPY --from=build /a /a
+COPY --from=0 /b /b
+RUN --mount=from=BUILD,target=/x true
+"#;
+        check_references(
+            fixture,
+            true,
+            expect![[r#"
+            "#]],
+        );
+        check_references(
+            fixture,
+            false,
+            expect![[r#"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn highlight_read_and_write() {
+        check_highlights(
+            r#"
+FROM alpine
+ENV PATH=/opt/bin:$PATH
+ENV P<|>ATH=/usr/local/bin:$PATH
+RUN echo $PATH
+"#,
+            expect![[r#"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn nothing_on_keywords_or_images() {
+        check_definition(
+            r#"
+FR<|>OM alpine
+"#,
+            expect![[r#"
+                FROM alpine
+            "#]],
+        );
+        check_definition(
+            r#"
+FROM alp<|>ine
+"#,
+            expect![[r#"
+                FROM alpine
+            "#]],
+        );
+    }
+}

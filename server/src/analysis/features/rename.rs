@@ -102,3 +102,96 @@ fn validate_var_name(name: &str) -> Result<(), RenameError> {
         )))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::test_support::doc_with_cursor;
+    use expect_test::{expect, Expect};
+
+    /// Applies the rename and shows the new text, or the error.
+    fn check_rename(fixture: &str, new_name: &str, expect: Expect) {
+        let (doc, offset) = doc_with_cursor(fixture);
+        let actual = match rename(&doc, offset, new_name) {
+            Ok(mut edits) => {
+                let mut text = doc.text().to_string();
+                edits.sort_by_key(|(s, _)| std::cmp::Reverse(s.start));
+                for (span, new) in edits {
+                    text.replace_range(span.start..span.end, &new);
+                }
+                text
+            }
+            Err(e) => format!("error: {e}\n"),
+        };
+        expect.assert_eq(&actual);
+    }
+
+    #[test]
+    fn rename_stage_everywhere() {
+        check_rename(
+            r#"
+FROM golang AS bu<|>ild
+FROM build AS test
+FROM alpine
+COPY --from=Build /a /a
+COPY --from=0 /b /b
+RUN --mount=type=cache,from=build,target=/x true
+"#,
+            "compile",
+            expect![[r#"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn rename_variable_group() {
+        check_rename(
+            r#"
+ARG VERSION=1.22
+FROM golang:${VERSION} AS build
+ARG VERSION
+RUN echo $VERSION
+FROM alpine
+ARG VERSION
+RUN echo ${VERS<|>ION:-none}
+"#,
+            "GO_VERSION",
+            expect![[r#"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn invalid_names_are_refused() {
+        check_rename(
+            "FROM alpine AS b<|>ase\n",
+            "1st",
+            expect![[r#"
+            "#]],
+        );
+        check_rename(
+            "FROM alpine AS b<|>ase\nFROM alpine AS other\n",
+            "OTHER",
+            expect![[r#"
+            "#]],
+        );
+        check_rename(
+            "FROM alpine\nENV A<|>=1\n",
+            "A-B",
+            expect![[r#"
+            "#]],
+        );
+        check_rename(
+            "FROM alp<|>ine\n",
+            "x",
+            expect![[r#"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn numeric_from_is_not_renamable() {
+        let (doc, offset) = doc_with_cursor("FROM alpine\nFROM alpine\nCOPY --from=<|>0 /a /b\n");
+        assert_eq!(prepare_rename(&doc, offset), None);
+    }
+}
