@@ -776,7 +776,7 @@ fn expand_template(template: &str, matched: &str) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use expect_test::{Expect, expect};
+    use expect_test::{expect, Expect};
     use proptest::prelude::*;
 
     /// Builds a word from `src` where `⏎` marks a line continuation (`\` + newline in the

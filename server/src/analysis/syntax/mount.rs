@@ -340,7 +340,7 @@ impl<'a> Csv<'a> {
 mod tests {
     use super::*;
     use crate::analysis::syntax::expand::tests::{render, word};
-    use expect_test::{Expect, expect};
+    use expect_test::{expect, Expect};
     use proptest::prelude::*;
 
     fn check(src: &str, expect: Expect) {
