@@ -639,8 +639,13 @@ impl<'a> Builder<'a> {
                 name_span,
                 span,
                 operator,
+                special,
                 ..
             } = r;
+            // `$1`, `$@`, `$$`: shell parameters, never ARG or ENV.
+            if special {
+                continue;
+            }
             let found = scope.get(&name).copied();
             let builtin = matches!(found, Some(None))
                 || (found.is_none() && (PREDEFINED_ARGS.contains(&name.as_str()) && shell));

@@ -126,6 +126,16 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn every_rule_is_documented() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/rules.md");
+        let docs = std::fs::read_to_string(path).expect("docs/rules.md");
+        for rule in super::RULES {
+            let heading = format!("\n## {}\n", rule.name);
+            assert!(docs.contains(&heading), "rule {} has no section in docs/rules.md", rule.name);
+        }
+    }
+
+    #[test]
     fn every_rule_name_is_unique_pascal_case() {
         let mut names: Vec<_> = super::RULES.iter().map(|r| r.name).collect();
         for n in &names {

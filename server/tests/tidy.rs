@@ -1,0 +1,61 @@
+//! Tidy tests: architectural invariants checked over the source tree (as rust-analyzer does).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).expect("read_dir") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+fn src(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+/// The analysis core is pure: no LSP types, no async runtime, no JSON.
+#[test]
+fn analysis_does_not_know_the_protocol() {
+    let mut files = Vec::new();
+    rust_files(&src("src/analysis"), &mut files);
+    assert!(!files.is_empty());
+    for f in files {
+        let text = fs::read_to_string(&f).expect("read");
+        for banned in ["tower_lsp", "ls_types::", "lsp_types::", "tokio::", "serde_json::"] {
+            assert!(!text.contains(banned), "{} mentions `{banned}`", f.display());
+        }
+    }
+}
+
+/// Only `lsp/convert.rs` deals in UTF-16.
+#[test]
+fn only_convert_knows_utf16() {
+    let mut files = Vec::new();
+    rust_files(&src("src"), &mut files);
+    for f in files {
+        if f.ends_with("lsp/convert.rs") {
+            continue;
+        }
+        let text = fs::read_to_string(&f).expect("read");
+        for banned in ["encode_utf16", "len_utf16", "utf16_cu"] {
+            assert!(!text.contains(banned), "{} uses `{banned}`", f.display());
+        }
+    }
+}
+
+/// Every source file opens with a `//!` comment saying what it owns.
+#[test]
+fn every_file_has_a_module_comment() {
+    let mut files = Vec::new();
+    rust_files(&src("src"), &mut files);
+    rust_files(&src("tests"), &mut files);
+    for f in files {
+        let text = fs::read_to_string(&f).expect("read");
+        assert!(text.trim_start().starts_with("//!"), "{} has no `//!` module comment", f.display());
+    }
+}

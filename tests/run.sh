@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite: Rust unit, property and end-to-end tests, then checks against
+# ../shared (BuildKit parser parity over the real-world corpus) when that folder exists.
+# Installs nothing system-wide; Python tools run from a venv in .venv (created on demand).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo test --workspace --all-targets
+
+CORPUS=../shared/corpus/real
+if [ -d "$CORPUS" ]; then
+    if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import dockerfile' 2>/dev/null; then
+        python3 -m venv .venv
+        .venv/bin/pip install --quiet --disable-pip-version-check 'dockerfile==3.4.0'
+    fi
+    cargo build --release --quiet
+    .venv/bin/python tools/buildkit-parity/parity.py --binary target/release/dockerfile-ls "$CORPUS"
+else
+    echo "skipping corpus checks: $CORPUS not found (it sits beside the repository in CI only)"
+fi
