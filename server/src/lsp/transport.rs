@@ -1,0 +1,198 @@
+//! A guard in front of tower-lsp-server's reader that keeps bad input from ending the session.
+//!
+//! tower-lsp-server 0.23 reads stdin through a `FramedRead`; after one decode error (garbage
+//! bytes, a body that is not JSON, a JSON value that is not a JSON-RPC message) that stream ends
+//! and the server stops. So stdin goes through [`guard`] first: it re-frames every well-formed
+//! message unchanged, drops garbage between messages with a log line, and turns a malformed
+//! message that still carries an `id` into a call of [`INVALID_MESSAGE_METHOD`], so the client
+//! gets an `InvalidRequest` error for that id instead of waiting forever.
+//!
+//! Must not know: LSP methods or types; this is JSON-RPC framing only.
+
+use serde_json::Value;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tower_lsp_server::jsonrpc::{Request, Response};
+
+/// The request the guard substitutes for a malformed message with an `id`; the server answers it
+/// with `InvalidRequest`.
+pub const INVALID_MESSAGE_METHOD: &str = "dockerfile-ls/invalidMessage";
+
+const HEADER: &[u8] = b"content-length:";
+
+/// Copies JSON-RPC frames from `input` to `output` until `input` ends, then drops `output` (the
+/// server sees end of input and stops).
+pub async fn guard<R, W>(mut input: R, mut output: W)
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    let mut buf: Vec<u8> = Vec::with_capacity(8 * 1024);
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        while let Some(step) = next_frame(&buf) {
+            let (consumed, forward) = match step {
+                Step::Skip(n) => {
+                    tracing::error!("skipping {n} bytes of input that are not a JSON-RPC frame");
+                    (n, None)
+                }
+                Step::Frame { consumed, body } => (consumed, check_body(&buf[body])),
+            };
+            if let Some(message) = forward {
+                let header = format!("Content-Length: {}\r\n\r\n", message.len());
+                let written = async {
+                    output.write_all(header.as_bytes()).await?;
+                    output.write_all(&message).await?;
+                    output.flush().await
+                };
+                if written.await.is_err() {
+                    // The server has stopped reading (after `exit`).
+                    return;
+                }
+            }
+            buf.drain(..consumed);
+        }
+        match input.read(&mut chunk).await {
+            Ok(0) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(err) => {
+                tracing::error!("reading stdin failed: {err}");
+                return;
+            }
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Step {
+    /// Drop this many bytes of garbage.
+    Skip(usize),
+    /// A complete frame: its length and where its body is.
+    Frame {
+        consumed: usize,
+        body: std::ops::Range<usize>,
+    },
+}
+
+/// The next thing to do with the buffered input, `None` when more input is needed.
+fn next_frame(buf: &[u8]) -> Option<Step> {
+    let Some(at) = find_ci(buf, HEADER) else {
+        // Keep a tail that may be the start of a header split across reads.
+        let keep = HEADER.len() - 1;
+        return (buf.len() > keep).then(|| Step::Skip(buf.len() - keep));
+    };
+    if at > 0 {
+        return Some(Step::Skip(at));
+    }
+    let header_end = find(buf, b"\r\n\r\n")?;
+    let len = std::str::from_utf8(&buf[..header_end])
+        .ok()
+        .and_then(|headers| {
+            headers.split("\r\n").find_map(|line| {
+                let (name, value) = line.split_once(':')?;
+                name.trim()
+                    .eq_ignore_ascii_case("content-length")
+                    .then(|| value.trim().parse::<usize>().ok())?
+            })
+        });
+    let Some(len) = len else {
+        // A broken header: skip past it and look for the next one.
+        return Some(Step::Skip(header_end + 4));
+    };
+    let start = header_end + 4;
+    let end = start.checked_add(len)?;
+    (buf.len() >= end).then_some(Step::Frame {
+        consumed: end,
+        body: start..end,
+    })
+}
+
+/// The bytes to forward for a frame body: the body itself if tower-lsp-server can decode it, a
+/// substitute request if it is broken but has an `id`, otherwise nothing.
+fn check_body(body: &[u8]) -> Option<Vec<u8>> {
+    let value: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(err) => {
+            tracing::error!("dropping a message that is not valid JSON: {err}");
+            return None;
+        }
+    };
+    let decodes = serde_json::from_value::<Response>(value.clone()).is_ok()
+        || serde_json::from_value::<Request>(value.clone()).is_ok();
+    if decodes {
+        return Some(body.to_vec());
+    }
+    match value.get("id") {
+        Some(id @ (Value::Number(_) | Value::String(_))) => {
+            tracing::error!("invalid JSON-RPC message with id {id}: answering InvalidRequest");
+            let substitute =
+                serde_json::json!({"jsonrpc": "2.0", "id": id, "method": INVALID_MESSAGE_METHOD});
+            Some(substitute.to_string().into_bytes())
+        }
+        _ => {
+            tracing::error!("dropping an invalid JSON-RPC message");
+            None
+        }
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn find_ci(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn run(input: &[u8]) -> String {
+        let (tx, mut rx) = tokio::io::duplex(1 << 16);
+        let mut out = Vec::new();
+        // `guard` drops `tx` when the input ends, which ends `read_to_end`.
+        let (_, read) = tokio::join!(guard(input, tx), rx.read_to_end(&mut out));
+        read.unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn frame(body: &str) -> String {
+        format!("Content-Length: {}\r\n\r\n{body}", body.len())
+    }
+
+    #[tokio::test]
+    async fn good_frames_pass_garbage_is_dropped() {
+        let ok = r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#;
+        let input = format!(
+            "garbage\r\n{}Content-Length: 5\r\n\r\n{{oops{}Content-Length: x\r\n\r\n{}",
+            frame(ok),
+            frame(r#"{"jsonrpc":"2.0","id":7,"method":5}"#),
+            frame(ok)
+        );
+        let out = run(input.as_bytes()).await;
+        let expected = format!(
+            "{}{}{}",
+            frame(ok),
+            frame(&format!(
+                r#"{{"id":7,"jsonrpc":"2.0","method":"{INVALID_MESSAGE_METHOD}"}}"#
+            )),
+            frame(ok)
+        );
+        assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn waits_for_a_complete_frame() {
+        assert_eq!(next_frame(b"Content-Len"), None);
+        assert_eq!(next_frame(b"Content-Length: 10\r\n\r\n{}"), None);
+        assert_eq!(
+            next_frame(b"Content-Length: 2\r\nContent-Type: x\r\n\r\n{}"),
+            Some(Step::Frame {
+                consumed: 40,
+                body: 38..40
+            })
+        );
+    }
+}
