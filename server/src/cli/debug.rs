@@ -30,7 +30,7 @@ pub fn instructions_json(paths: &[PathBuf]) -> String {
     json!({ "files": files }).to_string()
 }
 
-/// The instruction list of `text`: `{keyword, sub_cmd, start_line, end_line, flags, json}`,
+/// The instruction list of `text`: `{keyword, sub_cmd, start_line, end_line, flags, json, heredocs}`,
 /// lines 1-based like BuildKit's `StartLine`/`EndLine`.
 pub fn instructions_value(text: &str) -> Value {
     instructions_of(&parser::parse_str(text))
@@ -61,6 +61,7 @@ fn instruction(ins: &Instruction) -> Value {
         "end_line": ins.end_line + 1,
         "flags": flags,
         "json": json,
+        "heredocs": ins.heredocs.iter().map(|h| h.name.as_str()).collect::<Vec<_>>(),
     })
 }
 
@@ -73,7 +74,7 @@ mod tests {
         let v = instructions_value("FROM a\nONBUILD --x=1 RUN --mount=\"type=x\" [\"a\"]\n");
         assert_eq!(
             v.to_string(),
-            r#"[{"end_line":1,"flags":[],"json":false,"keyword":"FROM","start_line":1,"sub_cmd":null},{"end_line":2,"flags":["--x=1"],"json":true,"keyword":"ONBUILD","start_line":2,"sub_cmd":"RUN"}]"#
+            r#"[{"end_line":1,"flags":[],"heredocs":[],"json":false,"keyword":"FROM","start_line":1,"sub_cmd":null},{"end_line":2,"flags":["--x=1"],"heredocs":[],"json":true,"keyword":"ONBUILD","start_line":2,"sub_cmd":"RUN"}]"#
         );
     }
 }

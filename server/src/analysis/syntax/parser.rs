@@ -1,11 +1,1812 @@
-//! PLACEHOLDER being written by the parser helper: BuildKit-compatible instruction splitter.
-use super::Syntax;
+//! The instruction splitter: cuts a Dockerfile into instructions exactly where BuildKit's
+//! `frontend/dockerfile/parser` does.
+//!
+//! Owns line splitting (`\n` only; trailing `\r`s dropped; a lone `\r` is not a break), the
+//! parser directives at the top, comments, line continuations (also across comment and empty
+//! lines), `extractBuilderFlags`, the exec (JSON) form, `ONBUILD` triggers and heredocs. One
+//! linear pass; every span is a UTF-8 byte offset into the original text. Parsing never fails:
+//! what BuildKit rejects outright becomes a [`SyntaxError`].
+//!
+//! Must not know: LSP types, what instructions mean (stages, variables), tree-sitter.
+//!
+//! Known departures from BuildKit, all on input no real Dockerfile has: BuildKit's flag and
+//! HEALTHCHECK scanners look at single bytes, so the bytes 0x85 and 0xA0 inside a multi-byte
+//! character count as spaces there (we never split a character); and heredoc detection does not
+//! expand `${var:-word}` forms, it only checks they are well formed.
+
+use super::{Directive, Flag, Heredoc, Instruction, Keyword, Span, Syntax, SyntaxError, Word};
+
+/// BuildKit's `bufio.Scanner` gives up on a line (newline included) longer than this.
+const MAX_LINE: usize = 64 * 1024;
+
+/// How deep `${a:-${b:-...}}` may nest before heredoc detection gives up (stack safety).
+const MAX_NESTING: u32 = 64;
 
 pub fn parse(text: &ropey::Rope) -> Syntax {
-    let _ = text;
-    Syntax::default()
+    // One contiguous copy: linear, and far simpler than scanning across chunk edges.
+    let mut buf = String::with_capacity(text.len_bytes());
+    for chunk in text.chunks() {
+        buf.push_str(chunk);
+    }
+    parse_str(&buf)
 }
 
 pub fn parse_str(text: &str) -> Syntax {
-    parse(&ropey::Rope::from_str(text))
+    Parser::new(text).run()
+}
+
+#[derive(Clone, Copy)]
+struct Line {
+    start: usize,
+    /// End of the content: trailing `\r` (and the `\n`) excluded, as BuildKit's `trimNewline`.
+    end: usize,
+}
+
+fn split_lines(text: &str, errors: &mut Vec<SyntaxError>) -> Vec<Line> {
+    let b = text.as_bytes();
+    let mut lines = Vec::with_capacity(b.len() / 32 + 1);
+    let mut start = 0;
+    while start < b.len() {
+        let nl = b[start..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map(|p| start + p);
+        let next = nl.map_or(b.len(), |p| p + 1);
+        let mut end = nl.unwrap_or(b.len());
+        while end > start && matches!(b[end - 1], b'\r' | b'\n') {
+            end -= 1;
+        }
+        if next - start > MAX_LINE && errors.is_empty() {
+            errors.push(SyntaxError {
+                span: Span::new(start, end),
+                message: format!(
+                    "dockerfile line greater than max allowed size of {}",
+                    MAX_LINE - 1
+                ),
+            });
+        }
+        lines.push(Line { start, end });
+        start = next;
+    }
+    lines
+}
+
+/// `unicode.IsSpace` (same set as `char::is_whitespace`).
+fn skip_ws(text: &str, from: usize, to: usize) -> usize {
+    match text[from..to].find(|c: char| !c.is_whitespace()) {
+        Some(p) => from + p,
+        None => to,
+    }
+}
+
+fn trim_ws_end(text: &str, from: usize, to: usize) -> usize {
+    from + text[from..to].trim_end_matches(char::is_whitespace).len()
+}
+
+/// The bytes `reWhitespace` (`[\t\v\f\r ]`) matches.
+fn is_re_ws(b: u8) -> bool {
+    matches!(b, b'\t' | 0x0b | 0x0c | b'\r' | b' ')
+}
+
+/// `unicode.IsSpace(rune(b))` for an ASCII byte (see the module docs for 0x85 / 0xA0).
+fn is_byte_space(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ')
+}
+
+/// RE2's `\s`.
+fn is_re_s(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x0c | b'\r' | b' ')
+}
+
+/// Builds a [`Word`] from pieces of source, recording a break wherever the source jumps.
+struct WordBuilder {
+    text: Vec<u8>,
+    breaks: Vec<(usize, usize)>,
+    start: usize,
+    next: usize,
+}
+
+impl WordBuilder {
+    fn new(start: usize) -> WordBuilder {
+        WordBuilder {
+            text: Vec::new(),
+            breaks: Vec::new(),
+            start,
+            next: start,
+        }
+    }
+
+    fn push(&mut self, bytes: &[u8], src: usize) {
+        if bytes.is_empty() {
+            return;
+        }
+        if src != self.next {
+            self.breaks.push((self.text.len(), src));
+        }
+        self.text.extend_from_slice(bytes);
+        self.next = src + bytes.len();
+    }
+
+    fn finish(self, end: usize) -> Word {
+        let text = String::from_utf8(self.text)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        Word {
+            text,
+            span: Span::new(self.start, end.max(self.start)),
+            breaks: self.breaks,
+        }
+    }
+}
+
+/// An instruction's text after continuations were removed: the concatenation of source ranges.
+#[derive(Default)]
+struct Logical {
+    text: String,
+    /// `(offset in text, source offset)` where each source range starts.
+    segs: Vec<(usize, usize)>,
+    /// Source offset used when `text` is empty.
+    origin: usize,
+}
+
+impl Logical {
+    fn reset(&mut self, origin: usize) {
+        self.text.clear();
+        self.segs.clear();
+        self.origin = origin;
+    }
+
+    fn push(&mut self, src: &str, start: usize, end: usize) {
+        if start < end {
+            self.segs.push((self.text.len(), start));
+            self.text.push_str(&src[start..end]);
+        }
+    }
+
+    fn src(&self, l: usize) -> usize {
+        let i = self.segs.partition_point(|s| s.0 <= l);
+        if i == 0 {
+            return self.origin;
+        }
+        let (t, s) = self.segs[i - 1];
+        s + (l - t)
+    }
+
+    /// Source offset just after byte `l - 1` (or of `l` for an empty range).
+    fn src_end(&self, start: usize, end: usize) -> usize {
+        if end > start {
+            self.src(end - 1) + 1
+        } else {
+            self.src(start)
+        }
+    }
+
+    /// Pushes `text[a..b]` to the builder, split where the source jumps.
+    fn push_range(&self, wb: &mut WordBuilder, a: usize, b: usize) {
+        let mut i = self.segs.partition_point(|s| s.0 <= a).saturating_sub(1);
+        let mut p = a;
+        while p < b {
+            let (t, s) = self.segs[i];
+            let seg_end = self.segs.get(i + 1).map_or(self.text.len(), |n| n.0);
+            let e = seg_end.min(b);
+            wb.push(&self.text.as_bytes()[p..e], s + (p - t));
+            p = e;
+            i += 1;
+        }
+    }
+
+    fn word(&self, a: usize, b: usize) -> Word {
+        let mut wb = WordBuilder::new(self.src(a));
+        self.push_range(&mut wb, a, b);
+        wb.finish(self.src_end(a, b))
+    }
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    lines: Vec<Line>,
+    escape: u8,
+    directives_done: bool,
+    out: Syntax,
+}
+
+impl<'a> Parser<'a> {
+    fn new(text: &'a str) -> Parser<'a> {
+        let mut errors = Vec::new();
+        let lines = split_lines(text, &mut errors);
+        Parser {
+            text,
+            lines,
+            escape: b'\\',
+            directives_done: false,
+            out: Syntax {
+                errors,
+                ..Syntax::default()
+            },
+        }
+    }
+
+    fn error(&mut self, span: Span, message: impl Into<String>) {
+        self.out.errors.push(SyntaxError {
+            span,
+            message: message.into(),
+        });
+    }
+
+    fn is_comment(&self, start: usize, end: usize) -> Option<usize> {
+        let ws = skip_ws(self.text, start, end);
+        (self.text.as_bytes().get(ws) == Some(&b'#') && ws < end).then_some(ws)
+    }
+
+    /// BuildKit's `lineContinuationRegex`: the escape character, then only spaces and tabs,
+    /// not itself escaped. Returns where the kept text ends and whether the line continues.
+    fn continuation(&self, from: usize, end: usize) -> (usize, bool) {
+        let b = self.text.as_bytes();
+        let mut q = end;
+        while q > from && matches!(b[q - 1], b' ' | b'\t') {
+            q -= 1;
+        }
+        if q > from && b[q - 1] == self.escape {
+            let p = q - 1;
+            if p == from || b[p - 1] != self.escape {
+                return (p, true);
+            }
+        }
+        (end, false)
+    }
+
+    fn run(mut self) -> Syntax {
+        let b = self.text.as_bytes();
+        let n = self.lines.len();
+        let mut logical = Logical::default();
+        let mut i = 0;
+        while i < n {
+            let line = self.lines[i];
+            let mut start = line.start;
+            if i == 0 && b[start..line.end].starts_with(b"\xEF\xBB\xBF") {
+                start += 3;
+            }
+            let ts = skip_ws(self.text, start, line.end);
+            if !self.directives_done {
+                self.directive(ts, line.end);
+            }
+            if ts < line.end && b[ts] == b'#' {
+                self.out.comments.push(Span::new(ts, line.end));
+                i += 1;
+                continue;
+            }
+            let (cut, mut continues) = self.continuation(ts, line.end);
+            if !continues && cut == ts {
+                i += 1;
+                continue;
+            }
+
+            let first_line = i;
+            logical.reset(ts);
+            logical.push(self.text, ts, cut);
+            let mut last_content_line = i;
+            let mut empty_continuation_lines = Vec::new();
+            while continues && i + 1 < n {
+                i += 1;
+                let l = self.lines[i];
+                if let Some(hash) = self.is_comment(l.start, l.end) {
+                    self.out.comments.push(Span::new(hash, l.end));
+                    continue;
+                }
+                if skip_ws(self.text, l.start, l.end) == l.end {
+                    empty_continuation_lines.push(Span::new(l.start, l.end));
+                    continue;
+                }
+                let (cut, c) = self.continuation(l.start, l.end);
+                logical.push(self.text, l.start, cut);
+                continues = c;
+                last_content_line = i;
+            }
+            let rest_end = self.lines[last_content_line].end;
+
+            let mut ins = self.command(&logical, 0, logical.text.len(), rest_end);
+            ins.empty_continuation_lines = empty_continuation_lines;
+
+            let (kind, json) = match (&ins.kind, &ins.onbuild) {
+                (Keyword::Onbuild, Some(sub)) => (sub.kind, sub.json.is_some()),
+                _ => (ins.kind, ins.json.is_some()),
+            };
+            if kind.allows_heredoc() && !json && logical.text.contains("<<") {
+                for (marker, name, chomp, quoted) in heredocs_in(&logical) {
+                    let body_start = self.lines.get(i + 1).map_or(b.len(), |l| l.start);
+                    let mut terminator = None;
+                    while i + 1 < n {
+                        i += 1;
+                        let l = self.lines[i];
+                        let mut s = l.start;
+                        if chomp {
+                            while s < l.end && b[s] == b'\t' {
+                                s += 1;
+                            }
+                        }
+                        if &b[s..l.end] == name.as_bytes() {
+                            terminator = Some(Span::new(l.start, l.end));
+                            break;
+                        }
+                    }
+                    let body_end = terminator.map_or(b.len(), |t| t.start);
+                    ins.heredocs.push(Heredoc {
+                        name,
+                        chomp,
+                        quoted,
+                        marker,
+                        body: Span::new(body_start, body_end.max(body_start)),
+                        terminator,
+                    });
+                    if terminator.is_none() {
+                        self.error(marker, "unterminated heredoc");
+                        break;
+                    }
+                }
+            }
+
+            ins.start_line = first_line as u32;
+            ins.end_line = i as u32;
+            ins.span = Span::new(
+                ins.keyword.span.start,
+                self.lines[i].end.max(ins.keyword.span.start),
+            );
+            if let Some(sub) = &mut ins.onbuild {
+                sub.start_line = ins.start_line;
+                sub.end_line = ins.end_line;
+            }
+            self.out.instructions.push(ins);
+            i += 1;
+        }
+        if self.out.instructions.is_empty() {
+            self.error(Span::empty(b.len()), "file with no instructions");
+        }
+        self.out.escape = self.escape as char;
+        self.out
+    }
+
+    /// `DirectiveParser.ParseLine`: `# name = value` lines at the very top; the first other line
+    /// (an empty one too) ends them.
+    fn directive(&mut self, ts: usize, end: usize) {
+        let b = self.text.as_bytes();
+        if ts >= end || b[ts] != b'#' {
+            self.directives_done = true;
+            return;
+        }
+        let name_start = skip_ws(self.text, ts + 1, end);
+        let mut p = name_start;
+        if p < end && b[p].is_ascii_alphabetic() {
+            p += 1;
+            while p < end && b[p].is_ascii_alphanumeric() {
+                p += 1;
+            }
+        }
+        let name_end = p;
+        while p < end && is_re_s(b[p]) {
+            p += 1;
+        }
+        if name_end == name_start || p >= end || b[p] != b'=' || p + 1 >= end {
+            self.directives_done = true;
+            return;
+        }
+        let after_eq = p + 1;
+        let mut v0 = after_eq;
+        while v0 < end && is_re_s(b[v0]) {
+            v0 += 1;
+        }
+        let (v0, v1) = if v0 == end {
+            // `(.+?)` needs one character: the greedy `\s*` gives the last one back.
+            (end - 1, end)
+        } else {
+            let mut v1 = end;
+            while v1 > v0 && is_re_s(b[v1 - 1]) {
+                v1 -= 1;
+            }
+            (v0, v1)
+        };
+        let name = self.text[name_start..name_end].to_ascii_lowercase();
+        if !matches!(name.as_str(), "syntax" | "escape" | "check") {
+            self.directives_done = true;
+            return;
+        }
+        let span = Span::new(ts, end);
+        if self.out.directive(&name).is_some() {
+            self.error(
+                span,
+                format!("only one {name} parser directive can be used"),
+            );
+            return;
+        }
+        let value = Word::new(&self.text[v0..v1], Span::new(v0, v1));
+        if name == "escape" {
+            match value.text.as_str() {
+                "`" => self.escape = b'`',
+                "\\" => self.escape = b'\\',
+                v => self.error(
+                    value.span,
+                    format!("invalid escape token '{v}' does not match ` or \\"),
+                ),
+            }
+        }
+        self.out.directives.push(Directive {
+            name,
+            name_span: Span::new(name_start, name_end),
+            value,
+            span,
+        });
+    }
+
+    /// `newNodeFromLine` over `logical.text[a..b]`: keyword, flags, arguments.
+    fn command(&mut self, lg: &Logical, a: usize, b: usize, rest_end: usize) -> Instruction {
+        let t = lg.text.as_bytes();
+        let ta = skip_ws(&lg.text, a, b);
+        let tb = trim_ws_end(&lg.text, ta, b);
+        let k = (ta..tb).find(|&p| is_re_ws(t[p])).unwrap_or(tb);
+        let keyword = lg.word(ta, k);
+        let kind = Keyword::parse(&keyword.text);
+        let mut r = k;
+        while r < tb && is_re_ws(t[r]) {
+            r += 1;
+        }
+        let (rest_start, flags) = if k < tb {
+            self.flags(lg, r, tb)
+        } else {
+            (tb, Vec::new())
+        };
+        let aa = skip_ws(&lg.text, rest_start, tb);
+        let ab = tb;
+        let span_all = Span::new(keyword.span.start, rest_end.max(keyword.span.start));
+
+        let mut json = None;
+        let mut onbuild = None;
+        match kind {
+            Keyword::Add
+            | Keyword::Copy
+            | Keyword::Volume
+            | Keyword::Run
+            | Keyword::Cmd
+            | Keyword::Entrypoint
+            | Keyword::Shell => json = self.json(lg, aa, ab, span_all),
+            Keyword::Healthcheck => {
+                let sep = (aa..ab).find(|&p| is_byte_space(t[p])).unwrap_or(ab);
+                let mut next = sep;
+                while next < ab && is_byte_space(t[next]) {
+                    next += 1;
+                }
+                if sep > aa && next < ab {
+                    json = self.json(lg, next, ab, span_all);
+                }
+            }
+            Keyword::Env | Keyword::Label => self.name_val(lg, aa, ab, kind, span_all),
+            Keyword::Onbuild if aa < ab => {
+                onbuild = Some(Box::new(self.command(lg, aa, ab, rest_end)));
+            }
+            _ => {}
+        }
+        let args = self.words(lg, aa, ab);
+        let mut rest = lg.word(aa, ab);
+        rest.span.end = rest.span.end.max(rest_end);
+        Instruction {
+            kind,
+            span: span_all,
+            keyword,
+            flags,
+            rest,
+            args,
+            json,
+            heredocs: Vec::new(),
+            onbuild,
+            start_line: 0,
+            end_line: 0,
+            empty_continuation_lines: Vec::new(),
+        }
+    }
+
+    /// `extractBuilderFlags`: leading `--flag` words, quotes and escapes removed. Returns where
+    /// the rest starts.
+    fn flags(&self, lg: &Logical, from: usize, end: usize) -> (usize, Vec<Flag>) {
+        #[derive(PartialEq)]
+        enum Phase {
+            Spaces,
+            Word,
+            Quote,
+        }
+        let t = lg.text.as_bytes();
+        let esc = self.escape;
+        let mut flags = Vec::new();
+        let mut word: Vec<(u8, usize)> = Vec::new();
+        let mut word_start = from;
+        let mut word_end = from;
+        let mut blank_ok = false;
+        let mut quote = 0u8;
+        let mut phase = Phase::Spaces;
+        let mut pos = from;
+        let is_dashdash = |w: &[(u8, usize)]| w.len() == 2 && w[0].0 == b'-' && w[1].0 == b'-';
+        while pos <= end {
+            let at_end = pos == end;
+            let mut ch = if at_end { 0 } else { t[pos] };
+            if phase == Phase::Spaces {
+                if at_end {
+                    break;
+                }
+                if is_byte_space(ch) {
+                    pos += 1;
+                    continue;
+                }
+                if ch != b'-' || pos + 1 == end || t[pos + 1] != b'-' {
+                    return (pos, flags);
+                }
+                phase = Phase::Word;
+                word_start = pos;
+            }
+            if at_end {
+                if !is_dashdash(&word) && (blank_ok || !word.is_empty()) {
+                    flags.push(self.flag(lg, &word, word_start, word_end));
+                }
+                break;
+            }
+            if phase == Phase::Word {
+                if is_byte_space(ch) {
+                    phase = Phase::Spaces;
+                    if is_dashdash(&word) {
+                        return (pos, flags);
+                    }
+                    if blank_ok || !word.is_empty() {
+                        flags.push(self.flag(lg, &word, word_start, word_end));
+                    }
+                    word.clear();
+                    blank_ok = false;
+                    pos += 1;
+                    continue;
+                }
+                if ch == b'\'' || ch == b'"' {
+                    quote = ch;
+                    blank_ok = true;
+                    phase = Phase::Quote;
+                    pos += 1;
+                    word_end = pos;
+                    continue;
+                }
+                if ch == esc {
+                    if pos + 1 == end {
+                        pos += 1;
+                        word_end = pos;
+                        continue;
+                    }
+                    pos += 1;
+                    ch = t[pos];
+                }
+                word.push((ch, pos));
+                pos += 1;
+                word_end = pos;
+                continue;
+            }
+            // Phase::Quote
+            if ch == quote {
+                phase = Phase::Word;
+                pos += 1;
+                word_end = pos;
+                continue;
+            }
+            if ch == esc {
+                if pos + 1 == end {
+                    phase = Phase::Word;
+                    pos += 1;
+                    word_end = pos;
+                    continue;
+                }
+                pos += 1;
+                ch = t[pos];
+            }
+            word.push((ch, pos));
+            pos += 1;
+            word_end = pos;
+        }
+        (end, flags)
+    }
+
+    fn flag(&self, lg: &Logical, word: &[(u8, usize)], start: usize, end: usize) -> Flag {
+        let eq = word
+            .iter()
+            .skip(2)
+            .position(|&(c, _)| c == b'=')
+            .map(|p| p + 2);
+        let build = |part: &[(u8, usize)], from: usize, to: usize| {
+            let mut wb = WordBuilder::new(from);
+            for &(c, l) in part {
+                wb.push(&[c], lg.src(l));
+            }
+            wb.finish(to)
+        };
+        let src_end = lg.src_end(start, end);
+        let name_from = match (word.get(1), word.get(2)) {
+            (_, Some(w)) => lg.src(w.1),
+            (Some(w), None) => lg.src(w.1) + 1,
+            _ => lg.src(start),
+        };
+        let (name, value) = match eq {
+            Some(e) => {
+                let eq_src = lg.src(word[e].1);
+                (
+                    build(&word[2..e], name_from.min(eq_src), eq_src),
+                    Some(build(&word[e + 1..], eq_src + 1, src_end)),
+                )
+            }
+            None => (
+                build(word.get(2..).unwrap_or(&[]), name_from, src_end),
+                None,
+            ),
+        };
+        Flag {
+            name,
+            value,
+            span: Span::new(lg.src(start), src_end),
+        }
+    }
+
+    /// `parseWords`: split at unquoted whitespace, quotes and escapes kept as written.
+    fn words(&self, lg: &Logical, a: usize, b: usize) -> Vec<Word> {
+        let s = &lg.text;
+        let esc = self.escape as char;
+        let mut out = Vec::new();
+        let mut start: Option<usize> = None;
+        let mut end = a;
+        let mut quote: Option<char> = None;
+        let mut iter = s[a..b].char_indices().map(|(i, c)| (a + i, c)).peekable();
+        while let Some((p, c)) = iter.next() {
+            let next = p + c.len_utf8();
+            match quote {
+                None => {
+                    if c.is_whitespace() {
+                        if let Some(st) = start.take() {
+                            out.push(lg.word(st, end));
+                        }
+                        continue;
+                    }
+                    start.get_or_insert(p);
+                    if c == '\'' || c == '"' {
+                        quote = Some(c);
+                        end = next;
+                    } else if c == esc {
+                        // A lone escape at the end is dropped.
+                        if let Some((q, d)) = iter.next() {
+                            end = q + d.len_utf8();
+                        }
+                    } else {
+                        end = next;
+                    }
+                }
+                Some(q) => {
+                    if c == q {
+                        quote = None;
+                        end = next;
+                    } else if c == esc && q != '\'' {
+                        match iter.next() {
+                            Some((r, d)) => end = r + d.len_utf8(),
+                            None => quote = None,
+                        }
+                    } else {
+                        end = next;
+                    }
+                }
+            }
+        }
+        if let Some(st) = start {
+            out.push(lg.word(st, end.max(st)));
+        }
+        out
+    }
+
+    /// `parseNameVal` for ENV and LABEL: only its errors matter here.
+    fn name_val(&mut self, lg: &Logical, a: usize, b: usize, kind: Keyword, span: Span) {
+        let words = self.words(lg, a, b);
+        let Some(first) = words.first() else { return };
+        if !first.text.contains('=') {
+            if !lg.text.as_bytes()[a..b].iter().any(|&c| is_re_ws(c)) {
+                self.error(span, format!("{} must have two arguments", kind.as_str()));
+            }
+            return;
+        }
+        if let Some(w) = words.iter().find(|w| !w.text.contains('=')) {
+            let msg = format!(
+                "Syntax error - can't find = in {:?}. Must be of the form: name=value",
+                w.text
+            );
+            self.error(w.span, msg);
+        }
+    }
+
+    /// `parseJSON`: the exec form, when the arguments are a JSON array of strings.
+    fn json(&mut self, lg: &Logical, a: usize, b: usize, span: Span) -> Option<Vec<Word>> {
+        let t = &lg.text.as_bytes()[..b];
+        if t.get(a) != Some(&b'[') {
+            return None;
+        }
+        match json_array(t, a) {
+            Ok(elems) => {
+                let mut words = Vec::with_capacity(elems.len());
+                for e in elems {
+                    match e {
+                        Some((s, e)) => words.push(json_string(lg, s, e)),
+                        None => {
+                            self.error(
+                                span,
+                                "when using JSON array syntax, arrays must be comprised of strings only",
+                            );
+                            return None;
+                        }
+                    }
+                }
+                Some(words)
+            }
+            Err(()) => None,
+        }
+    }
+}
+
+type Elems = Vec<Option<(usize, usize)>>;
+
+fn json_ws(t: &[u8], mut p: usize) -> usize {
+    while p < t.len() && matches!(t[p], b' ' | b'\t' | b'\n' | b'\r') {
+        p += 1;
+    }
+    p
+}
+
+/// Validates `t[p..]` as one JSON array and nothing else (Go's `json.Unmarshal` into `[]any`).
+/// Returns each element's string literal range, `None` for a non-string.
+fn json_array(t: &[u8], p: usize) -> Result<Elems, ()> {
+    let mut elems = Vec::new();
+    let mut p = json_ws(t, p + 1);
+    if t.get(p) == Some(&b']') {
+        p += 1;
+    } else {
+        loop {
+            p = json_ws(t, p);
+            let start = p;
+            if t.get(p) == Some(&b'"') {
+                p = json_skip_string(t, p)?;
+                elems.push(Some((start, p)));
+            } else {
+                p = json_skip_value(t, p)?;
+                elems.push(None);
+            }
+            p = json_ws(t, p);
+            match t.get(p) {
+                Some(b',') => p += 1,
+                Some(b']') => {
+                    p += 1;
+                    break;
+                }
+                _ => return Err(()),
+            }
+        }
+    }
+    if json_ws(t, p) == t.len() {
+        Ok(elems)
+    } else {
+        Err(())
+    }
+}
+
+fn json_skip_string(t: &[u8], mut p: usize) -> Result<usize, ()> {
+    p += 1;
+    loop {
+        match t.get(p) {
+            None => return Err(()),
+            Some(b'"') => return Ok(p + 1),
+            Some(b'\\') => match t.get(p + 1) {
+                Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => p += 2,
+                Some(b'u') => {
+                    if t.len() < p + 6 || !t[p + 2..p + 6].iter().all(u8::is_ascii_hexdigit) {
+                        return Err(());
+                    }
+                    p += 6;
+                }
+                _ => return Err(()),
+            },
+            Some(&c) if c < 0x20 => return Err(()),
+            Some(_) => p += 1,
+        }
+    }
+}
+
+fn json_skip_number(t: &[u8], mut p: usize) -> Result<usize, ()> {
+    let start = p;
+    let digits = |p: &mut usize| {
+        let s = *p;
+        while t.get(*p).is_some_and(u8::is_ascii_digit) {
+            *p += 1;
+        }
+        *p > s
+    };
+    if t.get(p) == Some(&b'-') {
+        p += 1;
+    }
+    match t.get(p) {
+        Some(b'0') => p += 1,
+        Some(b'1'..=b'9') => {
+            digits(&mut p);
+        }
+        _ => return Err(()),
+    }
+    if t.get(p) == Some(&b'.') {
+        p += 1;
+        if !digits(&mut p) {
+            return Err(());
+        }
+    }
+    if matches!(t.get(p), Some(b'e' | b'E')) {
+        p += 1;
+        if matches!(t.get(p), Some(b'+' | b'-')) {
+            p += 1;
+        }
+        if !digits(&mut p) {
+            return Err(());
+        }
+    }
+    // Go fails to convert an out-of-range number into `any`, and BuildKit then takes the
+    // arguments as shell form.
+    let text = std::str::from_utf8(&t[start..p]).map_err(|_| ())?;
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(p),
+        _ => Err(()),
+    }
+}
+
+/// Skips any JSON value without recursion (Go allows 10000 levels of nesting).
+fn json_skip_value(t: &[u8], mut p: usize) -> Result<usize, ()> {
+    let mut stack: Vec<u8> = Vec::new();
+    loop {
+        p = json_ws(t, p);
+        match t.get(p) {
+            Some(b'"') => p = json_skip_string(t, p)?,
+            Some(b'{') => {
+                p = json_ws(t, p + 1);
+                if t.get(p) == Some(&b'}') {
+                    p += 1;
+                } else {
+                    stack.push(b'{');
+                    p = json_key(t, p)?;
+                    continue;
+                }
+            }
+            Some(b'[') => {
+                p = json_ws(t, p + 1);
+                if t.get(p) == Some(&b']') {
+                    p += 1;
+                } else {
+                    stack.push(b'[');
+                    continue;
+                }
+            }
+            Some(b't') if t[p..].starts_with(b"true") => p += 4,
+            Some(b'f') if t[p..].starts_with(b"false") => p += 5,
+            Some(b'n') if t[p..].starts_with(b"null") => p += 4,
+            Some(b'-' | b'0'..=b'9') => p = json_skip_number(t, p)?,
+            _ => return Err(()),
+        }
+        if stack.len() > 10_000 {
+            return Err(());
+        }
+        loop {
+            let Some(&top) = stack.last() else {
+                return Ok(p);
+            };
+            p = json_ws(t, p);
+            match (top, t.get(p)) {
+                (_, Some(b',')) => {
+                    p += 1;
+                    if top == b'{' {
+                        p = json_key(t, json_ws(t, p))?;
+                    }
+                    break;
+                }
+                (b'[', Some(b']')) | (b'{', Some(b'}')) => {
+                    stack.pop();
+                    p += 1;
+                }
+                _ => return Err(()),
+            }
+        }
+    }
+}
+
+/// `"key" :` inside an object.
+fn json_key(t: &[u8], p: usize) -> Result<usize, ()> {
+    if t.get(p) != Some(&b'"') {
+        return Err(());
+    }
+    let p = json_ws(t, json_skip_string(t, p)?);
+    if t.get(p) != Some(&b':') {
+        return Err(());
+    }
+    Ok(p + 1)
+}
+
+fn hex4(t: &[u8]) -> Option<u32> {
+    let s = std::str::from_utf8(t.get(..4)?).ok()?;
+    u32::from_str_radix(s, 16).ok()
+}
+
+/// Decodes the (already validated) JSON string literal `lg.text[s..e]`.
+fn json_string(lg: &Logical, s: usize, e: usize) -> Word {
+    let t = lg.text.as_bytes();
+    let mut wb = WordBuilder::new(lg.src(s));
+    let mut p = s + 1;
+    let end = e - 1;
+    let mut run = p;
+    let mut buf = [0u8; 4];
+    while p < end {
+        if t[p] != b'\\' {
+            p += 1;
+            continue;
+        }
+        lg.push_range(&mut wb, run, p);
+        let at = lg.src(p);
+        let (c, len) = match t[p + 1] {
+            b'b' => ('\u{8}', 2),
+            b'f' => ('\u{c}', 2),
+            b'n' => ('\n', 2),
+            b'r' => ('\r', 2),
+            b't' => ('\t', 2),
+            b'u' => {
+                let hi = hex4(&t[p + 2..]).unwrap_or(0xFFFD);
+                if (0xD800..0xE000).contains(&hi) {
+                    let lo = (t.get(p + 6) == Some(&b'\\') && t.get(p + 7) == Some(&b'u'))
+                        .then(|| hex4(&t[p + 8..]))
+                        .flatten();
+                    match lo {
+                        Some(lo)
+                            if (0xD800..0xDC00).contains(&hi) && (0xDC00..0xE000).contains(&lo) =>
+                        {
+                            let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                            (char::from_u32(c).unwrap_or('\u{FFFD}'), 12)
+                        }
+                        _ => ('\u{FFFD}', 6),
+                    }
+                } else {
+                    (char::from_u32(hi).unwrap_or('\u{FFFD}'), 6)
+                }
+            }
+            c => (c as char, 2),
+        };
+        wb.push(c.encode_utf8(&mut buf).as_bytes(), at);
+        p += len;
+        run = p;
+    }
+    lg.push_range(&mut wb, run, end.max(run));
+    wb.finish(lg.src_end(s, e))
+}
+
+/// Heredocs of an instruction, in order: `(marker span, name, chomp, quoted)`.
+///
+/// BuildKit splits the whole logical line into shell words (quotes and escapes kept) and takes
+/// every word matching `^(\d*)<<(-?)\s*([^<]*)$`; a line the shell lexer rejects (an unclosed
+/// quote, a bad `${...}`) has none.
+fn heredocs_in(lg: &Logical) -> Vec<(Span, String, bool, bool)> {
+    let mut lexer = Lexer {
+        s: &lg.text,
+        pos: 0,
+        depth: 0,
+        reset: false,
+    };
+    let Some(words) = lexer.words() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (a, b) in words {
+        let w = &lg.text.as_bytes()[a..b];
+        let mut p = 0;
+        while p < w.len() && w[p].is_ascii_digit() {
+            p += 1;
+        }
+        if !w[p..].starts_with(b"<<") {
+            continue;
+        }
+        p += 2;
+        let chomp = w.get(p) == Some(&b'-');
+        if chomp {
+            p += 1;
+        }
+        while p < w.len() && is_re_s(w[p]) {
+            p += 1;
+        }
+        let rest = &lg.text[a + p..b];
+        if rest.is_empty() || rest.contains('<') {
+            continue;
+        }
+        if let Some((name, quoted)) = heredoc_name(rest) {
+            out.push((Span::new(lg.src(a), lg.src_end(a, b)), name, chomp, quoted));
+        }
+    }
+    out
+}
+
+/// The heredoc word with quotes and escapes removed, when it is one word, and whether any
+/// part of it was quoted (BuildKit compares quote counts with and without raw quotes).
+fn heredoc_name(rest: &str) -> Option<(String, bool)> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut it = rest.chars();
+    while let Some(c) = it.next() {
+        match c {
+            '\'' => {
+                quoted = true;
+                loop {
+                    match it.next()? {
+                        '\'' => break,
+                        d => cur.push(d),
+                    }
+                }
+            }
+            '"' => {
+                quoted = true;
+                loop {
+                    match it.next()? {
+                        '"' => break,
+                        '\\' => {
+                            let mut peek = it.clone();
+                            match peek.next() {
+                                Some(d @ ('"' | '$' | '\\')) => {
+                                    cur.push(d);
+                                    it = peek;
+                                }
+                                _ => cur.push('\\'),
+                            }
+                        }
+                        d => cur.push(d),
+                    }
+                }
+            }
+            '\\' => match it.next() {
+                Some(d) => cur.push(d),
+                None => break,
+            },
+            c if c.is_whitespace() => {
+                if !cur.is_empty() {
+                    words.push(std::mem::take(&mut cur));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    match <[String; 1]>::try_from(words) {
+        Ok([name]) => Some((name, quoted)),
+        Err(_) => None,
+    }
+}
+
+/// Enough of BuildKit's shell lexer (`shell.Lex` with raw quotes and escapes) to find word
+/// boundaries and the errors that make `heredocsFromLine` find nothing.
+struct Lexer<'a> {
+    s: &'a str,
+    pos: usize,
+    depth: u32,
+    /// A `${name<op>...}` ran a nested scan, which empties the lexer's shared word buffer.
+    reset: bool,
+}
+
+impl Lexer<'_> {
+    fn peek(&self) -> Option<char> {
+        self.s[self.pos..].chars().next()
+    }
+
+    fn bump(&mut self) -> Option<char> {
+        let c = self.peek()?;
+        self.pos += c.len_utf8();
+        Some(c)
+    }
+
+    fn words(&mut self) -> Option<Vec<(usize, usize)>> {
+        let mut words = Vec::new();
+        let mut cur: Option<(usize, usize)> = None;
+        let mut in_word = false;
+        while let Some(c) = self.peek() {
+            let st = self.pos;
+            match c {
+                '$' | '<' | '\'' | '"' => {
+                    match c {
+                        '$' => self.dollar()?,
+                        '<' => self.angle(),
+                        '\'' => self.single()?,
+                        _ => self.double()?,
+                    }
+                    if std::mem::take(&mut self.reset) {
+                        cur = None;
+                    }
+                    let a = cur.map_or(st, |w| w.0);
+                    cur = Some((a, self.pos));
+                    in_word = true;
+                }
+                '\\' => {
+                    self.bump();
+                    let a = cur.map_or(st, |w| w.0);
+                    if self.bump().is_none() {
+                        cur = Some((a, self.pos));
+                        break;
+                    }
+                    cur = Some((a, self.pos));
+                    in_word = true;
+                }
+                c => {
+                    self.bump();
+                    if c.is_whitespace() {
+                        if in_word {
+                            if let Some(w) = cur.take() {
+                                words.push(w);
+                                in_word = false;
+                            }
+                        }
+                    } else {
+                        let a = cur.map_or(st, |w| w.0);
+                        cur = Some((a, self.pos));
+                        in_word = true;
+                    }
+                }
+            }
+        }
+        words.extend(cur);
+        Some(words)
+    }
+
+    fn angle(&mut self) {
+        self.bump();
+        if self.peek() == Some('<') {
+            self.bump();
+            while matches!(self.peek(), Some('\t' | '\r' | ' ')) {
+                self.bump();
+            }
+        }
+    }
+
+    fn single(&mut self) -> Option<()> {
+        self.bump();
+        loop {
+            if self.bump()? == '\'' {
+                return Some(());
+            }
+        }
+    }
+
+    fn double(&mut self) -> Option<()> {
+        self.bump();
+        loop {
+            match self.peek()? {
+                '"' => {
+                    self.bump();
+                    return Some(());
+                }
+                '$' => self.dollar()?,
+                '\\' => {
+                    self.bump();
+                    if matches!(self.peek(), Some('"' | '$' | '\\')) {
+                        self.bump();
+                    }
+                }
+                _ => {
+                    self.bump();
+                }
+            }
+        }
+    }
+
+    fn name(&mut self) {
+        match self.peek() {
+            Some(c) if c.is_numeric() => {
+                while self.peek().is_some_and(char::is_numeric) {
+                    self.bump();
+                }
+            }
+            Some('@' | '*' | '#' | '?' | '-' | '$' | '!' | '0') => {
+                self.bump();
+            }
+            _ => {
+                while self.peek().is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                    self.bump();
+                }
+            }
+        }
+    }
+
+    fn dollar(&mut self) -> Option<()> {
+        self.bump();
+        if self.peek() != Some('{') {
+            self.name();
+            return Some(());
+        }
+        self.bump();
+        match self.peek() {
+            None | Some('{' | '}' | ':') => return None,
+            _ => {}
+        }
+        self.name();
+        match self.bump() {
+            Some('}') => Some(()),
+            Some(':') => {
+                if matches!(self.bump(), Some('#' | '%')) {
+                    return None;
+                }
+                self.stop_on('}')
+            }
+            Some('+' | '-' | '?' | '#' | '%') => self.stop_on('}'),
+            Some('/') => {
+                if self.peek() == Some('/') {
+                    self.bump();
+                }
+                self.stop_on('/')?;
+                self.stop_on('}')
+            }
+            _ => None,
+        }
+    }
+
+    fn stop_on(&mut self, stop: char) -> Option<()> {
+        self.reset = true;
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return None;
+        }
+        while let Some(c) = self.peek() {
+            if c == stop {
+                self.bump();
+                self.depth -= 1;
+                return Some(());
+            }
+            match c {
+                '$' => self.dollar()?,
+                '<' => self.angle(),
+                '\'' => self.single()?,
+                '"' => self.double()?,
+                '\\' => {
+                    self.bump();
+                    self.bump()?;
+                }
+                _ => {
+                    self.bump();
+                }
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+
+    use expect_test::{expect, Expect};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Every byte of a word that BuildKit copies from the source must map back to that byte.
+    fn assert_maps(word: &Word, src: &str) {
+        for (i, b) in word.text.bytes().enumerate() {
+            let at = word.source_offset(i);
+            assert_eq!(src.as_bytes().get(at), Some(&b), "{word:?} byte {i}");
+        }
+    }
+
+    fn render_ins(out: &mut String, ins: &Instruction, src: &str, indent: &str) {
+        let _ = write!(
+            out,
+            "{indent}{}-{} {:?}",
+            ins.start_line + 1,
+            ins.end_line + 1,
+            ins.keyword.text
+        );
+        if ins.kind == Keyword::Unknown {
+            out.push_str(" (unknown)");
+        }
+        assert_maps(&ins.keyword, src);
+        assert_maps(&ins.rest, src);
+        for f in &ins.flags {
+            assert_maps(&f.name, src);
+            let _ = write!(out, " --{}", f.name.text);
+            if let Some(v) = &f.value {
+                assert_maps(v, src);
+                let _ = write!(out, "={:?}", v.text);
+            }
+            let _ = write!(out, "@`{}`", &src[f.span.start..f.span.end]);
+        }
+        for a in &ins.args {
+            assert_maps(a, src);
+        }
+        let args: Vec<&str> = ins.args.iter().map(|a| a.text.as_str()).collect();
+        let _ = write!(out, " args={args:?}");
+        if let Some(json) = &ins.json {
+            let j: Vec<String> = json
+                .iter()
+                .map(|w| format!("{:?}@`{}`", w.text, &src[w.span.start..w.span.end]))
+                .collect();
+            let _ = write!(out, " json=[{}]", j.join(", "));
+        }
+        out.push('\n');
+        let _ = writeln!(
+            out,
+            "{indent}  span={:?}",
+            &src[ins.span.start..ins.span.end]
+        );
+        for h in &ins.heredocs {
+            let _ = writeln!(
+                out,
+                "{indent}  heredoc {:?}{}{} marker=`{}` body={:?} terminator={:?}",
+                h.name,
+                if h.chomp { " chomp" } else { "" },
+                if h.quoted { " quoted" } else { "" },
+                &src[h.marker.start..h.marker.end],
+                &src[h.body.start..h.body.end],
+                h.terminator.map(|t| &src[t.start..t.end]),
+            );
+        }
+        for e in &ins.empty_continuation_lines {
+            let _ = writeln!(out, "{indent}  empty continuation line at {e:?}");
+        }
+        if let Some(sub) = &ins.onbuild {
+            render_ins(out, sub, src, "    ");
+        }
+    }
+
+    fn render(src: &str) -> String {
+        let syntax = parse_str(src);
+        let mut out = String::new();
+        for d in &syntax.directives {
+            let _ = writeln!(out, "directive {}={:?}", d.name, d.value.text);
+        }
+        if syntax.escape != '\\' {
+            let _ = writeln!(out, "escape {}", syntax.escape);
+        }
+        for ins in &syntax.instructions {
+            render_ins(&mut out, ins, src, "");
+        }
+        for c in &syntax.comments {
+            let _ = writeln!(out, "comment {:?}", &src[c.start..c.end]);
+        }
+        for e in &syntax.errors {
+            let _ = writeln!(out, "error {:?}: {}", e.span, e.message);
+        }
+        out
+    }
+
+    fn check(src: &str, expect: Expect) {
+        expect.assert_eq(&render(src));
+        // The rope path gives the same result.
+        assert_eq!(parse(&ropey::Rope::from_str(src)), parse_str(src));
+    }
+
+    #[test]
+    fn continuations_and_comments_inside() {
+        check(
+            "FROM alpine\nRUN apk add \\\n# a comment\n    curl \\\n  # indented comment\n    git\n",
+            expect![[r##"
+                1-1 "FROM" args=["alpine"]
+                  span="FROM alpine"
+                2-6 "RUN" args=["apk", "add", "curl", "git"]
+                  span="RUN apk add \\\n# a comment\n    curl \\\n  # indented comment\n    git"
+                comment "# a comment"
+                comment "# indented comment"
+            "##]],
+        );
+    }
+
+    #[test]
+    fn empty_continuation_lines() {
+        check(
+            "RUN a \\\n\n   \n  b\nRUN c\n",
+            expect![[r#"
+            1-4 "RUN" args=["a", "b"]
+              span="RUN a \\\n\n   \n  b"
+              empty continuation line at 8..8
+              empty continuation line at 9..12
+            5-5 "RUN" args=["c"]
+              span="RUN c"
+        "#]],
+        );
+    }
+
+    #[test]
+    fn continuation_with_trailing_blanks_and_escaped_escape() {
+        check(
+            "RUN a \\ \t\n b\nRUN c \\\\\nRUN d\n",
+            expect![[r#"
+            1-2 "RUN" args=["a", "b"]
+              span="RUN a \\ \t\n b"
+            3-3 "RUN" args=["c", "\\\\"]
+              span="RUN c \\\\"
+            4-4 "RUN" args=["d"]
+              span="RUN d"
+        "#]],
+        );
+    }
+
+    #[test]
+    fn backtick_escape_and_windows_paths() {
+        check(
+            "# escape=`\nFROM windows\nWORKDIR C:\\\nRUN dir `\n  c:\\\n",
+            expect![[r##"
+            directive escape="`"
+            escape `
+            2-2 "FROM" args=["windows"]
+              span="FROM windows"
+            3-3 "WORKDIR" args=["C:\\"]
+              span="WORKDIR C:\\"
+            4-5 "RUN" args=["dir", "c:\\"]
+              span="RUN dir `\n  c:\\"
+            comment "# escape=`"
+        "##]],
+        );
+    }
+
+    #[test]
+    fn directives_end_at_first_other_line() {
+        check(
+            "# syntax=docker/dockerfile:1\n# check=skip=all\n\n# escape=`\nFROM a\nRUN a `\n",
+            expect![[r##"
+                directive syntax="docker/dockerfile:1"
+                directive check="skip=all"
+                5-5 "FROM" args=["a"]
+                  span="FROM a"
+                6-6 "RUN" args=["a", "`"]
+                  span="RUN a `"
+                comment "# syntax=docker/dockerfile:1"
+                comment "# check=skip=all"
+                comment "# escape=`"
+            "##]],
+        );
+        check(
+            "\u{feff} #  ESCAPE = ` \nFROM a\nRUN a `\n b\n",
+            expect![[r##"
+            directive escape="`"
+            escape `
+            2-2 "FROM" args=["a"]
+              span="FROM a"
+            3-4 "RUN" args=["a", "b"]
+              span="RUN a `\n b"
+            comment "#  ESCAPE = ` "
+        "##]],
+        );
+    }
+
+    #[test]
+    fn directive_errors() {
+        check(
+            "# escape=x\n# syntax=a\n# Syntax=b\nFROM a\n",
+            expect![[r##"
+            directive escape="x"
+            directive syntax="a"
+            4-4 "FROM" args=["a"]
+              span="FROM a"
+            comment "# escape=x"
+            comment "# syntax=a"
+            comment "# Syntax=b"
+            error 9..10: invalid escape token 'x' does not match ` or \
+            error 22..32: only one syntax parser directive can be used
+        "##]],
+        );
+    }
+
+    #[test]
+    fn heredocs() {
+        check(
+            "RUN <<EOF\necho hi\nEOF\nRUN <<-EOF\n\techo hi\n\tEOF\nCOPY <<'A' <<\"B\" /x\na\nA\nb\nB\nRUN 3<<X cat /dev/fd/3\nx\nX\n",
+            expect![[r#"
+                1-3 "RUN" args=["<<EOF"]
+                  span="RUN <<EOF\necho hi\nEOF"
+                  heredoc "EOF" marker=`<<EOF` body="echo hi\n" terminator=Some("EOF")
+                4-6 "RUN" args=["<<-EOF"]
+                  span="RUN <<-EOF\n\techo hi\n\tEOF"
+                  heredoc "EOF" chomp marker=`<<-EOF` body="\techo hi\n" terminator=Some("\tEOF")
+                7-11 "COPY" args=["<<'A'", "<<\"B\"", "/x"]
+                  span="COPY <<'A' <<\"B\" /x\na\nA\nb\nB"
+                  heredoc "A" quoted marker=`<<'A'` body="a\n" terminator=Some("A")
+                  heredoc "B" quoted marker=`<<"B"` body="b\n" terminator=Some("B")
+                12-14 "RUN" args=["3<<X", "cat", "/dev/fd/3"]
+                  span="RUN 3<<X cat /dev/fd/3\nx\nX"
+                  heredoc "X" marker=`3<<X` body="x\n" terminator=Some("X")
+            "#]],
+        );
+    }
+
+    #[test]
+    fn heredoc_edge_cases() {
+        check(
+            "RUN << EOF\nx\nEOF\nRUN cat \\\n <<EOF\nx\nEOF\nRUN [\"cat\", \"<<EOF\"]\nCMD <<EOF\nRUN echo it's <<EOF\nRUN cat <<EOF>/x\ny\nEOF>/x\n",
+            expect![[r#"
+                1-3 "RUN" args=["<<", "EOF"]
+                  span="RUN << EOF\nx\nEOF"
+                  heredoc "EOF" marker=`<< EOF` body="x\n" terminator=Some("EOF")
+                4-7 "RUN" args=["cat", "<<EOF"]
+                  span="RUN cat \\\n <<EOF\nx\nEOF"
+                  heredoc "EOF" marker=`<<EOF` body="x\n" terminator=Some("EOF")
+                8-8 "RUN" args=["[\"cat\",", "\"<<EOF\"]"] json=["cat"@`"cat"`, "<<EOF"@`"<<EOF"`]
+                  span="RUN [\"cat\", \"<<EOF\"]"
+                9-9 "CMD" args=["<<EOF"]
+                  span="CMD <<EOF"
+                10-10 "RUN" args=["echo", "it's <<EOF"]
+                  span="RUN echo it's <<EOF"
+                11-13 "RUN" args=["cat", "<<EOF>/x"]
+                  span="RUN cat <<EOF>/x\ny\nEOF>/x"
+                  heredoc "EOF>/x" marker=`<<EOF>/x` body="y\n" terminator=Some("EOF>/x")
+            "#]],
+        );
+    }
+
+    #[test]
+    fn unterminated_heredoc() {
+        check(
+            "RUN <<EOF\nx\nRUN y\n",
+            expect![[r#"
+            1-3 "RUN" args=["<<EOF"]
+              span="RUN <<EOF\nx\nRUN y"
+              heredoc "EOF" marker=`<<EOF` body="x\nRUN y\n" terminator=None
+            error 4..9: unterminated heredoc
+        "#]],
+        );
+    }
+
+    #[test]
+    fn json_form() {
+        check(
+            "CMD [\"a\\u00e9\\n\", \"b\"]\nCMD ['a', 'b']\nENTRYPOINT [\"a\" \\\n , \"b\"]\nCMD [\"a\",]\nSHELL []\nRUN [\"a\", 1]\nCMD [\"a\"] # note\n",
+            expect![[r##"
+                1-1 "CMD" args=["[\"a\\u00e9\\n\",", "\"b\"]"] json=["aé\n"@`"a\u00e9\n"`, "b"@`"b"`]
+                  span="CMD [\"a\\u00e9\\n\", \"b\"]"
+                2-2 "CMD" args=["['a',", "'b']"]
+                  span="CMD ['a', 'b']"
+                3-4 "ENTRYPOINT" args=["[\"a\"", ",", "\"b\"]"] json=["a"@`"a"`, "b"@`"b"`]
+                  span="ENTRYPOINT [\"a\" \\\n , \"b\"]"
+                5-5 "CMD" args=["[\"a\",]"]
+                  span="CMD [\"a\",]"
+                6-6 "SHELL" args=["[]"] json=[]
+                  span="SHELL []"
+                7-7 "RUN" args=["[\"a\",", "1]"]
+                  span="RUN [\"a\", 1]"
+                8-8 "CMD" args=["[\"a\"]", "#", "note"]
+                  span="CMD [\"a\"] # note"
+                error 84..96: when using JSON array syntax, arrays must be comprised of strings only
+            "##]],
+        );
+    }
+
+    #[test]
+    fn line_endings() {
+        check(
+            "FROM a\r\nRUN a \\\r\n b\r\n",
+            expect![[r#"
+            1-1 "FROM" args=["a"]
+              span="FROM a"
+            2-3 "RUN" args=["a", "b"]
+              span="RUN a \\\r\n b"
+        "#]],
+        );
+        check(
+            "FROM a\rRUN b\nRUN c \\\r\nd",
+            expect![[r#"
+            1-1 "FROM" args=["a", "RUN", "b"]
+              span="FROM a\rRUN b"
+            2-3 "RUN" args=["c", "d"]
+              span="RUN c \\\r\nd"
+        "#]],
+        );
+        check(
+            "RUN b \\",
+            expect![[r#"
+            1-1 "RUN" args=["b"]
+              span="RUN b \\"
+        "#]],
+        );
+    }
+
+    #[test]
+    fn empty_and_comment_only_files() {
+        check(
+            "",
+            expect![[r#"
+            error 0..0: file with no instructions
+        "#]],
+        );
+        check(
+            "# just\n  # comments\n",
+            expect![[r##"
+            comment "# just"
+            comment "# comments"
+            error 20..20: file with no instructions
+        "##]],
+        );
+        check(
+            "\u{feff}",
+            expect![[r#"
+            error 3..3: file with no instructions
+        "#]],
+        );
+    }
+
+    #[test]
+    fn instructions_without_arguments() {
+        check(
+            "RUN\nCMD \\\n\nonbuild\nFOO bar\n\\\nUSER x\n",
+            expect![[r#"
+            1-1 "RUN" args=[]
+              span="RUN"
+            2-4 "CMD" args=["onbuild"]
+              span="CMD \\\n\nonbuild"
+              empty continuation line at 10..10
+            5-5 "FOO" (unknown) args=["bar"]
+              span="FOO bar"
+            6-7 "USER" args=["x"]
+              span="USER x"
+        "#]],
+        );
+    }
+
+    #[test]
+    fn flags() {
+        check(
+            "FROM --platform=$BUILDPLATFORM golang AS build\nRUN --mount=type=cache,target=/x --network=none echo\nCOPY --from=\"b c\" --link . .\nRUN -- --x y\nRUN --a\\ b --c'd e' x\nRUN --x --\n",
+            expect![[r#"
+                1-1 "FROM" --platform="$BUILDPLATFORM"@`--platform=$BUILDPLATFORM` args=["golang", "AS", "build"]
+                  span="FROM --platform=$BUILDPLATFORM golang AS build"
+                2-2 "RUN" --mount="type=cache,target=/x"@`--mount=type=cache,target=/x` --network="none"@`--network=none` args=["echo"]
+                  span="RUN --mount=type=cache,target=/x --network=none echo"
+                3-3 "COPY" --from="b c"@`--from="b c"` --link@`--link` args=[".", "."]
+                  span="COPY --from=\"b c\" --link . ."
+                4-4 "RUN" args=["--x", "y"]
+                  span="RUN -- --x y"
+                5-5 "RUN" --a b@`--a\ b` --cd e@`--c'd e'` args=["x"]
+                  span="RUN --a\\ b --c'd e' x"
+                6-6 "RUN" --x@`--x` args=[]
+                  span="RUN --x --"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn onbuild() {
+        check(
+            "ONBUILD --x=y ADD --chown=1 . /\nonbuild run [\"a\"]\nONBUILD RUN <<EOF\nx\nEOF\n",
+            expect![[r#"
+            1-1 "ONBUILD" --x="y"@`--x=y` args=["ADD", "--chown=1", ".", "/"]
+              span="ONBUILD --x=y ADD --chown=1 . /"
+                1-1 "ADD" --chown="1"@`--chown=1` args=[".", "/"]
+                  span="ADD --chown=1 . /"
+            2-2 "onbuild" args=["run", "[\"a\"]"]
+              span="onbuild run [\"a\"]"
+                2-2 "run" args=["[\"a\"]"] json=["a"@`"a"`]
+                  span="run [\"a\"]"
+            3-5 "ONBUILD" args=["RUN", "<<EOF"]
+              span="ONBUILD RUN <<EOF\nx\nEOF"
+              heredoc "EOF" marker=`<<EOF` body="x\n" terminator=Some("EOF")
+                3-5 "RUN" args=["<<EOF"]
+                  span="RUN <<EOF"
+        "#]],
+        );
+    }
+
+    #[test]
+    fn bracket_starting_a_continued_line() {
+        check(
+            "RUN echo \\\n[ -f x ] && y\n",
+            expect![[r#"
+            1-2 "RUN" args=["echo", "[", "-f", "x", "]", "&&", "y"]
+              span="RUN echo \\\n[ -f x ] && y"
+        "#]],
+        );
+    }
+
+    #[test]
+    fn unicode() {
+        check(
+            "RUN echo ünï \\\n  日本 \"é x\"\nLABEL a=\"é\"\n",
+            expect![[r#"
+            1-2 "RUN" args=["echo", "ünï", "日本", "\"é x\""]
+              span="RUN echo ünï \\\n  日本 \"é x\""
+            3-3 "LABEL" args=["a=\"é\""]
+              span="LABEL a=\"é\""
+        "#]],
+        );
+    }
+
+    #[test]
+    fn env_and_label_errors() {
+        check(
+            "ENV a\nENV a=b c\nLABEL x\nENV\n",
+            expect![[r#"
+            1-1 "ENV" args=["a"]
+              span="ENV a"
+            2-2 "ENV" args=["a=b", "c"]
+              span="ENV a=b c"
+            3-3 "LABEL" args=["x"]
+              span="LABEL x"
+            4-4 "ENV" args=[]
+              span="ENV"
+            error 0..5: ENV must have two arguments
+            error 14..15: Syntax error - can't find = in "c". Must be of the form: name=value
+            error 16..23: LABEL must have two arguments
+        "#]],
+        );
+    }
+
+    fn fragment() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "RUN ",
+            "FROM ",
+            "COPY ",
+            "ONBUILD ",
+            "CMD ",
+            "ENV ",
+            "a",
+            "é",
+            "日",
+            "\n",
+            "\r",
+            "\r\n",
+            "\\",
+            "`",
+            " ",
+            "\t",
+            "#",
+            "# escape=`\n",
+            "<<",
+            "<<-",
+            "EOF",
+            "\"",
+            "'",
+            "[",
+            "]",
+            ",",
+            "$",
+            "${",
+            "}",
+            ":-",
+            "--",
+            "=",
+            "\0",
+            "\u{feff}",
+            "\u{a0}",
+        ])
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_and_spans_are_sane(parts in prop::collection::vec(fragment(), 0..60)) {
+            let src: String = parts.concat();
+            let syntax = parse_str(&src);
+            let ok = |s: Span| s.start <= s.end && s.end <= src.len()
+                && src.is_char_boundary(s.start) && src.is_char_boundary(s.end);
+            let word_ok = |w: &Word| ok(w.span) && (0..=w.text.len()).all(|i| w.source_offset(i) <= src.len());
+            let mut prev_end = 0;
+            let mut prev_line = 0;
+            for ins in &syntax.instructions {
+                prop_assert!(ok(ins.span), "{:?}", ins.span);
+                prop_assert!(ins.span.start >= prev_end);
+                prop_assert!(ins.start_line >= prev_line && ins.end_line >= ins.start_line);
+                prev_end = ins.span.end;
+                prev_line = ins.end_line + 1;
+                let mut all: Vec<&Instruction> = vec![ins];
+                if let Some(sub) = &ins.onbuild {
+                    all.push(sub);
+                }
+                for i in all {
+                    prop_assert!(word_ok(&i.keyword) && word_ok(&i.rest));
+                    prop_assert!(i.span.start >= ins.span.start && i.span.end <= ins.span.end);
+                    for w in i.args.iter().chain(i.json.iter().flatten()) {
+                        prop_assert!(word_ok(w) && w.span.start >= ins.span.start && w.span.end <= ins.span.end);
+                    }
+                    for f in &i.flags {
+                        prop_assert!(ok(f.span) && word_ok(&f.name) && f.value.as_ref().is_none_or(word_ok));
+                    }
+                }
+                for h in &ins.heredocs {
+                    prop_assert!(ok(h.marker) && ok(h.body) && h.terminator.is_none_or(ok));
+                }
+            }
+            for s in syntax.comments.iter().chain(syntax.errors.iter().map(|e| &e.span)) {
+                prop_assert!(ok(*s));
+            }
+        }
+    }
 }
