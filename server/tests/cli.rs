@@ -92,3 +92,18 @@ fn check_without_files_is_a_usage_error() {
     let out = run(&["check"], b"");
     assert_eq!(out.code, Some(2));
 }
+
+#[test]
+fn hidden_debug_instructions_prints_json() {
+    let path = temp_file("debug.Dockerfile", b"FROM alpine\nRUN true\n");
+    let out = run(&["debug-instructions", path.to_str().unwrap()], b"");
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON on stdout");
+    assert_eq!(v["files"][0]["instructions"][1]["keyword"], "RUN", "{v}");
+    let help = run(&["--help"], b"");
+    assert!(
+        !help.stdout.contains("debug-instructions"),
+        "{}",
+        help.stdout
+    );
+}

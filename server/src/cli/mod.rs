@@ -4,6 +4,7 @@
 //! `lsp`), rule logic (that is `analysis`).
 
 pub mod check;
+pub mod debug;
 
 use std::fs::OpenOptions;
 use std::path::PathBuf;
@@ -46,6 +47,13 @@ enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Print the instructions as BuildKit's parser would report them, as JSON (for
+    /// `tools/buildkit-parity`)
+    #[command(hide = true)]
+    DebugInstructions {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -56,11 +64,22 @@ pub fn main() -> ExitCode {
     }
     match cli.command {
         Some(Command::Check { files }) => check::run(&files),
+        Some(Command::DebugInstructions { files }) => {
+            print_output(&debug::instructions_json(&files));
+            ExitCode::SUCCESS
+        }
         None => {
             tracing::debug!(stdio = cli.stdio, client_process_id = ?cli.client_process_id, "serving LSP on stdio");
             serve()
         }
     }
+}
+
+/// Writes a subcommand's result. Only subcommands call this: in server mode stdout carries the
+/// protocol, which is why the workspace denies printing to stdout everywhere else.
+#[allow(clippy::print_stdout)]
+fn print_output(text: &str) {
+    println!("{text}");
 }
 
 /// Logs go to stderr (or `--log-file`), never stdout: stdout carries the protocol.
