@@ -397,3 +397,44 @@ fn garbage_input_does_not_stop_the_server() {
         json!([{"uri": u, "range": range((0, 15), (0, 19))}])
     );
 }
+
+#[test]
+fn rapid_incremental_edits_arrive_in_order() {
+    let mut s = Server::start();
+    let u = uri("typing/Dockerfile");
+    s.open(&u, 1, "");
+    // Type the file one character at a time without waiting: tower-lsp-server runs handlers
+    // concurrently, so this fails if a change could overtake the one before it.
+    let text = "FROM golang AS build\nCOPY --from=build / /\n";
+    let (mut line, mut col, mut version) = (0u32, 0u32, 1);
+    for c in text.chars() {
+        version += 1;
+        s.change(&u, version, [line, col, line, col], &c.to_string());
+        if c == '\n' {
+            line += 1;
+            col = 0;
+        } else {
+            col += 1;
+        }
+    }
+    let result = s.result("textDocument/definition", Server::at(&u, 1, 13));
+    assert_eq!(
+        result,
+        json!([{"uri": u, "range": range((0, 15), (0, 20))}])
+    );
+    s.diagnostics(&u, version);
+}
+
+#[test]
+fn log_file_receives_the_log() {
+    let path = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("e2e-{}-server.log", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let mut s = Server::spawn(&["--stdio", "--log-file", path.to_str().unwrap()]);
+    s.result("initialize", json!({"processId": null, "capabilities": {}}));
+    s.notify("initialized", json!({}));
+    assert_eq!(s.shutdown_and_exit().code(), Some(0));
+    let log = std::fs::read_to_string(&path).expect("log file");
+    assert!(log.contains("client initialized"), "{log}");
+    assert!(s.stderr().is_empty(), "{}", s.stderr());
+}

@@ -337,3 +337,18 @@ impl LanguageServer for Backend {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tower_lsp_server::jsonrpc::ErrorCode;
+
+    use super::*;
+
+    #[test]
+    fn a_panic_in_analysis_becomes_an_internal_error() {
+        let err = guarded("definition", || -> usize { panic!("boom") }).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InternalError);
+        assert_eq!(err.message, "internal error in definition");
+        assert_eq!(guarded("definition", || 7).unwrap(), 7);
+    }
+}
