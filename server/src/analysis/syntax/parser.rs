@@ -93,6 +93,24 @@ fn is_byte_space(b: u8) -> bool {
     matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ')
 }
 
+/// The length of the UTF-8 sequence that starts with `lead`.
+fn utf8_len(lead: u8) -> usize {
+    match lead {
+        0..0x80 => 1,
+        0x80..0xE0 => 2,
+        0xE0..0xF0 => 3,
+        _ => 4,
+    }
+}
+
+/// `unicode.IsSpace` of the character at `p`, decoding only outside ASCII.
+fn is_space_at(text: &str, p: usize) -> bool {
+    match text.as_bytes()[p] {
+        c @ 0..0x80 => is_byte_space(c),
+        _ => text[p..].chars().next().is_some_and(char::is_whitespace),
+    }
+}
+
 /// RE2's `\s`.
 fn is_re_s(b: u8) -> bool {
     matches!(b, b'\t' | b'\n' | 0x0c | b'\r' | b' ')
@@ -195,9 +213,18 @@ impl Logical {
     }
 
     fn word(&self, a: usize, b: usize) -> Word {
-        let mut wb = WordBuilder::new(self.src(a));
-        self.push_range(&mut wb, a, b);
-        wb.finish(self.src_end(a, b))
+        // Every segment starts where the source jumps (past a removed continuation).
+        let first = self.segs.partition_point(|s| s.0 <= a);
+        let breaks = self.segs[first..]
+            .iter()
+            .take_while(|s| s.0 < b)
+            .map(|&(t, s)| (t - a, s))
+            .collect();
+        Word {
+            text: self.text[a..b].to_owned(),
+            span: Span::new(self.src(a), self.src_end(a, b)),
+            breaks,
+        }
     }
 }
 
@@ -645,50 +672,57 @@ impl<'a> Parser<'a> {
 
     /// `parseWords`: split at unquoted whitespace, quotes and escapes kept as written.
     fn words(&self, lg: &Logical, a: usize, b: usize) -> Vec<Word> {
-        let s = &lg.text;
-        let esc = self.escape as char;
+        let t = lg.text.as_bytes();
+        let esc = self.escape;
         let mut out = Vec::new();
         let mut start: Option<usize> = None;
         let mut end = a;
-        let mut quote: Option<char> = None;
-        let mut iter = s[a..b].char_indices().map(|(i, c)| (a + i, c)).peekable();
-        while let Some((p, c)) = iter.next() {
-            let next = p + c.len_utf8();
+        let mut quote: Option<u8> = None;
+        let mut p = a;
+        while p < b {
+            let c = t[p];
+            let len = utf8_len(c);
+            let next = (p + len).min(b);
             match quote {
                 None => {
-                    if c.is_whitespace() {
+                    if is_space_at(&lg.text, p) {
                         if let Some(st) = start.take() {
                             out.push(lg.word(st, end));
                         }
-                        continue;
-                    }
-                    start.get_or_insert(p);
-                    if c == '\'' || c == '"' {
-                        quote = Some(c);
-                        end = next;
-                    } else if c == esc {
-                        // A lone escape at the end is dropped.
-                        if let Some((q, d)) = iter.next() {
-                            end = q + d.len_utf8();
-                        }
                     } else {
-                        end = next;
+                        start.get_or_insert(p);
+                        if c == b'\'' || c == b'"' {
+                            quote = Some(c);
+                            end = next;
+                        } else if c == esc {
+                            // A lone escape at the end is dropped.
+                            if next < b {
+                                end = (next + utf8_len(t[next])).min(b);
+                                p = end;
+                                continue;
+                            }
+                        } else {
+                            end = next;
+                        }
                     }
                 }
                 Some(q) => {
                     if c == q {
                         quote = None;
                         end = next;
-                    } else if c == esc && q != '\'' {
-                        match iter.next() {
-                            Some((r, d)) => end = r + d.len_utf8(),
-                            None => quote = None,
+                    } else if c == esc && q != b'\'' {
+                        if next < b {
+                            end = (next + utf8_len(t[next])).min(b);
+                            p = end;
+                            continue;
                         }
+                        quote = None;
                     } else {
                         end = next;
                     }
                 }
             }
+            p = next;
         }
         if let Some(st) = start {
             out.push(lg.word(st, end.max(st)));
