@@ -26,8 +26,18 @@ fn analysis_does_not_know_the_protocol() {
     assert!(!files.is_empty());
     for f in files {
         let text = fs::read_to_string(&f).expect("read");
-        for banned in ["tower_lsp", "ls_types::", "lsp_types::", "tokio::", "serde_json::"] {
-            assert!(!text.contains(banned), "{} mentions `{banned}`", f.display());
+        for banned in [
+            "tower_lsp",
+            "ls_types::",
+            "lsp_types::",
+            "tokio::",
+            "serde_json::",
+        ] {
+            assert!(
+                !text.contains(banned),
+                "{} mentions `{banned}`",
+                f.display()
+            );
         }
     }
 }
@@ -56,6 +66,10 @@ fn every_file_has_a_module_comment() {
     rust_files(&src("tests"), &mut files);
     for f in files {
         let text = fs::read_to_string(&f).expect("read");
-        assert!(text.trim_start().starts_with("//!"), "{} has no `//!` module comment", f.display());
+        assert!(
+            text.trim_start().starts_with("//!"),
+            "{} has no `//!` module comment",
+            f.display()
+        );
     }
 }

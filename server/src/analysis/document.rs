@@ -194,14 +194,46 @@ mod tests {
         const SEED: &str = "# syntax=docker/dockerfile:1\nARG BASE=alpine\nFROM golang:1.22 AS build\nRUN --mount=type=cache,target=/root/.cache \\\n    go build -o /out/app\nFROM ${BASE} AS final\nCOPY --from=build /out/app /app\nRUN <<EOF\necho $BASE\nEOF\n";
 
         const FRAGMENTS: &[&str] = &[
-            "\n", "\r\n", "\r", " ", "FROM ", " AS ", "stage", "--from=", "build", "COPY ", "RUN ",
-            "<<EOF\n", "EOF\n", "<<-X\n\tX\n", "\\\n", "`\n", "# escape=`\n", "$A", "${B:-x}", "ARG ",
-            "ENV ", "A=1 ", "[ -d x ]", "\"", "'", "🦀", "é", "#", "--mount=from=build,target=/x ",
-            "ONBUILD ", "[\"sh\", \"-c\"]", "\u{0}",
+            "\n",
+            "\r\n",
+            "\r",
+            " ",
+            "FROM ",
+            " AS ",
+            "stage",
+            "--from=",
+            "build",
+            "COPY ",
+            "RUN ",
+            "<<EOF\n",
+            "EOF\n",
+            "<<-X\n\tX\n",
+            "\\\n",
+            "`\n",
+            "# escape=`\n",
+            "$A",
+            "${B:-x}",
+            "ARG ",
+            "ENV ",
+            "A=1 ",
+            "[ -d x ]",
+            "\"",
+            "'",
+            "🦀",
+            "é",
+            "#",
+            "--mount=from=build,target=/x ",
+            "ONBUILD ",
+            "[\"sh\", \"-c\"]",
+            "\u{0}",
         ];
 
         fn edit() -> impl Strategy<Value = (usize, usize, String)> {
-            (any::<usize>(), 0usize..16, prop::collection::vec(prop::sample::select(FRAGMENTS), 0..3))
+            (
+                any::<usize>(),
+                0usize..16,
+                prop::collection::vec(prop::sample::select(FRAGMENTS), 0..3),
+            )
                 .prop_map(|(pos, len, parts)| (pos, len, parts.concat()))
         }
 

@@ -80,21 +80,28 @@ mod tests {
 
     fn check_definition(fixture: &str, expect: Expect) {
         let (doc, offset) = doc_with_cursor(fixture);
-        let spans: Vec<_> = definition(&doc, offset).into_iter().map(|s| (s, "def".to_string())).collect();
+        let spans: Vec<_> = definition(&doc, offset)
+            .into_iter()
+            .map(|s| (s, "def".to_string()))
+            .collect();
         expect.assert_eq(&render(&doc.text().to_string(), &spans));
     }
 
     fn check_references(fixture: &str, include_declaration: bool, expect: Expect) {
         let (doc, offset) = doc_with_cursor(fixture);
-        let spans: Vec<_> =
-            references(&doc, offset, include_declaration).into_iter().map(|s| (s, "ref".to_string())).collect();
+        let spans: Vec<_> = references(&doc, offset, include_declaration)
+            .into_iter()
+            .map(|s| (s, "ref".to_string()))
+            .collect();
         expect.assert_eq(&render(&doc.text().to_string(), &spans));
     }
 
     fn check_highlights(fixture: &str, expect: Expect) {
         let (doc, offset) = doc_with_cursor(fixture);
-        let spans: Vec<_> =
-            highlights(&doc, offset).into_iter().map(|(s, k)| (s, format!("{k:?}").to_lowercase())).collect();
+        let spans: Vec<_> = highlights(&doc, offset)
+            .into_iter()
+            .map(|(s, k)| (s, format!("{k:?}").to_lowercase()))
+            .collect();
         expect.assert_eq(&render(&doc.text().to_string(), &spans));
     }
 
@@ -108,6 +115,11 @@ FROM alpine
 COPY --from=bu<|>ild /out/app /app
 "#,
             expect![[r#"
+                FROM golang:1.22 AS build
+                                    ^^^^^ def
+                RUN go build -o /out/app
+                FROM alpine
+                COPY --from=build /out/app /app
             "#]],
         );
     }
@@ -121,6 +133,10 @@ FROM deps AS build
 RUN --mount=type=bind,from=de<|>ps,target=/x true
 "#,
             expect![[r#"
+                FROM golang AS deps
+                               ^^^^ def
+                FROM deps AS build
+                RUN --mount=type=bind,from=deps,target=/x true
             "#]],
         );
         check_definition(
@@ -129,6 +145,9 @@ FROM golang AS deps
 FROM de<|>ps AS build
 "#,
             expect![[r#"
+                FROM golang AS deps
+                               ^^^^ def
+                FROM deps AS build
             "#]],
         );
     }
@@ -142,6 +161,10 @@ FROM alpine
 COPY --from=<|>0 /go/bin /bin
 "#,
             expect![[r#"
+                FROM golang
+                ^^^^ def
+                FROM alpine
+                COPY --from=0 /go/bin /bin
             "#]],
         );
     }
@@ -155,6 +178,10 @@ FROM alpine
 COPY --from=BUILD<|> /x /x
 "#,
             expect![[r#"
+                FROM golang AS Build
+                               ^^^^^ def
+                FROM alpine
+                COPY --from=BUILD /x /x
             "#]],
         );
     }
@@ -168,6 +195,8 @@ FROM ap<|>p AS base
 FROM alpine AS app
 "#,
             expect![[r#"
+                FROM app AS base
+                FROM alpine AS app
             "#]],
         );
     }
@@ -183,6 +212,12 @@ ENV GOFLAGS=-mod=vendor
 RUN echo $VER<|>SION $GOFLAGS
 "#,
             expect![[r#"
+                ARG VERSION=1.22
+                FROM golang:${VERSION}
+                ARG VERSION
+                    ^^^^^^^ def
+                ENV GOFLAGS=-mod=vendor
+                RUN echo $VERSION $GOFLAGS
             "#]],
         );
         check_definition(
@@ -191,6 +226,9 @@ ARG VERSION=1.22
 FROM golang:${VER<|>SION}
 "#,
             expect![[r#"
+                ARG VERSION=1.22
+                    ^^^^^^^ def
+                FROM golang:${VERSION}
             "#]],
         );
     }
@@ -204,6 +242,9 @@ FROM golang
 RUN echo $VER<|>SION
 "#,
             expect![[r#"
+                ARG VERSION=1.22
+                FROM golang
+                RUN echo $VERSION
             "#]],
         );
     }
@@ -218,6 +259,11 @@ FROM base
 WORKDIR $APP_HO<|>ME
 "#,
             expect![[r#"
+                FROM alpine AS base
+                ENV APP_HOME=/srv/app
+                    ^^^^^^^^ def
+                FROM base
+                WORKDIR $APP_HOME
             "#]],
         );
     }
@@ -227,6 +273,11 @@ WORKDIR $APP_HO<|>ME
         check_definition(
             "FROM alpine AS bü🦀ld\nLABEL x=\"🦀\"\nFROM alpine\nCOPY --from=bü🦀<|>ld /a /b\n",
             expect![[r#"
+                FROM alpine AS bü🦀ld
+                               ^^^^^ def
+                LABEL x="🦀"
+                FROM alpine
+                COPY --from=bü🦀ld /a /b
             "#]],
         );
     }
@@ -236,6 +287,11 @@ WORKDIR $APP_HO<|>ME
         check_definition(
             "FROM golang AS build\r\nRUN true\r\nFROM alpine\r\nCOPY --from=bu<|>ild /a /b\r\n",
             expect![[r#"
+                FROM golang AS build
+                               ^^^^^ def
+                RUN true
+                FROM alpine
+                COPY --from=build /a /b
             "#]],
         );
     }
@@ -253,6 +309,14 @@ COPY `
   C:\src C:\app
 "#,
             expect![[r#"
+                # escape=`
+                FROM mcr.microsoft.com/windows/servercore:ltsc2022 AS build
+                                                                      ^^^^^ def
+                WORKDIR C:\src
+                FROM mcr.microsoft.com/windows/nanoserver:ltsc2022
+                COPY `
+                  --from=build `
+                  C:\src C:\app
             "#]],
         );
     }
@@ -270,6 +334,15 @@ RUN echo ${NAME:-x}
 "#,
             true,
             expect![[r#"
+                FROM alpine
+                ARG NAME=world
+                    ^^^^ ref
+                RUN <<EOF
+                echo "hello $NAME"
+                             ^^^^ ref
+                EOF
+                RUN echo ${NAME:-x}
+                           ^^^^ ref
             "#]],
         );
     }
@@ -288,12 +361,33 @@ RUN --mount=from=BUILD,target=/x true
             fixture,
             true,
             expect![[r#"
+                FROM golang AS build
+                               ^^^^^ ref
+                FROM build AS test
+                     ^^^^^ ref
+                FROM alpine
+                COPY --from=build /a /a
+                            ^^^^^ ref
+                COPY --from=0 /b /b
+                            ^ ref
+                RUN --mount=from=BUILD,target=/x true
+                                 ^^^^^ ref
             "#]],
         );
         check_references(
             fixture,
             false,
             expect![[r#"
+                FROM golang AS build
+                FROM build AS test
+                     ^^^^^ ref
+                FROM alpine
+                COPY --from=build /a /a
+                            ^^^^^ ref
+                COPY --from=0 /b /b
+                            ^ ref
+                RUN --mount=from=BUILD,target=/x true
+                                 ^^^^^ ref
             "#]],
         );
     }
@@ -308,6 +402,15 @@ ENV P<|>ATH=/usr/local/bin:$PATH
 RUN echo $PATH
 "#,
             expect![[r#"
+                FROM alpine
+                ENV PATH=/opt/bin:$PATH
+                    ^^^^ write
+                                   ^^^^ read
+                ENV PATH=/usr/local/bin:$PATH
+                    ^^^^ write
+                                         ^^^^ read
+                RUN echo $PATH
+                          ^^^^ read
             "#]],
         );
     }

@@ -139,6 +139,12 @@ RUN --mount=type=cache,from=build,target=/x true
 "#,
             "compile",
             expect![[r#"
+                FROM golang AS compile
+                FROM compile AS test
+                FROM alpine
+                COPY --from=compile /a /a
+                COPY --from=0 /b /b
+                RUN --mount=type=cache,from=compile,target=/x true
             "#]],
         );
     }
@@ -157,6 +163,13 @@ RUN echo ${VERS<|>ION:-none}
 "#,
             "GO_VERSION",
             expect![[r#"
+                ARG GO_VERSION=1.22
+                FROM golang:${GO_VERSION} AS build
+                ARG GO_VERSION
+                RUN echo $GO_VERSION
+                FROM alpine
+                ARG GO_VERSION
+                RUN echo ${GO_VERSION:-none}
             "#]],
         );
     }
@@ -167,24 +180,28 @@ RUN echo ${VERS<|>ION:-none}
             "FROM alpine AS b<|>ase\n",
             "1st",
             expect![[r#"
+                error: `1st` is not a valid stage name: it must start with a letter and contain only letters, digits, `-`, `_` and `.`
             "#]],
         );
         check_rename(
             "FROM alpine AS b<|>ase\nFROM alpine AS other\n",
             "OTHER",
             expect![[r#"
+                error: a stage named `other` already exists
             "#]],
         );
         check_rename(
             "FROM alpine\nENV A<|>=1\n",
             "A-B",
             expect![[r#"
+                error: `A-B` is not a valid variable name: it must start with a letter or `_` and contain only letters, digits and `_`
             "#]],
         );
         check_rename(
             "FROM alp<|>ine\n",
             "x",
             expect![[r#"
+                error: no stage or variable to rename here
             "#]],
         );
     }

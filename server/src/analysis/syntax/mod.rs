@@ -71,7 +71,11 @@ pub struct Word {
 
 impl Word {
     pub fn new(text: impl Into<String>, span: Span) -> Word {
-        Word { text: text.into(), span, breaks: Vec::new() }
+        Word {
+            text: text.into(),
+            span,
+            breaks: Vec::new(),
+        }
     }
 
     /// The source offset of byte `i` of `text` (`i == text.len()` gives the end of the span).
@@ -119,7 +123,11 @@ impl Word {
             .filter(|(t, _)| *t > start && *t < end)
             .map(|(t, s)| (t - start, *s))
             .collect();
-        Word { text: self.text[start..end].to_string(), span, breaks }
+        Word {
+            text: self.text[start..end].to_string(),
+            span,
+            breaks,
+        }
     }
 
     /// The offset in `text` of the source offset `source`, if it falls inside the word.
@@ -140,7 +148,11 @@ impl Word {
             seg_src = s;
         }
         let i = seg_text + (source - seg_src);
-        let next = self.breaks.iter().find(|(t, _)| *t > seg_text).map_or(self.text.len(), |b| b.0);
+        let next = self
+            .breaks
+            .iter()
+            .find(|(t, _)| *t > seg_text)
+            .map_or(self.text.len(), |b| b.0);
         // A source offset inside a removed continuation maps to the next kept byte.
         Some(i.min(next))
     }
@@ -347,7 +359,9 @@ impl Syntax {
     /// The index of the instruction whose span touches `offset` (for an offset between
     /// instructions, `None`).
     pub fn instruction_at(&self, offset: usize) -> Option<usize> {
-        let i = self.instructions.partition_point(|ins| ins.span.end < offset);
+        let i = self
+            .instructions
+            .partition_point(|ins| ins.span.end < offset);
         (i < self.instructions.len() && self.instructions[i].span.start <= offset).then_some(i)
     }
 }

@@ -26,7 +26,9 @@ pub fn parse(text: &Rope, old: Option<&Tree>) -> Option<Tree> {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
             let mut parser = Parser::new();
-            parser.set_language(&tree_sitter_containerfile::LANGUAGE.into()).ok()?;
+            parser
+                .set_language(&tree_sitter_containerfile::LANGUAGE.into())
+                .ok()?;
             *slot = Some(parser);
         }
         let parser = slot.as_mut()?;
@@ -48,11 +50,20 @@ pub fn parse(text: &Rope, old: Option<&Tree>) -> Option<Tree> {
 pub fn point_at(text: &Rope, byte: usize) -> Point {
     let byte = byte.min(text.len_bytes());
     let line = text.byte_to_line(byte);
-    Point { row: line, column: byte - text.line_to_byte(line) }
+    Point {
+        row: line,
+        column: byte - text.line_to_byte(line),
+    }
 }
 
 /// The edit of replacing `start..old_end` in `before` with text ending at `new_end` in `after`.
-pub fn input_edit(before: &Rope, after: &Rope, start: usize, old_end: usize, new_end: usize) -> InputEdit {
+pub fn input_edit(
+    before: &Rope,
+    after: &Rope,
+    start: usize,
+    old_end: usize,
+    new_end: usize,
+) -> InputEdit {
     InputEdit {
         start_byte: start,
         old_end_byte: old_end,

@@ -67,6 +67,15 @@ FROM alpine AS c
 COPY --from=c /x /y
 "#,
             expect![[r#"
+                FROM alpine AS a
+                COPY --from=b /x /x
+                            ^ error[CircularDependency]: circular dependency between stages `a`, `b` (related line 4: `b` depends on `a`)
+                FROM alpine AS b
+                RUN --mount=from=a,target=/a true
+                                 ^ error[CircularDependency]: circular dependency between stages `a`, `b` (related line 2: `a` depends on `b`)
+                FROM alpine AS c
+                COPY --from=c /x /y
+                            ^ error[CircularDependency]: stage `c` depends on itself
             "#]],
         );
     }

@@ -51,6 +51,10 @@ FROM alpine AS BUILD
 FROM alpine AS other
 "#,
             expect![[r#"
+                FROM golang:1.22 AS build
+                FROM alpine AS BUILD
+                               ^^^^^ error[DuplicateStageName]: stage `build` is already defined on line 1 (related line 1: `build` first defined here)
+                FROM alpine AS other
             "#]],
         );
     }

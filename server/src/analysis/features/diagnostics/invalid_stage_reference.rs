@@ -57,6 +57,17 @@ ARG SRC=0
 COPY --from=${SRC} /a /a
 "#,
             expect![[r#"
+                FROM alpine
+                FROM alpine
+                COPY --from=1 /a /a
+                            ^ error[CircularDependency]: stage `1` depends on itself
+                COPY --from=2 /a /a
+                            ^ error[InvalidStageReference]: stage index 2 is out of range: stages are numbered 0 to 1
+                COPY --from=-1 /a /a
+                            ^^ error[InvalidStageReference]: stage index -1 is out of range: stages are numbered 0 to 1
+                ARG SRC=0
+                COPY --from=${SRC} /a /a
+                            ^^^^^^ error[InvalidStageReference]: variables are not expanded in `--from` (`${SRC}`): define a stage with `FROM ${...}` using a global ARG instead
             "#]],
         );
     }

@@ -31,6 +31,10 @@ RUN <<EOF
 echo hi
 "#,
             expect![[r#"
+                FROM alpine
+                RUN <<EOF
+                    ^^^^^ error[SyntaxError]: unterminated heredoc
+                echo hi
             "#]],
         );
     }

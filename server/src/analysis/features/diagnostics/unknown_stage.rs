@@ -57,7 +57,7 @@ fn check(doc: &Document, acc: &mut Vec<Diagnostic>) {
         let best = candidates
             .iter()
             .filter_map(|s| s.name.as_ref())
-            .map(|n| (strsim::levenshtein(&lower, &n.key), n))
+            .map(|n| (strsim::osa_distance(&lower, &n.key), n))
             .filter(|(d, n)| *d <= max_distance(&n.key))
             .min_by_key(|(d, _)| *d);
         if let Some((_, n)) = best {
@@ -102,6 +102,12 @@ COPY --from=alpine:3.20 /etc/os-release /x
 COPY --from=nginx /etc/nginx /etc/nginx
 "#,
             expect![[r#"
+                FROM golang AS builder
+                FROM alpine
+                COPY --from=buidler /out /out
+                            ^^^^^^^ warning[UnknownStage]: `buidler` is not a stage; did you mean `builder`? (related line 1: stage `builder`)
+                COPY --from=alpine:3.20 /etc/os-release /x
+                COPY --from=nginx /etc/nginx /etc/nginx
             "#]],
         );
     }
@@ -116,6 +122,12 @@ RUN --mount=type=cache,from=dpes,target=/x true
 FROM DEPS
 "#,
             expect![[r#"
+                FROM golang AS deps
+                FROM deps AS build
+                RUN --mount=type=cache,from=dpes,target=/x true
+                                            ^^^^ warning[UnknownStage]: `dpes` is not a stage; did you mean `deps`? (related line 1: stage `deps`)
+                FROM DEPS
+                     ^^^^ warning[UnknownStage]: `DEPS` is not a stage (stage names are lower-case); did you mean `deps`? (related line 1: stage `deps`)
             "#]],
         );
     }
@@ -128,6 +140,9 @@ FROM base AS app
 FROM alpine AS base
 "#,
             expect![[r#"
+                FROM base AS app
+                     ^^^^ warning[UnknownStage]: stage `base` is defined later, on line 2: `FROM` only refers to earlier stages, so this pulls the image `base` (related line 2: `base` is defined here)
+                FROM alpine AS base
             "#]],
         );
     }
