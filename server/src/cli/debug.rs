@@ -30,8 +30,8 @@ pub fn instructions_json(paths: &[PathBuf]) -> String {
     json!({ "files": files }).to_string()
 }
 
-/// The instruction list of `text`: `{keyword, sub_cmd, start_line, end_line, flags, json, heredocs}`,
-/// lines 1-based like BuildKit's `StartLine`/`EndLine`.
+/// The instruction list of `text`: `{keyword, sub_cmd, start_line, end_line, flags, json,
+/// heredocs}`, lines 1-based like BuildKit's `StartLine`/`EndLine`.
 pub fn instructions_value(text: &str) -> Value {
     instructions_of(&parser::parse_str(text))
 }
@@ -45,8 +45,8 @@ fn instruction(ins: &Instruction) -> Value {
         .flags
         .iter()
         .map(|f| match &f.value {
-            Some(v) => format!("--{}={}", f.name.text, v.text),
-            None => format!("--{}", f.name.text),
+            Some(v) => latin1(&format!("--{}={}", f.name.text, v.text)),
+            None => latin1(&format!("--{}", f.name.text)),
         })
         .collect();
     // BuildKit keeps ONBUILD's trigger as the node's child; its exec form is the trigger's.
@@ -63,6 +63,12 @@ fn instruction(ins: &Instruction) -> Value {
         "json": json,
         "heredocs": ins.heredocs.iter().map(|h| h.name.as_str()).collect::<Vec<_>>(),
     })
+}
+
+/// BuildKit's `extractBuilderFlags` writes each byte as a rune (`WriteRune(rune(line[pos]))`),
+/// so a non-ASCII flag comes out as Latin-1 mojibake; report it the same way.
+fn latin1(s: &str) -> String {
+    s.bytes().map(char::from).collect()
 }
 
 #[cfg(test)]
