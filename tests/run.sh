@@ -14,7 +14,7 @@ if [ -d "$CORPUS" ]; then
         .venv/bin/pip install --quiet --disable-pip-version-check 'dockerfile==3.4.0'
     fi
     cargo build --release --quiet
-    .venv/bin/python tools/buildkit-parity/parity.py --binary target/release/dockerfile-ls "$CORPUS"
+    .venv/bin/python tools/buildkit-parity/parity.py --bin target/release/dockerfile-ls "$CORPUS"
 else
     echo "skipping corpus checks: $CORPUS not found (it sits beside the repository in CI only)"
 fi

@@ -165,7 +165,11 @@ pub fn var_group(m: &Model, member: VarMember) -> (Vec<usize>, Vec<usize>) {
             uf.union(nd + u, nd + first);
             // `ENV PATH=/x:$PATH` reads the base image's PATH: the same variable as the
             // stage's own definitions of that name.
-            if let Some(d) = m.vars.iter().position(|x| x.stage == vu.stage && x.name == vu.name) {
+            if let Some(d) = m
+                .vars
+                .iter()
+                .position(|x| x.stage == vu.stage && x.name == vu.name)
+            {
                 uf.union(nd + u, d);
             }
         }

@@ -131,7 +131,11 @@ pub(crate) mod tests {
         let docs = std::fs::read_to_string(path).expect("docs/rules.md");
         for rule in super::RULES {
             let heading = format!("\n## {}\n", rule.name);
-            assert!(docs.contains(&heading), "rule {} has no section in docs/rules.md", rule.name);
+            assert!(
+                docs.contains(&heading),
+                "rule {} has no section in docs/rules.md",
+                rule.name
+            );
         }
     }
 
