@@ -12,6 +12,11 @@ pub(super) static RULE: Rule = Rule {
 };
 
 fn check(doc: &Document, acc: &mut Vec<Diagnostic>) {
+    // A brand-new, blank file is not worth an error while the user is about to type into it;
+    // a file of comments only still gets BuildKit's "file with no instructions".
+    if doc.syntax().instructions.is_empty() && doc.text().chars().all(char::is_whitespace) {
+        return;
+    }
     for e in &doc.syntax().errors {
         acc.push(Diagnostic::new(&RULE, e.span, e.message.clone()));
     }
@@ -35,6 +40,23 @@ echo hi
                 RUN <<EOF
                     ^^^^^ error[SyntaxError]: unterminated heredoc
                 echo hi
+            "#]],
+        );
+    }
+
+    #[test]
+    fn blank_file_is_quiet_but_comments_only_is_not() {
+        check_diagnostics(
+            "\n\n",
+            expect![[r#"
+
+            "#]],
+        );
+        check_diagnostics(
+            "# just a comment\n",
+            expect![[r#"
+                # just a comment
+                ^ error[SyntaxError]: file with no instructions
             "#]],
         );
     }

@@ -31,7 +31,7 @@ fn check(doc: &Document, acc: &mut Vec<Diagnostic>) {
             .collect();
         let lower = r.text.to_ascii_lowercase();
         if r.kind == RefKind::Base {
-            if let Some(later) = m.stages[r.stage..]
+            if let Some(later) = m.stages[r.stage + 1..]
                 .iter()
                 .find(|s| s.name.as_ref().is_some_and(|n| n.key == lower))
             {
@@ -128,6 +128,22 @@ FROM DEPS
                                             ^^^^ warning[UnknownStage]: `dpes` is not a stage; did you mean `deps`? (related line 1: stage `deps`)
                 FROM DEPS
                      ^^^^ warning[UnknownStage]: `DEPS` is not a stage (stage names are lower-case); did you mean `deps`? (related line 1: stage `deps`)
+            "#]],
+        );
+    }
+
+    #[test]
+    fn image_with_the_stage_own_name_is_fine() {
+        check_diagnostics(
+            r#"
+FROM node AS node
+FROM golang AS golang
+COPY --from=node /usr/local/bin/node /usr/local/bin/node
+"#,
+            expect![[r#"
+                FROM node AS node
+                FROM golang AS golang
+                COPY --from=node /usr/local/bin/node /usr/local/bin/node
             "#]],
         );
     }
