@@ -155,6 +155,7 @@ mod tests {
             message: message.to_string(),
             tags: Vec::<Tag>::new(),
             related: Vec::new(),
+            fixes: Vec::new(),
         }
     }
 

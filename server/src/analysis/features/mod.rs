@@ -10,6 +10,6 @@ pub mod rename;
 pub mod symbol;
 
 pub use completion::{completion, CompletionConfig, CompletionItem, CompletionKind};
-pub use diagnostics::{diagnostics, Diagnostic, Severity, Tag};
+pub use diagnostics::{diagnostics, Diagnostic, Fix, Severity, Tag};
 pub use navigation::{definition, highlights, references, HighlightKind};
 pub use rename::{prepare_rename, rename, RenameError};

@@ -7,7 +7,9 @@ use crate::analysis::Document;
 
 pub(super) static RULE: Rule = Rule {
     name: "CircularDependency",
+    aliases: &[],
     severity: Severity::Error,
+    enabled_by_default: true,
     summary: "stages that depend on each other in a cycle",
     check,
 };

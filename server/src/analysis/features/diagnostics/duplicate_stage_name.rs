@@ -8,7 +8,9 @@ use crate::analysis::Document;
 
 pub(super) static RULE: Rule = Rule {
     name: "DuplicateStageName",
+    aliases: &[],
     severity: Severity::Error,
+    enabled_by_default: true,
     summary: "two stages have the same name",
     check,
 };

@@ -7,7 +7,9 @@ use crate::analysis::Document;
 
 pub(super) static RULE: Rule = Rule {
     name: "InvalidStageReference",
+    aliases: &[],
     severity: Severity::Error,
+    enabled_by_default: true,
     summary: "a `--from` stage index out of range, or a variable in `--from`",
     check,
 };

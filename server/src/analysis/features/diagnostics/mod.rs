@@ -48,6 +48,17 @@ pub struct Diagnostic {
     pub tags: Vec<Tag>,
     /// Other places that matter, with a message each.
     pub related: Vec<(Span, String)>,
+    /// Certain fixes, offered as quick fixes (`codeAction`).
+    pub fixes: Vec<Fix>,
+}
+
+/// A certain fix for a diagnostic: a title and the edits that apply it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// Imperative, e.g. "Change `as` to `AS`".
+    pub title: String,
+    /// Non-overlapping replacements of source spans.
+    pub edits: Vec<(Span, String)>,
 }
 
 impl Diagnostic {
@@ -59,7 +70,21 @@ impl Diagnostic {
             message: message.into(),
             tags: Vec::new(),
             related: Vec::new(),
+            fixes: Vec::new(),
         }
+    }
+
+    pub fn with_tag(mut self, tag: Tag) -> Diagnostic {
+        self.tags.push(tag);
+        self
+    }
+
+    pub fn with_fix(mut self, title: impl Into<String>, edits: Vec<(Span, String)>) -> Diagnostic {
+        self.fixes.push(Fix {
+            title: title.into(),
+            edits,
+        });
+        self
     }
 
     pub fn with_related(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
@@ -68,10 +93,18 @@ impl Diagnostic {
     }
 }
 
-/// A rule: its name, default severity, a one-line summary, and the check.
+/// A rule: its name, other names it answers to, default severity, a one-line summary, and the
+/// check. Rules only find problems; severity overrides and suppressions are applied afterwards by
+/// the engine, so a check never needs to know about configuration.
 pub struct Rule {
+    /// Stable PascalCase name (BuildKit's where one exists).
     pub name: &'static str,
+    /// Other names accepted in settings and suppressions: hadolint codes (`DL3006`), the Node
+    /// peer's setting keys.
+    pub aliases: &'static [&'static str],
     pub severity: Severity,
+    /// Off unless the user turns it on.
+    pub enabled_by_default: bool,
     pub summary: &'static str,
     pub check: fn(&Document, &mut Vec<Diagnostic>),
 }

@@ -6,7 +6,9 @@ use crate::analysis::Document;
 
 pub(super) static RULE: Rule = Rule {
     name: "SyntaxError",
+    aliases: &[],
     severity: Severity::Error,
+    enabled_by_default: true,
     summary: "BuildKit's parser rejects this text",
     check,
 };

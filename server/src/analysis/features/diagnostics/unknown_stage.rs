@@ -8,7 +8,9 @@ use crate::analysis::Document;
 
 pub(super) static RULE: Rule = Rule {
     name: "UnknownStage",
+    aliases: &[],
     severity: Severity::Warning,
+    enabled_by_default: true,
     summary: "a stage reference that names no stage, close to one that exists",
     check,
 };
