@@ -48,12 +48,10 @@ echo hi
 
     #[test]
     fn blank_file_is_quiet_but_comments_only_is_not() {
-        check_diagnostics(
-            "\n\n",
-            expect![[r#"
-
-            "#]],
-        );
+        for blank in ["", "\n", "  \r\n\t\n"] {
+            let doc = crate::analysis::Document::new(blank, 0);
+            assert_eq!(super::super::diagnostics(&doc), vec![], "{blank:?}");
+        }
         check_diagnostics(
             "# just a comment\n",
             expect![[r#"
