@@ -10,6 +10,8 @@ pub mod rename;
 pub mod symbol;
 
 pub use completion::{completion, CompletionConfig, CompletionItem, CompletionKind};
-pub use diagnostics::{diagnostics, Diagnostic, Fix, Severity, Tag};
+pub use diagnostics::{
+    diagnostics, diagnostics_with, Diagnostic, DiagnosticsConfig, Fix, Severity, Tag,
+};
 pub use navigation::{definition, highlights, references, HighlightKind};
 pub use rename::{prepare_rename, rename, RenameError};

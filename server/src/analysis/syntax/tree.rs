@@ -44,48 +44,89 @@ pub fn parse(text: &Rope, old: Option<&Tree>) -> Option<Tree> {
     })
 }
 
-/// tree-sitter's point for a byte offset: the row is ropey's line (which also breaks at a lone
-/// CR, where tree-sitter would not; we only ever use byte offsets from the tree, so a lone-CR
-/// file merely gets odd row numbers), the column is bytes since the line start.
-pub fn point_at(text: &Rope, byte: usize) -> Point {
+/// tree-sitter's point for a byte offset: rows count `\n` only, columns are bytes since the
+/// last `\n`. tree-sitter's lexer derives columns from these points (external scanners ask for
+/// them), so they must be exact or an incremental reparse can differ from a fresh one.
+///
+/// ropey (with `cr_lines`) also breaks lines at a lone CR, as LSP does; where the text has no
+/// lone CR (`lone_cr == false`) its line index is tree-sitter's row and this is O(log n).
+/// Otherwise the `\n`s are counted (O(n), only for the rare files with lone CRs).
+pub fn point_at(text: &Rope, byte: usize, lone_cr: bool) -> Point {
     let byte = byte.min(text.len_bytes());
-    let line = text.byte_to_line(byte);
-    Point {
-        row: line,
-        column: byte - text.line_to_byte(line),
+    if !lone_cr {
+        let line = text.byte_to_line(byte);
+        return Point {
+            row: line,
+            column: byte - text.line_to_byte(line),
+        };
     }
+    let mut row = 0;
+    let mut line_start = 0;
+    let mut pos = 0;
+    for chunk in text.byte_slice(..byte).chunks() {
+        for (i, b) in chunk.bytes().enumerate() {
+            if b == b'\n' {
+                row += 1;
+                line_start = pos + i + 1;
+            }
+        }
+        pos += chunk.len();
+    }
+    Point {
+        row,
+        column: byte - line_start,
+    }
+}
+
+/// True when `text` has a CR not followed by LF (a line break for LSP and ropey, not for
+/// tree-sitter).
+pub fn has_lone_cr(text: &Rope) -> bool {
+    let mut prev_cr = false;
+    for chunk in text.chunks() {
+        for b in chunk.bytes() {
+            if prev_cr && b != b'\n' {
+                return true;
+            }
+            prev_cr = b == b'\r';
+        }
+    }
+    prev_cr
 }
 
 /// The edit of replacing `start..old_end` in `before` with text ending at `new_end` in `after`.
 pub fn input_edit(
     before: &Rope,
     after: &Rope,
-    start: usize,
-    old_end: usize,
-    new_end: usize,
+    range: (usize, usize, usize),
+    lone_cr: bool,
 ) -> InputEdit {
+    let (start, old_end, new_end) = range;
     InputEdit {
         start_byte: start,
         old_end_byte: old_end,
         new_end_byte: new_end,
-        start_position: point_at(before, start),
-        old_end_position: point_at(before, old_end),
-        new_end_position: point_at(after, new_end),
+        start_position: point_at(before, start, lone_cr),
+        old_end_position: point_at(before, old_end, lone_cr),
+        new_end_position: point_at(after, new_end, lone_cr),
     }
 }
 
-/// True when a node of `kind` holds shell text, where grammar errors must never become
-/// diagnostics (BuildKit does not parse shell, and the grammar is wrong about `[` there).
+/// True when `kind` holds shell text, where grammar errors must never become diagnostics
+/// (BuildKit does not parse shell, and the grammar is wrong about `[` there).
 pub fn is_shell_kind(kind: &str) -> bool {
     matches!(
         kind,
-        "shell_command" | "heredoc_block" | "heredoc_content" | "json_string_array"
-    ) || kind.ends_with("run_instruction")
-        || kind == "cmd_instruction"
-        || kind == "entrypoint_instruction"
-        || kind == "healthcheck_instruction"
-        || kind == "shell_instruction"
-        || kind == "onbuild_instruction"
+        "shell_command"
+            | "heredoc_block"
+            | "heredoc_content"
+            | "json_string_array"
+            | "run_instruction"
+            | "cmd_instruction"
+            | "entrypoint_instruction"
+            | "healthcheck_instruction"
+            | "shell_instruction"
+            | "onbuild_instruction"
+    )
 }
 
 #[cfg(test)]
@@ -103,10 +144,21 @@ mod tests {
     #[test]
     fn points_are_line_and_byte_column() {
         let text = Rope::from_str("a\r\nbé\nd");
-        assert_eq!(point_at(&text, 0), Point { row: 0, column: 0 });
-        assert_eq!(point_at(&text, 3), Point { row: 1, column: 0 });
-        assert_eq!(point_at(&text, 7), Point { row: 2, column: 0 });
-        assert_eq!(point_at(&text, 99), Point { row: 2, column: 1 });
+        for exact in [false, true] {
+            assert_eq!(point_at(&text, 0, exact), Point { row: 0, column: 0 });
+            assert_eq!(point_at(&text, 3, exact), Point { row: 1, column: 0 });
+            assert_eq!(point_at(&text, 7, exact), Point { row: 2, column: 0 });
+            assert_eq!(point_at(&text, 99, exact), Point { row: 2, column: 1 });
+        }
+    }
+
+    #[test]
+    fn lone_cr_is_not_a_row_for_tree_sitter() {
+        let text = Rope::from_str("a\rb\nc");
+        assert!(has_lone_cr(&text));
+        assert!(!has_lone_cr(&Rope::from_str("a\r\nb\n")));
+        assert_eq!(point_at(&text, 2, true), Point { row: 0, column: 2 });
+        assert_eq!(point_at(&text, 4, true), Point { row: 1, column: 0 });
     }
 
     #[test]
@@ -115,7 +167,7 @@ mod tests {
         let mut tree = parse(&before, None).expect("tree");
         let mut after = before.clone();
         after.insert(11, " AS base");
-        tree.edit(&input_edit(&before, &after, 11, 11, 19));
+        tree.edit(&input_edit(&before, &after, (11, 11, 19), false));
         let inc = parse(&after, Some(&tree)).expect("tree");
         let fresh = parse(&after, None).expect("tree");
         assert_eq!(inc.root_node().to_sexp(), fresh.root_node().to_sexp());

@@ -1,9 +1,8 @@
 //! Flags stages that depend on themselves through `COPY --from` / `RUN --mount=from=` edges,
 //! which BuildKit rejects ("circular dependency detected on stage").
 
-use super::{Diagnostic, Rule, Severity};
+use super::{Ctx, Diagnostic, Rule, Severity};
 use crate::analysis::model::RefTarget;
-use crate::analysis::Document;
 
 pub(super) static RULE: Rule = Rule {
     name: "CircularDependency",
@@ -14,7 +13,8 @@ pub(super) static RULE: Rule = Rule {
     check,
 };
 
-fn check(doc: &Document, acc: &mut Vec<Diagnostic>) {
+fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
+    let doc = ctx.doc;
     let m = doc.model();
     for cycle in &m.cycles {
         let names: Vec<String> = cycle

@@ -3,8 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::{line_number, Diagnostic, Rule, Severity};
-use crate::analysis::Document;
+use super::{line_number, Ctx, Diagnostic, Rule, Severity};
 
 pub(super) static RULE: Rule = Rule {
     name: "DuplicateStageName",
@@ -15,7 +14,8 @@ pub(super) static RULE: Rule = Rule {
     check,
 };
 
-fn check(doc: &Document, acc: &mut Vec<Diagnostic>) {
+fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
+    let doc = ctx.doc;
     let mut first: HashMap<&str, &crate::analysis::model::StageName> = HashMap::new();
     for stage in &doc.model().stages {
         let Some(name) = &stage.name else { continue };

@@ -1,9 +1,8 @@
 //! Flags `--from` values BuildKit refuses: a stage index out of range ("invalid stage index")
 //! and variables, which BuildKit does not expand in `--from`.
 
-use super::{Diagnostic, Rule, Severity};
+use super::{Ctx, Diagnostic, Rule, Severity};
 use crate::analysis::model::RefTarget;
-use crate::analysis::Document;
 
 pub(super) static RULE: Rule = Rule {
     name: "InvalidStageReference",
@@ -14,7 +13,8 @@ pub(super) static RULE: Rule = Rule {
     check,
 };
 
-fn check(doc: &Document, acc: &mut Vec<Diagnostic>) {
+fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
+    let doc = ctx.doc;
     let m = doc.model();
     let n = m.stages.len();
     for r in &m.stage_refs {

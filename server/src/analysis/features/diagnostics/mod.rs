@@ -106,7 +106,22 @@ pub struct Rule {
     /// Off unless the user turns it on.
     pub enabled_by_default: bool,
     pub summary: &'static str,
-    pub check: fn(&Document, &mut Vec<Diagnostic>),
+    pub check: fn(&Ctx, &mut Vec<Diagnostic>),
+}
+
+/// What the user configured that checks may need (the build target, ...). Severity overrides
+/// and suppressions are applied by the engine after the checks, not by the checks.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DiagnosticsConfig {
+    /// The build target from the settings (`docker build --target`); `None` means BuildKit's
+    /// default, the last stage. A `# dockerfile-ls: target=NAME` comment in the file wins.
+    pub target: Option<String>,
+}
+
+/// What a check sees.
+pub struct Ctx<'a> {
+    pub doc: &'a Document,
+    pub config: &'a DiagnosticsConfig,
 }
 
 /// Every rule, in the order their diagnostics are reported.
@@ -118,11 +133,17 @@ pub static RULES: &[&Rule] = &[
     &circular_dependency::RULE,
 ];
 
-/// All diagnostics for `doc`, sorted by position.
+/// All diagnostics for `doc` with the default configuration, sorted by position.
 pub fn diagnostics(doc: &Document) -> Vec<Diagnostic> {
+    diagnostics_with(doc, &DiagnosticsConfig::default())
+}
+
+/// All diagnostics for `doc`, sorted by position.
+pub fn diagnostics_with(doc: &Document, config: &DiagnosticsConfig) -> Vec<Diagnostic> {
+    let ctx = Ctx { doc, config };
     let mut acc = Vec::new();
     for rule in RULES {
-        (rule.check)(doc, &mut acc);
+        (rule.check)(&ctx, &mut acc);
     }
     acc.sort_by_key(|d| (d.span.start, d.span.end));
     acc

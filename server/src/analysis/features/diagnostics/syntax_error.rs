@@ -1,8 +1,7 @@
 //! Flags what BuildKit's parser rejects outright: an unterminated heredoc, a bad `# escape=`
 //! value, a repeated parser directive. Never anything inside shell text.
 
-use super::{Diagnostic, Rule, Severity};
-use crate::analysis::Document;
+use super::{Ctx, Diagnostic, Rule, Severity};
 
 pub(super) static RULE: Rule = Rule {
     name: "SyntaxError",
@@ -13,7 +12,8 @@ pub(super) static RULE: Rule = Rule {
     check,
 };
 
-fn check(doc: &Document, acc: &mut Vec<Diagnostic>) {
+fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
+    let doc = ctx.doc;
     // A brand-new, blank file is not worth an error while the user is about to type into it;
     // a file of comments only still gets BuildKit's "file with no instructions".
     if doc.syntax().instructions.is_empty() && doc.text().chars().all(char::is_whitespace) {

@@ -2,9 +2,8 @@
 //! stage name within a small edit distance, or with other letter case), and a `FROM` that names
 //! a stage defined only later (BuildKit then pulls an image of that name).
 
-use super::{line_number, Diagnostic, Rule, Severity};
+use super::{line_number, Ctx, Diagnostic, Rule, Severity};
 use crate::analysis::model::{RefKind, RefTarget, Stage};
-use crate::analysis::Document;
 
 pub(super) static RULE: Rule = Rule {
     name: "UnknownStage",
@@ -15,7 +14,8 @@ pub(super) static RULE: Rule = Rule {
     check,
 };
 
-fn check(doc: &Document, acc: &mut Vec<Diagnostic>) {
+fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
+    let doc = ctx.doc;
     let m = doc.model();
     for r in &m.stage_refs {
         if r.target != RefTarget::Image
