@@ -4,7 +4,7 @@
 //! handler makes clients send requests that fail.
 
 use tower_lsp_server::ls_types::{
-    ClientCapabilities, CompletionOptions, OneOf, PositionEncodingKind, RenameOptions,
+    ClientCapabilities, CompletionOptions, MarkupKind, OneOf, PositionEncodingKind, RenameOptions,
     ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
     WorkDoneProgressOptions,
 };
@@ -38,6 +38,17 @@ pub fn snippet_support(caps: &ClientCapabilities) -> bool {
         .and_then(|c| c.completion_item.as_ref())
         .and_then(|i| i.snippet_support)
         .unwrap_or(false)
+}
+
+/// Whether completion items may carry Markdown documentation: the client lists `markdown` in
+/// `completionItem.documentationFormat` (eglot and older clients list nothing: plain text).
+pub fn completion_markdown(caps: &ClientCapabilities) -> bool {
+    caps.text_document
+        .as_ref()
+        .and_then(|t| t.completion.as_ref())
+        .and_then(|c| c.completion_item.as_ref())
+        .and_then(|i| i.documentation_format.as_ref())
+        .is_some_and(|formats| formats.contains(&MarkupKind::Markdown))
 }
 
 pub fn server_capabilities(encoding: Encoding) -> ServerCapabilities {
@@ -91,6 +102,19 @@ mod tests {
             json!({"textDocument": {"completion": {"completionItem": {"snippetSupport": true}}}}),
         );
         assert!(snippet_support(&c));
+    }
+
+    #[test]
+    fn markdown_completion_docs_only_when_listed() {
+        assert!(!completion_markdown(&caps(json!({}))));
+        let item = |formats: serde_json::Value| {
+            caps(
+                json!({"textDocument": {"completion": {"completionItem": {"documentationFormat": formats}}}}),
+            )
+        };
+        assert!(!completion_markdown(&item(json!([]))));
+        assert!(!completion_markdown(&item(json!(["plaintext"]))));
+        assert!(completion_markdown(&item(json!(["markdown", "plaintext"]))));
     }
 
     #[test]

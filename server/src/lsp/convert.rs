@@ -176,10 +176,13 @@ pub fn highlight(
     }
 }
 
+/// `markdown`: the client takes Markdown documentation (`capabilities::completion_markdown`);
+/// otherwise the same text goes as a plain string.
 pub fn completion_item(
     doc: &Document,
     item: &CompletionItem,
     enc: Encoding,
+    markdown: bool,
 ) -> lsp::CompletionItem {
     let kind = match item.kind {
         CompletionKind::Keyword => CompletionItemKind::KEYWORD,
@@ -196,10 +199,14 @@ pub fn completion_item(
         kind: Some(kind),
         detail: item.detail.clone(),
         documentation: item.documentation.as_ref().map(|md| {
-            Documentation::MarkupContent(MarkupContent {
-                kind: MarkupKind::Markdown,
-                value: md.clone(),
-            })
+            if markdown {
+                Documentation::MarkupContent(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: md.clone(),
+                })
+            } else {
+                Documentation::String(md.clone())
+            }
         }),
         sort_text: item.sort_text.clone(),
         filter_text: item.filter_text.clone(),

@@ -34,6 +34,8 @@ use crate::analysis::Document;
 struct Session {
     encoding: Encoding,
     snippets: bool,
+    /// Completion documentation as Markdown (else as a plain string).
+    completion_markdown: bool,
 }
 
 pub struct Backend {
@@ -142,6 +144,7 @@ impl LanguageServer for Backend {
         let session = Session {
             encoding: capabilities::negotiate_encoding(&params.capabilities),
             snippets: capabilities::snippet_support(&params.capabilities),
+            completion_markdown: capabilities::completion_markdown(&params.capabilities),
         };
         let settings = Settings::from_init_options(params.initialization_options);
         debug!(?session, ?settings, "initialize");
@@ -324,14 +327,15 @@ impl LanguageServer for Backend {
     #[instrument(skip_all)]
     async fn completion(&self, p: CompletionParams) -> Result<Option<CompletionResponse>> {
         let (uri, pos) = position_params(&p.text_document_position);
+        let session = self.session();
         let config = CompletionConfig {
-            snippets: self.session().snippets,
+            snippets: session.snippets,
         };
         self.with_doc("completion", uri, |doc, enc| {
             let offset = convert::offset(doc, pos, enc);
             let items = features::completion(doc, offset, config)
                 .iter()
-                .map(|item| convert::completion_item(doc, item, enc))
+                .map(|item| convert::completion_item(doc, item, enc, session.completion_markdown))
                 .collect();
             Some(CompletionResponse::Array(items))
         })
