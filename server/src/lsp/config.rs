@@ -5,9 +5,11 @@
 //! grow here and are mapped to plain analysis configs; the server advertises no configuration
 //! features until one is read.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+/// `Serialize` gives the key paths and defaults the editor clients must mirror (the test
+/// `settings_in_step` compares them with editors/vscode/package.json).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Settings {}
 
