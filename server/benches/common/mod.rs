@@ -77,7 +77,7 @@ pub fn generate(lines: usize) -> Generated {
             match rng.below(6) {
                 0 => stage.extend([
                     format!("RUN --mount=type=cache,target=/root/.cache/{comp} \\"),
-                    format!("    set -eux; \\"),
+                    "    set -eux; \\".to_string(),
                     format!(
                         "    ./build.sh --component {comp} --version \"${{{}_{k}_VERSION}}\"",
                         comp.to_uppercase()
