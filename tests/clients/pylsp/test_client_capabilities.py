@@ -290,3 +290,35 @@ async def test_incremental_change_clears_diagnostic(client: LanguageClient):
     diags = await diagnostics(client, uri)
     assert not [d for d in diags if d.severity == types.DiagnosticSeverity.Error], diags
     say(client, "incremental didChange cleared the duplicate-stage error")
+
+
+async def test_code_lens_commands(client: LanguageClient):
+    caps = client.init_result.capabilities
+    if not caps.code_lens_provider:
+        say(client, "skipped: server has no code lenses")
+        pytest.skip("server has no codeLensProvider")
+    uri = open_doc(client)
+    await diagnostics(client, uri)
+    lenses = await client.text_document_code_lens_async(
+        types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    assert lenses, "no code lenses"
+    if caps.code_lens_provider.resolve_provider:
+        lenses = [await client.code_lens_resolve_async(lens) for lens in lenses]
+    from_lines = {i for i, line in enumerate(DOCKERFILE.splitlines()) if line.startswith("FROM ")}
+    assert {lens.range.start.line for lens in lenses} <= from_lines, "lenses off FROM lines"
+    commands = (caps.execute_command_provider.commands if caps.execute_command_provider else []) or []
+    for lens in lenses:
+        assert lens.command is not None, "an unresolved lens"
+        if lens.command.command.startswith("dockerfile-ls."):
+            assert lens.command.command in commands, f"{lens.command.command} not in executeCommandProvider"
+    refs = [lens for lens in lenses if lens.command.command == "dockerfile-ls.stageReferences"]
+    if refs:
+        # what the editors do when the lens is clicked: ask the server for the locations
+        lens = next(lens for lens in refs if lens.range.start.line == 1)
+        res = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command=lens.command.command, arguments=lens.command.arguments)
+        )
+        lines = sorted(loc["range"]["start"]["line"] if isinstance(loc, dict) else loc.range.start.line for loc in res)
+        assert lines == [1, 11, 12], lines
+    say(client, f"{len(lenses)} code lenses on FROM lines; commands {sorted({lens.command.command for lens in lenses})}")
