@@ -181,29 +181,37 @@ local function main()
         from_lines[i - 1] = true
       end
     end
-    local on_from, commands = 0, {}
+    -- the renamed stage's FROM line (`AS compiler`): declaration + 2 uses
+    local stage_line = pos_of(bufnr, 'AS compiler').line
+    local on_from, refs = 0, nil
     for _, lens in ipairs(lenses) do
       if from_lines[lens.range.start.line] then
         on_from = on_from + 1
       end
-      if lens.command then
-        commands[lens.command.command] = lens
+      if lens.command and lens.command.command == 'dockerfile-ls.stageReferences'
+          and lens.range.start.line == stage_line then
+        refs = lens
       end
     end
     check(on_from > 0, 'no code lens on a FROM line: ' .. vim.inspect(lenses))
     passed(('code lenses: %d, %d on FROM lines'):format(#lenses, on_from))
     R.timings_ms.codelens = ms()
-    local refs = commands['dockerfile-ls.stageReferences']
     if refs then
       -- what running the lens does: the plugin's handler asks the server, fills the quickfix list
       vim.fn.setqflist({}, 'r', { title = 'none', items = {} })
       vim.lsp.commands['dockerfile-ls.stageReferences'](refs.command, { bufnr = bufnr, client_id = client.id })
       local qf = vim.fn.getqflist()
-      check(#qf > 0, 'stageReferences lens gave an empty quickfix list')
+      local qf_lines = vim.tbl_map(function(item)
+        return item.lnum
+      end, qf)
+      table.sort(qf_lines)
+      check(vim.deep_equal(qf_lines, { stage_line + 1, use.line + 1, use.line + 2 }),
+        'stageReferences quickfix lines: ' .. vim.inspect(qf_lines))
       vim.cmd('cclose')
-      passed(('code lens dockerfile-ls.stageReferences -> quickfix list with %d locations'):format(#qf))
+      passed(('code lens dockerfile-ls.stageReferences on `AS compiler` -> quickfix list, lines %s'):format(
+        table.concat(qf_lines, ', ')))
     else
-      skipped('no dockerfile-ls.stageReferences code lens')
+      error('no dockerfile-ls.stageReferences code lens on line ' .. (stage_line + 1))
     end
   else
     skipped('server has no code lenses')

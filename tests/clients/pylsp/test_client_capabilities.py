@@ -50,11 +50,16 @@ def client_factory() -> LanguageClient:
     client = make_test_lsp_client()
     client.registrations = []
     client.configuration_requests = []
+    client.code_lens_refreshes = 0
 
     # pytest-lsp's client does not answer client/registerCapability on its own
     @client.feature(types.CLIENT_REGISTER_CAPABILITY)
     def register(ls: LanguageClient, params: types.RegistrationParams):
         ls.registrations.extend(params.registrations)
+
+    @client.feature(types.WORKSPACE_CODE_LENS_REFRESH)
+    def code_lens_refresh(ls: LanguageClient, params: None):
+        ls.code_lens_refreshes += 1
 
     # record workspace/configuration requests; the default handler answers them (with null:
     # no settings are set)
@@ -261,6 +266,11 @@ async def test_dynamic_registration_and_configuration(client: LanguageClient):
         assert feature_caps is not None and getattr(feature_caps, "dynamic_registration", False), (
             f"server registered {reg.method} dynamically but {client.editor} does not allow it"
         )
+    ws = caps.workspace
+    lens_refresh = bool(ws and ws.code_lens and ws.code_lens.refresh_support)
+    assert lens_refresh or client.code_lens_refreshes == 0, (
+        "server sent workspace/codeLens/refresh to a client without refreshSupport"
+    )
     asked = bool(client.configuration_requests)
     allowed = bool(caps.workspace and caps.workspace.configuration)
     assert allowed or not asked, "server sent workspace/configuration to a client that did not advertise it"
@@ -268,7 +278,8 @@ async def test_dynamic_registration_and_configuration(client: LanguageClient):
     assert any(d.severity == types.DiagnosticSeverity.Error for d in client.diagnostics[uri])
     say(client, f"{len(client.registrations)} dynamic registrations "
         f"({', '.join(r.method for r in client.registrations) or 'none'}); "
-        f"workspace/configuration asked={asked}, allowed={allowed}")
+        f"workspace/configuration asked={asked}, allowed={allowed}; "
+        f"codeLens/refresh sent {client.code_lens_refreshes}x, allowed={lens_refresh}")
 
 
 async def test_incremental_change_clears_diagnostic(client: LanguageClient):
