@@ -53,13 +53,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(COMMANDS.restart, () => restart(context)),
     vscode.commands.registerCommand(COMMANDS.showOutput, () => output?.show(true)),
     vscode.commands.registerCommand(COMMANDS.showStageGraph, (uri?: vscode.Uri) => showStageGraph(uri)),
+    // other settings reach the server through workspace/didChangeConfiguration (middleware)
     vscode.workspace.onDidChangeConfiguration(async (event) => {
       if (needsRestart((key) => event.affectsConfiguration(key))) {
         await restart(context);
-      } else if (event.affectsConfiguration(SECTION) && client?.isRunning()) {
-        await client.sendNotification("workspace/didChangeConfiguration", {
-          settings: { [SECTION]: currentServerSettings() },
-        });
       }
     }),
     vscode.workspace.onDidChangeTextDocument((event) => graphs.get(event.document.uri.toString())?.scheduleRefresh()),
@@ -139,6 +136,20 @@ function middleware(): Middleware {
       return result;
     },
     workspace: {
+      // The server registers for workspace/didChangeConfiguration with section `dockerfile-ls`;
+      // send it the server's settings only (languageclient would send the whole section).
+      didChangeConfiguration: async (sections, next) => {
+        const list = typeof sections === "string" ? [sections] : sections;
+        if (list?.includes(SECTION) && client) {
+          await client.sendNotification("workspace/didChangeConfiguration", {
+            settings: { [SECTION]: currentServerSettings() },
+          });
+          const others = list.filter((s) => s !== SECTION);
+          if (others.length > 0) await next(others);
+          return;
+        }
+        await next(sections);
+      },
       // answer `workspace/configuration` for our section without the client-only keys
       configuration: async (params, token, next) => {
         const result = await next(params, token);

@@ -275,18 +275,35 @@ test("workspace/configuration answers drop client-only keys for our section only
   assert.deepEqual(res, [{ target: null }, { server: { path: "kept" } }]);
 });
 
-test("a settings change is sent to the server; a new server path restarts it", async () => {
-  settings = { "server.path": serverBin, "codeLens.enable": false };
+test("settings changes go to the server as its settings only, through the didChangeConfiguration middleware", async () => {
+  settings = { "server.path": serverBin, "codeLens.enable": false, "trace.server": "verbose" };
+  await ext.activate(context());
+  const c = last();
+  const mw = c.clientOptions.middleware;
+  let forwarded: unknown;
+  await mw.workspace.didChangeConfiguration(["dockerfile-ls"], async (s: unknown) => { forwarded = s; });
+  assert.equal(forwarded, undefined, "languageclient's own notification (whole section) is not sent");
+  const sent = c.notifications[c.notifications.length - 1];
+  assert.equal(sent.method, "workspace/didChangeConfiguration");
+  const ours = sent.params.settings["dockerfile-ls"];
+  assert.deepEqual(ours.codeLens, { enable: false });
+  assert.ok(!("server" in ours) && !("trace" in ours));
+  // other sections (none of ours) pass through
+  await mw.workspace.didChangeConfiguration(["editor"], async (s: unknown) => { forwarded = s; });
+  assert.deepEqual(forwarded, ["editor"]);
+});
+
+test("a new server path restarts the server; other changes do not", async () => {
+  settings = { "server.path": serverBin };
   await ext.activate(context());
   const c = last();
   await configListener!({ affectsConfiguration: (k: string) => k === "dockerfile-ls" || k === "dockerfile-ls.codeLens.enable" });
-  assert.deepEqual(c.notifications[c.notifications.length - 1], {
-    method: "workspace/didChangeConfiguration",
-    params: { settings: { "dockerfile-ls": { codeLens: { enable: false } } } },
-  });
+  assert.equal(c.stopped, false);
+  assert.equal(last(), c);
   await configListener!({ affectsConfiguration: (k: string) => k.startsWith("dockerfile-ls") });
   assert.equal(c.stopped, true);
   assert.notEqual(last(), c);
+  assert.equal(last().started, true);
 });
 
 test("show output log reveals the output channel", async () => {
