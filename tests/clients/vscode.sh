@@ -13,17 +13,22 @@ if [ ! -d "$EXT/node_modules/vscode-languageclient" ] || [ ! -x "$EXT/node_modul
 fi
 cd "$EXT"
 t0=$(date +%s%N)
-rm -rf out dist server ./*.vsix
-npm test --silent > "$EXT/test.log" 2>&1 || { cat "$EXT/test.log"; rm -f "$EXT/test.log"; echo "FAIL vscode: npm test"; exit 1; }
-summary=$(grep -E '^# (tests|pass|fail) ' "$EXT/test.log" | tr '\n' ' ')
-grep -E '^ok ' "$EXT/test.log" | sed -e 's/^ok [0-9]* - /  vscode: ok: /'
-rm -f "$EXT/test.log"
+log=$(mktemp)
+rm -rf out dist
+npm test --silent > "$log" 2>&1 || { cat "$log"; echo "FAIL vscode: npm test"; exit 1; }
+summary=$(grep -E '^# (tests|pass|fail) ' "$log" | tr '\n' ' ')
+grep -E '^ok ' "$log" | sed -e 's/^ok [0-9]* - /  vscode: ok: /'
+rm -f "$log"
 echo "vscode unit tests: $summary"
 
 npm run --silent package > /dev/null
 node scripts/check-vsix.mjs dockerfile-ls.vsix
 
-if [ -x "$BIN" ] && [ "$(uname -sm)" = "Linux x86_64" ]; then
+trap 'rm -f "$EXT/dockerfile-ls.vsix" "$EXT/dockerfile-ls-linux-x64.vsix"' EXIT
+if [ -e server ]; then
+    echo "  vsix: skipped the linux-x64 package: editors/vscode/server/ exists (yours; left alone)"
+elif [ -x "$BIN" ] && [ "$(uname -sm)" = "Linux x86_64" ]; then
+    trap 'rm -rf "$EXT/server" "$EXT/dockerfile-ls.vsix" "$EXT/dockerfile-ls-linux-x64.vsix"' EXIT
     mkdir -p server/linux-x64
     cp "$BIN" server/linux-x64/dockerfile-ls
     # a debug build is ~90 MB of debug info: strip the copy so zipping stays fast
@@ -32,5 +37,4 @@ if [ -x "$BIN" ] && [ "$(uname -sm)" = "Linux x86_64" ]; then
         --out dockerfile-ls-linux-x64.vsix > /dev/null
     node scripts/check-vsix.mjs dockerfile-ls-linux-x64.vsix --target linux-x64
 fi
-rm -rf server ./*.vsix
 echo "vscode: passed in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
