@@ -49,7 +49,7 @@
   (find-file (expand-file-name (getenv "LSP_TEST_FILE")))
   (unless (eq major-mode 'dockerfile-mode)
     (error "major mode of %s is %s" (buffer-name) major-mode))
-  (my-pass "major mode dockerfile-mode for %s" (buffer-name))
+  (my-pass "major mode dockerfile-mode for %s (the snippet's auto-mode-alist; dockerfile-mode alone leaves it out)" (buffer-name))
   ;; in batch there is no command loop, so the snippet's eglot-ensure hook never connects
   (apply #'eglot (eglot--guess-contact))
   (let ((server (eglot-current-server)))
