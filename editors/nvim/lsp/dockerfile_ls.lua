@@ -17,10 +17,14 @@ return {
     '.git',
   },
   -- answered to workspace/configuration (section "dockerfile-ls"); keys as in docs/editors.md
-  settings = { ['dockerfile-ls'] = {} },
+  settings = { ['dockerfile-ls'] = vim.empty_dict() },
   before_init = function(params, config)
-    -- the server reads its settings from initializationOptions too (before any request)
-    params.initializationOptions = (config.settings or {})['dockerfile-ls']
+    -- the server reads its settings from initializationOptions too (before any request);
+    -- an empty table would go out as a JSON array, so send nothing then
+    local settings = (config.settings or {})['dockerfile-ls']
+    if type(settings) == 'table' and next(settings) ~= nil then
+      params.initializationOptions = settings
+    end
   end,
   on_attach = function(client, bufnr)
     local ok, plugin = pcall(require, 'dockerfile_ls')
