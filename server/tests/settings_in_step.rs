@@ -65,6 +65,18 @@ fn extension_settings() -> BTreeMap<String, Value> {
         .collect()
 }
 
+/// The JSON-schema `type` for a default value (`null` defaults: a nullable string).
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => r#"["string", "null"]"#,
+        Value::Bool(_) => r#""boolean""#,
+        Value::Number(_) => r#""number""#,
+        Value::String(_) => r#""string""#,
+        Value::Array(_) => r#""array""#,
+        Value::Object(_) => r#""object""#,
+    }
+}
+
 #[test]
 fn vscode_settings_are_the_servers_plus_client_only_keys() {
     let server = server_settings();
@@ -92,12 +104,24 @@ fn vscode_settings_are_the_servers_plus_client_only_keys() {
         .iter()
         .filter(|k| !server_keys.contains(k))
         .collect();
+    let stubs: Vec<String> = missing
+        .iter()
+        .map(|k| {
+            let default = &server[k.as_str()];
+            format!(
+                "    \"dockerfile-ls.{k}\": {{ \"type\": {}, \"default\": {default}, \"description\": \"...\" }}",
+                json_type(default)
+            )
+        })
+        .collect();
     assert!(
         missing.is_empty() && extra.is_empty(),
         "editors/vscode/package.json is out of step with `Settings`:\n  \
          server settings missing from package.json: {missing:?}\n  \
          package.json settings the server does not have: {extra:?}\n\
-         (add or remove `dockerfile-ls.<key>` under contributes.configuration.properties)"
+         (add or remove `dockerfile-ls.<key>` under contributes.configuration.properties; \
+         starting points for the missing ones:\n{})",
+        stubs.join(",\n")
     );
 }
 
