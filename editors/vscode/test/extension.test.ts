@@ -116,6 +116,27 @@ M._load = function (request: string, ...rest: unknown[]) {
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ext = require("../src/extension");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { serverKeys } = require("../src/settings");
+
+/** A distinct value for every server setting package.json contributes, plus an unknown key. */
+function sentinels(): Record<string, unknown> {
+  const values: Record<string, unknown> = { notASetting: "never sent" };
+  for (const key of serverKeys() as string[]) values[key] = `value of ${key}`;
+  return values;
+}
+
+/** Asserts `sent` is exactly the server settings from `sentinels()`, nested by key path. */
+function assertServerSettings(sent: Record<string, unknown>) {
+  const keys = serverKeys() as string[];
+  for (const key of keys) {
+    const value = key.split(".").reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], sent);
+    assert.equal(value, `value of ${key}`, key);
+  }
+  const topLevel = new Set(keys.map((k) => k.split(".")[0]));
+  assert.deepEqual(Object.keys(sent).sort(), [...topLevel].sort(), "only the server's settings are sent");
+  assert.ok(!("server" in sent) && !("trace" in sent) && !("notASetting" in sent));
+}
 
 // a real executable file to stand for the server binary
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dockerfile-ls-ext-"));
@@ -132,7 +153,7 @@ afterEach(async () => {
 });
 
 test("activate starts a stdio client for dockerfile documents with the server's settings", async () => {
-  settings = { "server.path": serverBin, target: "release", "diagnostics.rules": { DL3006: "off" }, "trace.server": "verbose" };
+  settings = { ...sentinels(), "server.path": serverBin, "trace.server": "verbose" };
   await ext.activate(context());
   const c = last();
   assert.equal(c.started, true);
@@ -140,10 +161,7 @@ test("activate starts a stdio client for dockerfile documents with the server's 
   assert.equal(c.serverOptions.run.command, serverBin);
   assert.equal(c.serverOptions.run.transport, 0);
   assert.deepEqual(c.clientOptions.documentSelector.map((s: any) => [s.scheme, s.language]), [["file", "dockerfile"], ["untitled", "dockerfile"]]);
-  const init = c.clientOptions.initializationOptions;
-  assert.equal(init.target, "release");
-  assert.deepEqual(init.diagnostics.rules, { DL3006: "off" });
-  assert.ok(!("server" in init) && !("trace" in init), "client-only settings stay in the client");
+  assertServerSettings(c.clientOptions.initializationOptions);
   assert.equal(c.clientOptions.outputChannel, output);
   for (const id of ["dockerfile-ls.restartServer", "dockerfile-ls.showStageGraph", "dockerfile-ls.showOutput"]) {
     assert.ok(commands.has(id), id);
@@ -276,7 +294,7 @@ test("workspace/configuration answers drop client-only keys for our section only
 });
 
 test("settings changes go to the server as its settings only, through the didChangeConfiguration middleware", async () => {
-  settings = { "server.path": serverBin, "codeLens.enable": false, "trace.server": "verbose" };
+  settings = { ...sentinels(), "server.path": serverBin, "trace.server": "verbose" };
   await ext.activate(context());
   const c = last();
   const mw = c.clientOptions.middleware;
@@ -285,9 +303,8 @@ test("settings changes go to the server as its settings only, through the didCha
   assert.equal(forwarded, undefined, "languageclient's own notification (whole section) is not sent");
   const sent = c.notifications[c.notifications.length - 1];
   assert.equal(sent.method, "workspace/didChangeConfiguration");
-  const ours = sent.params.settings["dockerfile-ls"];
-  assert.deepEqual(ours.codeLens, { enable: false });
-  assert.ok(!("server" in ours) && !("trace" in ours));
+  assert.deepEqual(Object.keys(sent.params.settings), ["dockerfile-ls"]);
+  assertServerSettings(sent.params.settings["dockerfile-ls"]);
   // other sections (none of ours) pass through
   await mw.workspace.didChangeConfiguration(["editor"], async (s: unknown) => { forwarded = s; });
   assert.deepEqual(forwarded, ["editor"]);
