@@ -18,7 +18,8 @@ use tower_lsp_server::ls_types::{
 use tower_lsp_server::jsonrpc::{Error, ErrorCode};
 
 use crate::analysis::features::{
-    CompletionItem, CompletionKind, Diagnostic, HighlightKind, RenameError, Severity, Tag,
+    self, semantic_tokens as tokens, CompletionItem, CompletionKind, Diagnostic, HighlightKind, RenameError,
+    Severity, Tag, TokenType,
 };
 use crate::analysis::{Document, Span};
 
@@ -213,6 +214,224 @@ pub fn completion_item(
             item.insert_text.clone(),
         ))),
         ..lsp::CompletionItem::default()
+    }
+}
+
+// ---- hover, semantic tokens, links, inlay hints, signature help (issue 5A) ----
+
+pub fn hover(doc: &Document, h: &features::Hover, markdown: bool, enc: Encoding) -> lsp::Hover {
+    lsp::Hover {
+        contents: lsp::HoverContents::Markup(MarkupContent {
+            kind: if markdown {
+                MarkupKind::Markdown
+            } else {
+                MarkupKind::PlainText
+            },
+            value: h.text.clone(),
+        }),
+        range: Some(range(doc, h.span, enc)),
+    }
+}
+
+/// The legend: every [`TokenType`] and modifier the analysis can emit, in wire order.
+pub fn semantic_legend() -> lsp::SemanticTokensLegend {
+    lsp::SemanticTokensLegend {
+        token_types: TokenType::ALL
+            .iter()
+            .map(|t| lsp::SemanticTokenType::new(t.name()))
+            .collect(),
+        token_modifiers: tokens::MODIFIERS
+            .iter()
+            .map(|m| lsp::SemanticTokenModifier::new(m))
+            .collect(),
+    }
+}
+
+/// Code units of the char starting with byte `b` (0 for a continuation byte).
+fn units(b: u8, enc: Encoding) -> u32 {
+    match enc {
+        Encoding::Utf8 => 1,
+        Encoding::Utf16 => match b {
+            0x80..=0xBF => 0,
+            0xF0..=0xFF => 2,
+            _ => 1,
+        },
+    }
+}
+
+/// Encodes sorted, disjoint tokens relative to each other (LSP's 5-integer form) in one sweep
+/// over the text from the first token's line: O(text + tokens), no per-token rope lookup. A token
+/// that crosses a line break becomes one token per line unless the client declared
+/// `multilineTokenSupport` (then its length counts the line breaks too).
+pub fn semantic_tokens(
+    doc: &Document,
+    tokens: &[features::SemanticToken],
+    enc: Encoding,
+    multiline: bool,
+) -> Vec<lsp::SemanticToken> {
+    let mut out = Vec::with_capacity(tokens.len());
+    let Some(first) = tokens.first() else {
+        return out;
+    };
+    let text = doc.text();
+    let start_line = text.byte_to_line(doc.clamp(first.span.start));
+    let mut pos = text.line_to_byte(start_line);
+    let mut bytes = text.bytes_at(pos).peekable();
+    let (mut line, mut col) = (to_u32(start_line), 0u32);
+    let (mut prev_line, mut prev_start) = (0u32, 0u32);
+    let mut emit = |l: u32, c: u32, len: u32, t: &features::SemanticToken| {
+        if len == 0 {
+            return;
+        }
+        let delta_line = l - prev_line;
+        let delta_start = if delta_line == 0 { c - prev_start } else { c };
+        out.push(lsp::SemanticToken {
+            delta_line,
+            delta_start,
+            length: len,
+            token_type: t.ty.index(),
+            token_modifiers_bitset: t.modifiers,
+        });
+        prev_line = l;
+        prev_start = c;
+    };
+    // One byte forward; true when it ended a line (`\n`, `\r\n`'s `\n`, or a lone `\r`).
+    let step = |bytes: &mut std::iter::Peekable<ropey::iter::Bytes<'_>>, col: &mut u32| match bytes
+        .next()
+    {
+        None => false,
+        Some(b'\n') => true,
+        Some(b'\r') => bytes.peek() != Some(&b'\n'),
+        Some(b) => {
+            *col += units(b, enc);
+            false
+        }
+    };
+    let len = text.len_bytes();
+    for t in tokens {
+        let (start, end) = (t.span.start.min(len), t.span.end.min(len));
+        if start < pos {
+            continue;
+        }
+        while pos < start {
+            pos += 1;
+            if step(&mut bytes, &mut col) {
+                line += 1;
+                col = 0;
+            }
+        }
+        let (first_line, first_col) = (line, col);
+        let (mut seg_line, mut seg_col) = (line, col);
+        while pos < end {
+            pos += 1;
+            if step(&mut bytes, &mut col) {
+                if !multiline {
+                    emit(seg_line, seg_col, col - seg_col, t);
+                }
+                line += 1;
+                col = 0;
+                (seg_line, seg_col) = (line, 0);
+            }
+        }
+        if multiline {
+            emit(first_line, first_col, units_between(doc, start, end, enc), t);
+        } else {
+            emit(seg_line, seg_col, col - seg_col, t);
+        }
+    }
+    out
+}
+
+/// Code units from `start` to `end`, line breaks included.
+fn units_between(doc: &Document, start: usize, end: usize, enc: Encoding) -> u32 {
+    let text = doc.text();
+    match enc {
+        Encoding::Utf8 => to_u32(end - start),
+        Encoding::Utf16 => to_u32(
+            text.char_to_utf16_cu(text.byte_to_char(end))
+                - text.char_to_utf16_cu(text.byte_to_char(start)),
+        ),
+    }
+}
+
+/// The edits that turn `old` into `new`: one replacement of the differing middle (token
+/// aligned, in units of integers as LSP counts them), nothing when they are equal.
+pub fn semantic_edits(
+    old: &[lsp::SemanticToken],
+    new: &[lsp::SemanticToken],
+) -> Vec<lsp::SemanticTokensEdit> {
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let max_suffix = old.len().min(new.len()) - prefix;
+    let suffix = old
+        .iter()
+        .rev()
+        .zip(new.iter().rev())
+        .take(max_suffix)
+        .take_while(|(a, b)| a == b)
+        .count();
+    if prefix == old.len() && prefix == new.len() {
+        return Vec::new();
+    }
+    let inserted = &new[prefix..new.len() - suffix];
+    vec![lsp::SemanticTokensEdit {
+        start: to_u32(prefix * 5),
+        delete_count: to_u32((old.len() - prefix - suffix) * 5),
+        data: (!inserted.is_empty()).then(|| inserted.to_vec()),
+    }]
+}
+
+pub fn document_link(doc: &Document, l: &features::DocumentLink, enc: Encoding) -> lsp::DocumentLink {
+    lsp::DocumentLink {
+        range: range(doc, l.span, enc),
+        target: l.target.parse::<Uri>().ok(),
+        tooltip: Some(l.tooltip.clone()),
+        data: None,
+    }
+}
+
+pub fn inlay_hint(doc: &Document, h: &features::InlayHint, enc: Encoding) -> lsp::InlayHint {
+    lsp::InlayHint {
+        position: position(doc, h.offset, enc),
+        label: lsp::InlayHintLabel::String(h.label.clone()),
+        // Neither a type nor a parameter name: no kind, so clients style it neutrally.
+        kind: None,
+        text_edits: None,
+        tooltip: Some(lsp::InlayHintTooltip::String(h.tooltip.clone())),
+        padding_left: Some(true),
+        padding_right: None,
+        data: None,
+    }
+}
+
+/// `[start, end)` of a parameter inside a signature label, in UTF-16 code units (LSP: "offsets
+/// are based on a UTF-16 string representation").
+fn label_offsets(label: &str, (start, end): (usize, usize)) -> [u32; 2] {
+    let cu = |i: usize| to_u32(label.get(..i).map_or(0, |s| s.encode_utf16().count()));
+    [cu(start), cu(end)]
+}
+
+pub fn signature_help(h: &features::SignatureHelp) -> lsp::SignatureHelp {
+    lsp::SignatureHelp {
+        signatures: h
+            .signatures
+            .iter()
+            .map(|s| lsp::SignatureInformation {
+                label: s.label.clone(),
+                documentation: Some(Documentation::String(s.doc.clone())),
+                parameters: Some(
+                    s.parameters
+                        .iter()
+                        .map(|&p| lsp::ParameterInformation {
+                            label: lsp::ParameterLabel::LabelOffsets(label_offsets(&s.label, p)),
+                            documentation: None,
+                        })
+                        .collect(),
+                ),
+                active_parameter: None,
+            })
+            .collect(),
+        active_signature: Some(to_u32(h.active_signature)),
+        active_parameter: h.active_parameter.map(to_u32),
     }
 }
 
