@@ -543,4 +543,90 @@ mod tests {
         apply_change(&mut d, &edit(None, "FROM b\n"), Encoding::Utf16);
         assert_eq!(d.text().to_string(), "FROM b\n");
     }
+
+    fn encoded(text: &str, enc: Encoding, multiline: bool) -> Vec<[u32; 5]> {
+        let d = doc(text);
+        let tokens = features::semantic_tokens(&d, None);
+        semantic_tokens(&d, &tokens, enc, multiline)
+            .iter()
+            .map(|t| {
+                [
+                    t.delta_line,
+                    t.delta_start,
+                    t.length,
+                    t.token_type,
+                    t.token_modifiers_bitset,
+                ]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn semantic_tokens_count_utf16_after_an_emoji() {
+        // `😀` is 2 UTF-16 code units and 4 bytes: `y` starts at 13 (UTF-16) or 15 (UTF-8), 6
+        // or 8 after the `=` at 7.
+        let text = "FROM a AS b\nLABEL x=\"😀\" y=1\n";
+        let keyword = TokenType::Keyword.index();
+        let property = TokenType::Property.index();
+        let utf16 = encoded(text, Encoding::Utf16, false);
+        assert_eq!(utf16[4], [1, 0, 5, keyword, 0]);
+        assert_eq!(utf16[5], [0, 6, 1, property, 0]);
+        assert_eq!(utf16[7], [0, 6, 1, property, 0]);
+        let utf8 = encoded(text, Encoding::Utf8, false);
+        assert_eq!(utf8[7], [0, 8, 1, property, 0]);
+    }
+
+    #[test]
+    fn multi_line_tokens_split_unless_the_client_takes_them() {
+        // `--fr\` + CRLF + `om` is one flag name across a continuation.
+        let text = "FROM a AS b\r\nCOPY --fr\\\r\nom=b / /\r\n";
+        let parameter = TokenType::Parameter.index();
+        let split = encoded(text, Encoding::Utf16, false);
+        let params: Vec<_> = split.iter().filter(|t| t[3] == parameter).collect();
+        // Relative to `COPY` on the same line, then to the first half.
+        assert_eq!(params, [&[0, 5, 5, parameter, 0], &[1, 0, 2, parameter, 0]]);
+        let whole = encoded(text, Encoding::Utf16, true);
+        let params: Vec<_> = whole.iter().filter(|t| t[3] == parameter).collect();
+        // 5 units, the CRLF (2), then `om`.
+        assert_eq!(params, [&[0, 5, 9, parameter, 0]]);
+    }
+
+    #[test]
+    fn semantic_delta_replaces_only_the_changed_middle() {
+        let tok = |l: u32| lsp::SemanticToken {
+            delta_line: l,
+            delta_start: 0,
+            length: 3,
+            token_type: 0,
+            token_modifiers_bitset: 0,
+        };
+        let old = vec![tok(0), tok(1), tok(1), tok(1)];
+        let mut new = old.clone();
+        new[2] = tok(2);
+        new.push(tok(5));
+        assert!(semantic_edits(&old, &old).is_empty());
+        let edits = semantic_edits(&old, &new);
+        assert_eq!(edits.len(), 1);
+        assert_eq!((edits[0].start, edits[0].delete_count), (10, 10));
+        assert_eq!(edits[0].data.as_deref(), Some(&[tok(2), tok(1), tok(5)][..]));
+        // Deleting everything.
+        let edits = semantic_edits(&old, &[]);
+        assert_eq!((edits[0].start, edits[0].delete_count), (0, 20));
+        assert_eq!(edits[0].data, None);
+    }
+
+    #[test]
+    fn every_emitted_type_and_modifier_is_in_the_legend() {
+        let legend = semantic_legend();
+        let text = "# syntax=docker/dockerfile:1\nARG V=1\nFROM --platform=$BUILDPLATFORM a:${V:-2} AS b\nARG TARGETOS\nRUN --mount=type=cache,target=/x --network=none <<EOF\necho $TARGETOS\nEOF\nFROM scratch\nCOPY --from=b / /\nLABEL k=v\nMAINTAINER me\nCMD [\"x\"]\n# c\n";
+        let data = encoded(text, Encoding::Utf16, false);
+        let mut types = std::collections::BTreeSet::new();
+        for t in &data {
+            assert!((t[3] as usize) < legend.token_types.len());
+            assert_eq!(t[4] >> legend.token_modifiers.len(), 0);
+            types.insert(t[3]);
+        }
+        // The fixture exercises every type in the legend.
+        assert_eq!(types.len(), legend.token_types.len());
+    }
 }
