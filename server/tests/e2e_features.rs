@@ -72,7 +72,7 @@ fn semantic_tokens_full_delta_and_range_with_utf16_columns() {
     let edits = delta["edits"].as_array().expect("a delta, not full tokens");
     assert_eq!(edits.len(), 1);
     let start = edits[0]["start"].as_u64().unwrap();
-    assert!(start > 0 && start % 5 == 0, "{delta}");
+    assert!(start > 0 && start.is_multiple_of(5), "{delta}");
     // Applying the edit gives the same as a fresh full request.
     let mut old: Vec<Value> = full["data"].as_array().unwrap().clone();
     let del = usize::try_from(edits[0]["deleteCount"].as_u64().unwrap()).unwrap();
@@ -102,7 +102,10 @@ fn semantic_tokens_full_delta_and_range_with_utf16_columns() {
         .iter()
         .map(|t| t.0)
         .collect();
-    assert!(!lines.is_empty() && lines.iter().all(|&l| l == 2), "{lines:?}");
+    assert!(
+        !lines.is_empty() && lines.iter().all(|&l| l == 2),
+        "{lines:?}"
+    );
 
     // An unknown document: null, not an error.
     let none = s.result(
@@ -168,15 +171,15 @@ fn links_inlay_hints_and_signature_help() {
         .map(|h| h["label"].as_str().unwrap())
         .collect();
     assert_eq!(labels, ["= 1.22", "stage 0", "stage 1"]);
-    assert_eq!(
-        hints[0]["position"],
-        json!({"line": 1, "character": 17})
-    );
+    assert_eq!(hints[0]["position"], json!({"line": 1, "character": 17}));
     let help = s.result("textDocument/signatureHelp", Server::at(&u, 3, 16));
     let sig = &help["signatures"][0];
     let label = sig["label"].as_str().unwrap();
     let p = &sig["parameters"][help["activeParameter"].as_u64().unwrap() as usize]["label"];
-    let (a, b) = (p[0].as_u64().unwrap() as usize, p[1].as_u64().unwrap() as usize);
+    let (a, b) = (
+        p[0].as_u64().unwrap() as usize,
+        p[1].as_u64().unwrap() as usize,
+    );
     assert_eq!(&label[a..b], "<dest>");
 
     // Settings turn each kind of hint off.

@@ -183,7 +183,8 @@ mod tests {
     #[test]
     fn hover_format_and_multiline_tokens_follow_the_client() {
         assert!(!hover_markdown(&caps(json!({}))));
-        let c = caps(json!({"textDocument": {"hover": {"contentFormat": ["plaintext", "markdown"]}}}));
+        let c =
+            caps(json!({"textDocument": {"hover": {"contentFormat": ["plaintext", "markdown"]}}}));
         assert!(hover_markdown(&c));
         assert!(!multiline_tokens(&caps(json!({}))));
         let c = caps(json!({"textDocument": {"semanticTokens": {

@@ -83,7 +83,10 @@ mod tests {
         let s = Settings::from_init_options(Some(json!({"inlayHints": {"stageIndexes": false}})));
         assert!(s.inlay_hints.variable_values);
         assert!(!s.inlay_hints.stage_indexes);
-        assert_eq!(Settings::default().inlay_hints, InlayHintsSettings::default());
+        assert_eq!(
+            Settings::default().inlay_hints,
+            InlayHintsSettings::default()
+        );
         assert!(Settings::default().inlay_hints.config().variable_values);
     }
 }

@@ -54,13 +54,19 @@ pub fn document_links(doc: &Document) -> Vec<DocumentLink> {
         };
         // A literal reference links its name only (the tag is not part of the page).
         let span = if text == r.text && r.span.len() == r.text.len() {
-            Span::new(r.span.start + image.name_range.start, r.span.start + image.name_range.end)
+            Span::new(
+                r.span.start + image.name_range.start,
+                r.span.start + image.name_range.end,
+            )
         } else {
             r.span
         };
         out.push(DocumentLink {
             span,
-            tooltip: format!("open `{}/{}` on the registry's website", image.registry, image.repository),
+            tooltip: format!(
+                "open `{}/{}` on the registry's website",
+                image.registry, image.repository
+            ),
             target,
         });
     }

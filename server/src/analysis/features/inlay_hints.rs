@@ -10,8 +10,8 @@
 //!
 //! Must not know: LSP types, settings (the LSP layer maps them to [`InlayHintsConfig`]).
 
-use crate::analysis::model::{Model, VarKind};
 use super::var_value::var_value;
+use crate::analysis::model::{Model, VarKind};
 use crate::analysis::syntax::Keyword;
 use crate::analysis::{Document, Span};
 
@@ -144,7 +144,12 @@ mod tests {
         let hints = inlay_hints(&doc, Span::new(0, doc.len()), config);
         let spans: Vec<_> = hints
             .iter()
-            .map(|h| (Span::empty(h.offset), format!("{} ({})", h.label, h.tooltip)))
+            .map(|h| {
+                (
+                    Span::empty(h.offset),
+                    format!("{} ({})", h.label, h.tooltip),
+                )
+            })
             .collect();
         expect.assert_eq(&render(&text, &spans));
     }

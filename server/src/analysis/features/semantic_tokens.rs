@@ -219,7 +219,10 @@ impl Builder<'_> {
         }
         match ins.kind {
             Keyword::From => {
-                if let Some(as_kw) = ins.args.get(1).filter(|w| w.text.eq_ignore_ascii_case("as"))
+                if let Some(as_kw) = ins
+                    .args
+                    .get(1)
+                    .filter(|w| w.text.eq_ignore_ascii_case("as"))
                 {
                     self.push(as_kw.span, TokenType::Keyword, 0);
                 }
@@ -308,7 +311,9 @@ impl Builder<'_> {
             let builtin = u.builtin
                 || u.def.is_some_and(|d| {
                     let d = &m.vars[d];
-                    d.value.is_none() && d.redeclares.is_none() && is_automatic_platform_arg(&d.name)
+                    d.value.is_none()
+                        && d.redeclares.is_none()
+                        && is_automatic_platform_arg(&d.name)
                 })
                 || (u.def.is_none() && PREDEFINED_ARGS.contains(&u.name.as_str()));
             let mods = if builtin {
@@ -356,11 +361,7 @@ impl Builder<'_> {
                 );
                 let rest_start = r.name_range.end;
                 if rest_start < text.len() {
-                    self.push(
-                        Span::new(at(rest_start), span.end),
-                        TokenType::String,
-                        0,
-                    );
+                    self.push(Span::new(at(rest_start), span.end), TokenType::String, 0);
                 }
             }
             Err(_) => self.push(span, TokenType::Namespace, 0),

@@ -136,7 +136,10 @@ fn shapes(k: Keyword) -> &'static [(Shape, &'static str)] {
         ],
         Keyword::Stopsignal => &[(SIGNAL, "signal that stops the container")],
         Keyword::Shell => &[(SHELL, "shell for the shell form of RUN, CMD and ENTRYPOINT")],
-        Keyword::Maintainer => &[(NAME, "deprecated: use LABEL org.opencontainers.image.authors")],
+        Keyword::Maintainer => &[(
+            NAME,
+            "deprecated: use LABEL org.opencontainers.image.authors",
+        )],
         Keyword::Onbuild => &[(ONBUILD, "an instruction to run when the image is a base")],
         Keyword::Unknown => &[],
     }
@@ -189,7 +192,9 @@ pub fn signature_help(doc: &Document, offset: usize) -> Option<SignatureHelp> {
 
 /// An exec-form (JSON array) signature.
 fn is_exec(shape: Shape) -> bool {
-    shape.first().is_some_and(|(text, _)| text.starts_with("[\""))
+    shape
+        .first()
+        .is_some_and(|(text, _)| text.starts_with("[\""))
 }
 
 fn active(ins: &Instruction, list: &[(Shape, &str)], offset: usize) -> (usize, Option<usize>) {
@@ -201,10 +206,7 @@ fn active(ins: &Instruction, list: &[(Shape, &str)], offset: usize) -> (usize, O
         let index = on.unwrap_or(before);
         return (sig, Some(usize::from(index > 0)));
     }
-    let default = list
-        .iter()
-        .position(|(s, _)| !is_exec(s))
-        .unwrap_or(0);
+    let default = list.iter().position(|(s, _)| !is_exec(s)).unwrap_or(0);
     // `HEALTHCHECK NONE`.
     if ins.kind == Keyword::Healthcheck
         && ins
@@ -293,11 +295,15 @@ mod tests {
     fn from_tracks_image_as_and_name() {
         check(
             "FROM <|>",
-            expect![[r#"FROM [--platform=<platform>] <image> [AS <name>] (1 of 1) active: <image>"#]],
+            expect![[
+                r#"FROM [--platform=<platform>] <image> [AS <name>] (1 of 1) active: <image>"#
+            ]],
         );
         check(
             "FROM --platform=linux/a<|>md64 alpine",
-            expect![[r#"FROM [--platform=<platform>] <image> [AS <name>] (1 of 1) active: [--platform=<platform>]"#]],
+            expect![[
+                r#"FROM [--platform=<platform>] <image> [AS <name>] (1 of 1) active: [--platform=<platform>]"#
+            ]],
         );
         check(
             "FROM alpine <|>",
@@ -305,7 +311,9 @@ mod tests {
         );
         check(
             "FROM alpine AS b<|>",
-            expect![[r#"FROM [--platform=<platform>] <image> [AS <name>] (1 of 1) active: <name>]"#]],
+            expect![[
+                r#"FROM [--platform=<platform>] <image> [AS <name>] (1 of 1) active: <name>]"#
+            ]],
         );
         check("FR<|>OM alpine", expect![[r#"none"#]]);
     }
@@ -345,11 +353,15 @@ mod tests {
         );
         check(
             "HEALTHCHECK --retries=3 CMD cu<|>rl -f http://x",
-            expect![[r#"HEALTHCHECK [--interval=<duration>] [--timeout=<duration>] [--start-period=<duration>] [--start-interval=<duration>] [--retries=<n>] CMD <command>... (1 of 2) active: <command>..."#]],
+            expect![[
+                r#"HEALTHCHECK [--interval=<duration>] [--timeout=<duration>] [--start-period=<duration>] [--start-interval=<duration>] [--retries=<n>] CMD <command>... (1 of 2) active: <command>..."#
+            ]],
         );
         check(
             "HEALTHCHECK --ret<|>ries=3 CMD true",
-            expect![[r#"HEALTHCHECK [--interval=<duration>] [--timeout=<duration>] [--start-period=<duration>] [--start-interval=<duration>] [--retries=<n>] CMD <command>... (1 of 2) active: [--retries=<n>]"#]],
+            expect![[
+                r#"HEALTHCHECK [--interval=<duration>] [--timeout=<duration>] [--start-period=<duration>] [--start-interval=<duration>] [--retries=<n>] CMD <command>... (1 of 2) active: [--retries=<n>]"#
+            ]],
         );
         check(
             "HEALTHCHECK NONE<|>",
@@ -361,15 +373,21 @@ mod tests {
     fn run_onbuild_and_windows_escape() {
         check(
             "RUN --mount=type=cache,target=/x <|>",
-            expect![[r#"RUN [--mount=<mount>] [--network=<network>] [--security=<security>] <command>... (1 of 2) active: <command>..."#]],
+            expect![[
+                r#"RUN [--mount=<mount>] [--network=<network>] [--security=<security>] <command>... (1 of 2) active: <command>..."#
+            ]],
         );
         check(
             "ONBUILD COPY a <|>",
-            expect![[r#"COPY [--from=<stage>] [--chown=<user>:<group>] [--chmod=<perms>] [--link] [--parents] [--exclude=<pattern>] <src>... <dest> (1 of 1) active: <dest>"#]],
+            expect![[
+                r#"COPY [--from=<stage>] [--chown=<user>:<group>] [--chmod=<perms>] [--link] [--parents] [--exclude=<pattern>] <src>... <dest> (1 of 1) active: <dest>"#
+            ]],
         );
         check(
             "# escape=`\r\nFROM windows `\r\n  AS <|>b\r\n",
-            expect![[r#"FROM [--platform=<platform>] <image> [AS <name>] (1 of 1) active: <name>]"#]],
+            expect![[
+                r#"FROM [--platform=<platform>] <image> [AS <name>] (1 of 1) active: <name>]"#
+            ]],
         );
         check("FROM a\n<|>", expect![[r#"none"#]]);
     }

@@ -24,9 +24,10 @@ fn resolve(doc: &Document, m: &Model, d: usize, depth: usize) -> Option<String> 
     let def = m.vars.get(d)?;
     match &def.value {
         Some(v) => expand::expand(v, doc.syntax().escape, &|name: &str| {
-            let u = m.var_uses.iter().find(|u| {
-                u.instr == def.instr && u.name == name && v.span.touches(u.span.start)
-            })?;
+            let u = m
+                .var_uses
+                .iter()
+                .find(|u| u.instr == def.instr && u.name == name && v.span.touches(u.span.start))?;
             resolve(doc, m, u.def?, depth + 1)
         }),
         None => resolve(doc, m, def.redeclares?, depth + 1),

@@ -68,10 +68,7 @@ impl ImageRef {
         }
         let last_slash = name_tag.rfind('/').map_or(0, |i| i + 1);
         let (name_end, tag) = match name_tag[last_slash..].rfind(':') {
-            Some(c) => (
-                last_slash + c,
-                Some(last_slash + c + 1..name_tag.len()),
-            ),
+            Some(c) => (last_slash + c, Some(last_slash + c + 1..name_tag.len())),
             None => (name_tag.len(), None),
         };
         if let Some(t) = &tag {
@@ -325,7 +322,10 @@ mod tests {
             "mcr.microsoft.com/dotnet/sdk:8.0".to_string(),
             "a__b/c.d-e---f".to_string(),
         ];
-        let out: Vec<String> = cases.iter().map(|c| format!("{c} => {}", show(c))).collect();
+        let out: Vec<String> = cases
+            .iter()
+            .map(|c| format!("{c} => {}", show(c)))
+            .collect();
         expect_test::expect![[r#"
             alpine => docker.io | library/alpine | None | None | official=true | docker.io/library/alpine:latest
             alpine:3.20 => docker.io | library/alpine | Some("3.20") | None | official=true | docker.io/library/alpine:3.20
@@ -362,10 +362,13 @@ mod tests {
             "host:port/x".to_string(),
             hex64.to_string(),
             format!("a@md5:{hex64}"),
-            format!("{}", "a".repeat(256)),
+            "a".repeat(256),
             "$BASE".to_string(),
         ];
-        let out: Vec<String> = cases.iter().map(|c| format!("{c} => {}", show(c))).collect();
+        let out: Vec<String> = cases
+            .iter()
+            .map(|c| format!("{c} => {}", show(c)))
+            .collect();
         expect_test::expect![[r#"
              => error: invalid reference format: empty reference
             Alpine => error: invalid reference format: repository name (`Alpine`) must be lowercase

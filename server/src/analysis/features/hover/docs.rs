@@ -315,10 +315,19 @@ pub fn mount_key(t: &str, key: &str) -> Option<String> {
         ("from", "cache") => {
             "stage, context or image whose contents seed the cache (default: empty)".into()
         }
-        ("from", _) => "stage, named context or image to mount from (default: the build context)".into(),
-        ("id", "cache") => "cache id; mounts with the same id share a cache (default: the target)".into(),
-        ("id", "secret") => "id of the secret passed with `--secret id=...` (default: the target's file name)".into(),
-        ("id", "ssh") => "id of the SSH agent or key passed with `--ssh` (default `default`)".into(),
+        ("from", _) => {
+            "stage, named context or image to mount from (default: the build context)".into()
+        }
+        ("id", "cache") => {
+            "cache id; mounts with the same id share a cache (default: the target)".into()
+        }
+        ("id", "secret") => {
+            "id of the secret passed with `--secret id=...` (default: the target's file name)"
+                .into()
+        }
+        ("id", "ssh") => {
+            "id of the SSH agent or key passed with `--ssh` (default `default`)".into()
+        }
         ("id", _) => "id of the mount".into(),
         ("sharing", _) => {
             "how parallel builds share the cache: `shared` (default), `private` (a new cache per \
@@ -331,7 +340,9 @@ pub fn mount_key(t: &str, key: &str) -> Option<String> {
         }
         ("size", _) => "size limit of the tmpfs, e.g. `64m`".into(),
         ("env", _) => "also (or only) expose the secret as this environment variable".into(),
-        ("required", _) => "fail the build when the secret or SSH source is missing (default `false`)".into(),
+        ("required", _) => {
+            "fail the build when the secret or SSH source is missing (default `false`)".into()
+        }
         ("mode", "cache") => "file mode of a new cache directory, octal (default `0755`)".into(),
         ("mode", "secret") => "file mode of the secret file, octal (default `0400`)".into(),
         ("mode", "ssh") => "file mode of the socket, octal (default `0600`)".into(),

@@ -14,11 +14,11 @@ pub mod docs;
 
 use std::fmt::Write as _;
 
+use super::var_value::var_value;
 use crate::analysis::model::{
     is_automatic_platform_arg, Model, RefKind, RefTarget, Stage, VarKind, AUTOMATIC_PLATFORM_ARGS,
     BUILDKIT_ARGS, PREDEFINED_ARGS,
 };
-use super::var_value::var_value;
 use crate::analysis::syntax::image_ref::{ImageRef, DEFAULT_TAG};
 use crate::analysis::syntax::mount::parse_mount;
 use crate::analysis::syntax::{Instruction, Keyword};
@@ -214,7 +214,10 @@ fn instruction(doc: &Document, ins: &Instruction, offset: usize, w: &mut Writer)
     }
     match ins.kind {
         Keyword::From => {
-            let as_kw = ins.args.get(1).filter(|a| a.text.eq_ignore_ascii_case("as"))?;
+            let as_kw = ins
+                .args
+                .get(1)
+                .filter(|a| a.text.eq_ignore_ascii_case("as"))?;
             if as_kw.span.touches(offset) {
                 w.entry("FROM", &docs::instruction(Keyword::From)?);
                 return Some(as_kw.span);
@@ -251,7 +254,11 @@ fn stage_label(m: &Model, s: usize) -> String {
 fn stage_summary(doc: &Document, m: &Model, s: usize, w: &mut Writer) {
     let stage: &Stage = &m.stages[s];
     let title = match &stage.name {
-        Some(n) => format!("stage `{}` (index {s}, line {})", n.text, line(doc, stage.span.start)),
+        Some(n) => format!(
+            "stage `{}` (index {s}, line {})",
+            n.text,
+            line(doc, stage.span.start)
+        ),
         None => format!("stage {s} (unnamed, line {})", line(doc, stage.span.start)),
     };
     w.title(&title);
@@ -490,10 +497,9 @@ fn def_details(doc: &Document, m: &Model, d: usize, use_stage: Option<usize>, w:
         None => match def.redeclares {
             Some(g) => {
                 let gd = &m.vars[g];
-                let default = gd
-                    .value
-                    .as_ref()
-                    .map_or("no default".to_string(), |v| format!("default `{}`", v.text));
+                let default = gd.value.as_ref().map_or("no default".to_string(), |v| {
+                    format!("default `{}`", v.text)
+                });
                 w.item(&format!(
                     "brings in the global `ARG` on line {} ({default})",
                     line(doc, gd.name_span.start)
@@ -504,7 +510,10 @@ fn def_details(doc: &Document, m: &Model, d: usize, use_stage: Option<usize>, w:
         },
     }
     if matches!(def.kind, VarKind::Arg | VarKind::GlobalArg) && def.value.is_some() {
-        w.item(&format!("`--build-arg {}=...` overrides the default", def.name));
+        w.item(&format!(
+            "`--build-arg {}=...` overrides the default",
+            def.name
+        ));
     }
 }
 
@@ -535,8 +544,11 @@ fn var_use(doc: &Document, m: &Model, u: usize, w: &mut Writer) {
                 .find(|d| d.kind == VarKind::GlobalArg && d.name == vu.name);
             let explained = (vu.builtin || is_builtin_name(&vu.name)) && builtin_doc(&vu.name, w);
             if explained {
+                // `builtin_doc` wrote the explanation.
             } else if in_from || vu.stage.is_none() {
-                w.para("not a global ARG: expands to an empty string unless set with `--build-arg`");
+                w.para(
+                    "not a global ARG: expands to an empty string unless set with `--build-arg`",
+                );
             } else if let Some(g) = global {
                 w.para(&format!(
                     "the global `ARG` on line {} is not visible inside a stage until `ARG {}` \
@@ -580,9 +592,9 @@ fn var_def(doc: &Document, m: &Model, d: usize, w: &mut Writer) {
     let def = &m.vars[d];
     value_title(w, &def.name, var_value(doc, d).as_deref());
     def_details(doc, m, d, def.stage, w);
-    if def.value.is_none() && def.redeclares.is_none() {
-        builtin_doc(&def.name, w);
-    } else if BUILDKIT_ARGS.contains(&def.name.as_str()) {
+    if (def.value.is_none() && def.redeclares.is_none())
+        || BUILDKIT_ARGS.contains(&def.name.as_str())
+    {
         builtin_doc(&def.name, w);
     }
 }
@@ -608,7 +620,8 @@ impl Writer {
 
     fn sep(&mut self, item: bool) {
         if !self.out.is_empty() {
-            self.out.push_str(if item && self.in_list { "\n" } else { "\n\n" });
+            self.out
+                .push_str(if item && self.in_list { "\n" } else { "\n\n" });
         }
         self.in_list = item;
     }
@@ -618,7 +631,9 @@ impl Writer {
         if self.markdown {
             s.to_string()
         } else {
-            s.replace("`` ` ``", "\u{0}").replace('`', "").replace('\u{0}', "`")
+            s.replace("`` ` ``", "\u{0}")
+                .replace('`', "")
+                .replace('\u{0}', "`")
         }
     }
 

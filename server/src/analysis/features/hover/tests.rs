@@ -52,7 +52,9 @@ fn instruction_keyword() {
 
 #[test]
 fn flags_of_run_copy_add_from_and_healthcheck() {
-    check("FROM a\nRUN --net<|>work=none true\n", expect![[r#"
+    check(
+        "FROM a\nRUN --net<|>work=none true\n",
+        expect![[r#"
         RUN --network=none true
             ^^^^^^^^^ hover
         ---
@@ -65,8 +67,11 @@ fn flags_of_run_copy_add_from_and_healthcheck() {
         The network of the command: `default`, `none` (loopback only) or `host` (needs the `network.host` entitlement).
 
         [Dockerfile reference](https://docs.docker.com/reference/dockerfile/#run---network)
-    "#]]);
-    check("FROM a\nRUN --security=insec<|>ure true\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "FROM a\nRUN --security=insec<|>ure true\n",
+        expect![[r#"
         RUN --security=insecure true
                        ^^^^^^^^ hover
         ---
@@ -79,8 +84,11 @@ fn flags_of_run_copy_add_from_and_healthcheck() {
         `insecure` runs the command without the sandbox, like `docker run --privileged`; it needs the `security.insecure` entitlement. `sandbox` is the default.
 
         [Dockerfile reference](https://docs.docker.com/reference/dockerfile/#run---security)
-    "#]]);
-    check("FROM a\nRUN --device=nvidia.com/gpu=all<|> true\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "FROM a\nRUN --device=nvidia.com/gpu=all<|> true\n",
+        expect![[r#"
         RUN --device=nvidia.com/gpu=all true
                      ^^^^^^^^^^^^^^^^^^ hover
         ---
@@ -93,8 +101,11 @@ fn flags_of_run_copy_add_from_and_healthcheck() {
         Makes a CDI device (e.g. `nvidia.com/gpu=all`) available to the command. Labs syntax (`docker/dockerfile:1-labs`), needs the `device` entitlement.
 
         [Dockerfile reference](https://docs.docker.com/reference/dockerfile/#run---device)
-    "#]]);
-    check("FROM a\nCOPY --li<|>nk . /\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "FROM a\nCOPY --li<|>nk . /\n",
+        expect![[r#"
         COPY --link . /
              ^^^^^^ hover
         ---
@@ -107,8 +118,11 @@ fn flags_of_run_copy_add_from_and_healthcheck() {
         Copies into an independent layer that does not depend on the earlier ones, so it can be reused when they change, and rebased without a rebuild.
 
         [Dockerfile reference](https://docs.docker.com/reference/dockerfile/#copy---link)
-    "#]]);
-    check("FROM a\nCOPY --parents<|> ./x/ /\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "FROM a\nCOPY --parents<|> ./x/ /\n",
+        expect![[r#"
         COPY --parents ./x/ /
              ^^^^^^^^^ hover
         ---
@@ -121,8 +135,11 @@ fn flags_of_run_copy_add_from_and_healthcheck() {
         Keeps the parent directories of each source under the destination; `/./` in a source marks where the kept part starts.
 
         [Dockerfile reference](https://docs.docker.com/reference/dockerfile/#copy---parents)
-    "#]]);
-    check("FROM a\nCOPY --exclude=*.md<|> . /\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "FROM a\nCOPY --exclude=*.md<|> . /\n",
+        expect![[r#"
         COPY --exclude=*.md . /
                        ^^^^ hover
         ---
@@ -135,8 +152,11 @@ fn flags_of_run_copy_add_from_and_healthcheck() {
         Leaves out the sources matching a path pattern (wildcards as in Go's `filepath.Match`). May be repeated.
 
         [Dockerfile reference](https://docs.docker.com/reference/dockerfile/#copy---exclude)
-    "#]]);
-    check("FROM a\nCOPY --chown=1:1 --ch<|>mod=755 . /\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "FROM a\nCOPY --chown=1:1 --ch<|>mod=755 . /\n",
+        expect![[r#"
         COPY --chown=1:1 --chmod=755 . /
                          ^^^^^^^ hover
         ---
@@ -149,8 +169,11 @@ fn flags_of_run_copy_add_from_and_healthcheck() {
         Permissions of the copied files, in octal (`755`) or, since Dockerfile 1.14, symbolic form (`u=rwX,go=rX`). Not supported for Windows containers.
 
         [Dockerfile reference](https://docs.docker.com/reference/dockerfile/#copy---chmod)
-    "#]]);
-    check("FROM a\nADD --checksum<|>=sha256:abc https://x/y /\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "FROM a\nADD --checksum<|>=sha256:abc https://x/y /\n",
+        expect![[r#"
         ADD --checksum=sha256:abc https://x/y /
             ^^^^^^^^^^ hover
         ---
@@ -163,8 +186,11 @@ fn flags_of_run_copy_add_from_and_healthcheck() {
         Verifies a remote source: the `sha256:` digest of an HTTP download, or the commit (or a prefix of it) of a Git source.
 
         [Dockerfile reference](https://docs.docker.com/reference/dockerfile/#add---checksum)
-    "#]]);
-    check("FROM a\nADD --keep-git-dir<|> https://github.com/a/b.git /\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "FROM a\nADD --keep-git-dir<|> https://github.com/a/b.git /\n",
+        expect![[r#"
         ADD --keep-git-dir https://github.com/a/b.git /
             ^^^^^^^^^^^^^^ hover
         ---
@@ -177,8 +203,11 @@ fn flags_of_run_copy_add_from_and_healthcheck() {
         Keeps the `.git` directory when adding a Git repository (it is left out by default).
 
         [Dockerfile reference](https://docs.docker.com/reference/dockerfile/#add---keep-git-dir)
-    "#]]);
-    check("FROM a\nADD --unpack=true<|> https://x/a.tgz /\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "FROM a\nADD --unpack=true<|> https://x/a.tgz /\n",
+        expect![[r#"
         ADD --unpack=true https://x/a.tgz /
                      ^^^^ hover
         ---
@@ -191,8 +220,11 @@ fn flags_of_run_copy_add_from_and_healthcheck() {
         Whether tar archives are unpacked. Local archives are unpacked by default, remote ones are not; `--unpack=true` unpacks a downloaded archive too.
 
         [Dockerfile reference](https://docs.docker.com/reference/dockerfile/#add---unpack)
-    "#]]);
-    check("FROM --plat<|>form=linux/arm64 alpine\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "FROM --plat<|>form=linux/arm64 alpine\n",
+        expect![[r#"
         FROM --platform=linux/arm64 alpine
              ^^^^^^^^^^ hover
         ---
@@ -205,8 +237,11 @@ fn flags_of_run_copy_add_from_and_healthcheck() {
         Picks a platform of a multi-platform base image, e.g. `linux/arm64`. Without it, the target platform of the build is used. `--platform=$BUILDPLATFORM` runs the stage natively to cross-compile.
 
         [Dockerfile reference](https://docs.docker.com/reference/dockerfile/#from)
-    "#]]);
-    check("FROM a\nHEALTHCHECK --start-interval<|>=1s CMD true\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "FROM a\nHEALTHCHECK --start-interval<|>=1s CMD true\n",
+        expect![[r#"
         HEALTHCHECK --start-interval=1s CMD true
                     ^^^^^^^^^^^^^^^^ hover
         ---
@@ -219,15 +254,19 @@ fn flags_of_run_copy_add_from_and_healthcheck() {
         Time between checks during the start period (default `5s`).
 
         [Dockerfile reference](https://docs.docker.com/reference/dockerfile/#healthcheck)
-    "#]]);
-    check("FROM a\nCOPY --bogus<|>=1 . /\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "FROM a\nCOPY --bogus<|>=1 . /\n",
+        expect![[r#"
         COPY --bogus=1 . /
              ^^^^^^^ hover
         ---
         **`--bogus`**
 
         `COPY` has no flag `--bogus`
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -292,7 +331,9 @@ fn mount_types_and_keys() {
 
 #[test]
 fn directives() {
-    check("# synt<|>ax=docker/dockerfile:1\nFROM a\n", expect![[r#"
+    check(
+        "# synt<|>ax=docker/dockerfile:1\nFROM a\n",
+        expect![[r#"
         # syntax=docker/dockerfile:1
         ^^^^^^^^^^^^^^^^^^^^^^^^^^^^ hover
         ---
@@ -305,8 +346,11 @@ fn directives() {
         The BuildKit frontend image that builds this Dockerfile, e.g. `docker/dockerfile:1` (latest stable 1.x) or `docker/dockerfile:1-labs`. Must come before any instruction.
 
         [Dockerfile reference](https://docs.docker.com/reference/dockerfile/#syntax)
-    "#]]);
-    check("# escape=<|>`\nFROM a\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "# escape=<|>`\nFROM a\n",
+        expect![[r#"
         # escape=`
         ^^^^^^^^^^ hover
         ---
@@ -319,8 +363,11 @@ fn directives() {
         The escape character for line continuations and escaping: `\` (default) or `` ` `` (handy on Windows, where `\` separates paths).
 
         [Dockerfile reference](https://docs.docker.com/reference/dockerfile/#escape)
-    "#]]);
-    check("# check=skip=all<|>\nFROM a\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "# check=skip=all<|>\nFROM a\n",
+        expect![[r#"
         # check=skip=all
         ^^^^^^^^^^^^^^^^ hover
         ---
@@ -333,7 +380,8 @@ fn directives() {
         Configures build checks: which rules to skip, whether a failed check fails the build, which experimental rules to run.
 
         [Dockerfile reference](https://docs.docker.com/reference/dockerfile/#check)
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -427,7 +475,9 @@ fn builtin_args() {
             [Dockerfile reference](https://docs.docker.com/reference/dockerfile/#automatic-platform-args-in-the-global-scope)
         "#]],
     );
-    check("FROM a\nARG TARGETA<|>RCH\n", expect![[r#"
+    check(
+        "FROM a\nARG TARGETA<|>RCH\n",
+        expect![[r#"
         ARG TARGETARCH
             ^^^^^^^^^^ hover
         ---
@@ -438,8 +488,11 @@ fn builtin_args() {
         automatic platform ARG set by BuildKit: architecture component of TARGETPLATFORM. Usable in `FROM` lines; inside a stage only after `ARG TARGETARCH`
 
         [Dockerfile reference](https://docs.docker.com/reference/dockerfile/#automatic-platform-args-in-the-global-scope)
-    "#]]);
-    check("FROM a\nRUN curl --proxy $HTTP_PRO<|>XY x\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "FROM a\nRUN curl --proxy $HTTP_PRO<|>XY x\n",
+        expect![[r#"
         RUN curl --proxy $HTTP_PROXY x
                          ^^^^^^^^^^^ hover
         ---
@@ -448,15 +501,19 @@ fn builtin_args() {
         predefined proxy ARG: set with `--build-arg` without an `ARG` instruction, seen by `RUN`, and left out of the image history and the cache key
 
         [Dockerfile reference](https://docs.docker.com/reference/dockerfile/#predefined-args)
-    "#]]);
-    check("FROM a\nRUN echo $HO<|>ME\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "FROM a\nRUN echo $HO<|>ME\n",
+        expect![[r#"
         RUN echo $HOME
                  ^^^^^ hover
         ---
         **`HOME`**
 
         not an ARG or ENV of this stage: the shell expands it when the command runs (from the base image's environment or the script)
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -469,7 +526,9 @@ FROM alpine
 COPY --from=bu<|>ild /out /app
 COPY --from=nginx:latest /etc/nginx /etc/nginx
 "#;
-    check(text, expect![[r#"
+    check(
+        text,
+        expect![[r#"
         COPY --from=build /out /app
                     ^^^^^ hover
         ---
@@ -479,8 +538,13 @@ COPY --from=nginx:latest /etc/nginx /etc/nginx
         - mounts from: stage `deps` (line 3)
         - used by: stage 2 (COPY --from, line 5)
         - 2 instructions, lines 2–3
-    "#]]);
-    check(&text.replace("bu<|>ild", "build").replace("AS deps", "AS de<|>ps"), expect![[r#"
+    "#]],
+    );
+    check(
+        &text
+            .replace("bu<|>ild", "build")
+            .replace("AS deps", "AS de<|>ps"),
+        expect![[r#"
         FROM golang:1.22 AS deps
                             ^^^^ hover
         ---
@@ -489,8 +553,13 @@ COPY --from=nginx:latest /etc/nginx /etc/nginx
         - base: image `golang:1.22`
         - used by: stage `build` (FROM, line 2), stage `build` (RUN --mount, line 3)
         - 1 instruction, line 1
-    "#]]);
-    check(&text.replace("bu<|>ild", "build").replace("FROM alpine", "FROM alp<|>ine"), expect![[r#"
+    "#]],
+    );
+    check(
+        &text
+            .replace("bu<|>ild", "build")
+            .replace("FROM alpine", "FROM alp<|>ine"),
+        expect![[r#"
         FROM alpine
              ^^^^^^ hover
         ---
@@ -500,8 +569,13 @@ COPY --from=nginx:latest /etc/nginx /etc/nginx
         - repository: `library/alpine` (official image)
         - tag: `latest` (default)
         - pulls `docker.io/library/alpine:latest`
-    "#]]);
-    check(&text.replace("bu<|>ild", "build").replace("nginx:latest", "ngi<|>nx:latest"), expect![[r#"
+    "#]],
+    );
+    check(
+        &text
+            .replace("bu<|>ild", "build")
+            .replace("nginx:latest", "ngi<|>nx:latest"),
+        expect![[r#"
         COPY --from=nginx:latest /etc/nginx /etc/nginx
                     ^^^^^^^^^^^^ hover
         ---
@@ -513,20 +587,26 @@ COPY --from=nginx:latest /etc/nginx /etc/nginx
         - pulls `docker.io/library/nginx:latest`
 
         not a stage of this file: a named build context (`--build-context`) of this name, otherwise this image
-    "#]]);
-    check("FROM a\nFROM b\nCOPY --from=7<|> / /\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "FROM a\nFROM b\nCOPY --from=7<|> / /\n",
+        expect![[r#"
         COPY --from=7 / /
                     ^ hover
         ---
         **`--from=7`**
 
         no stage has index 7: this file has 2 stages (indexes start at 0)
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn image_references() {
-    check("ARG BASE=node:20\nFROM ${BA<|>SE}x\n", expect![[r#"
+    check(
+        "ARG BASE=node:20\nFROM ${BA<|>SE}x\n",
+        expect![[r#"
         FROM ${BASE}x
              ^^^^^^^ hover
         ---
@@ -535,8 +615,11 @@ fn image_references() {
         - defined by the global `ARG` on line 1
         - default: `node:20`
         - `--build-arg BASE=...` overrides the default
-    "#]]);
-    check("ARG BASE=node:20\nFROM $BASE<|>\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "ARG BASE=node:20\nFROM $BASE<|>\n",
+        expect![[r#"
         FROM $BASE
              ^^^^^ hover
         ---
@@ -545,8 +628,11 @@ fn image_references() {
         - defined by the global `ARG` on line 1
         - default: `node:20`
         - `--build-arg BASE=...` overrides the default
-    "#]]);
-    check("ARG BASE\nFROM $BASE <|>AS x\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "ARG BASE\nFROM $BASE <|>AS x\n",
+        expect![[r#"
         FROM $BASE AS x
                    ^^ hover
         ---
@@ -559,7 +645,8 @@ fn image_references() {
         Starts a build stage. The base is an image, or an earlier stage when the name matches an earlier `AS` name. Only global ARGs (declared before the first `FROM`) can be used in this line.
 
         [Dockerfile reference](https://docs.docker.com/reference/dockerfile/#from)
-    "#]]);
+    "#]],
+    );
     check("FROM ghcr.io/owner/app:v1@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef<|>\n", expect![[r#"
         FROM ghcr.io/owner/app:v1@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ hover
@@ -572,27 +659,35 @@ fn image_references() {
         - digest: `sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef` (pins the image; the tag is ignored)
         - pulls `ghcr.io/owner/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef`
     "#]]);
-    check("FROM scra<|>tch\n", expect![[r#"
+    check(
+        "FROM scra<|>tch\n",
+        expect![[r#"
         FROM scratch
              ^^^^^^^ hover
         ---
         **image `scratch`**
 
         `scratch` is the empty image: the stage starts from an empty file system
-    "#]]);
-    check("FROM Bad<|>Name\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "FROM Bad<|>Name\n",
+        expect![[r#"
         FROM BadName
              ^^^^^^^ hover
         ---
         **image `BadName`**
 
         not a valid image reference: invalid reference format: repository name (`BadName`) must be lowercase
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn heredoc_delimiters() {
-    check("FROM a\nRUN <<E<|>OF\necho $HOME\nEOF\n", expect![[r#"
+    check(
+        "FROM a\nRUN <<E<|>OF\necho $HOME\nEOF\n",
+        expect![[r#"
         RUN <<EOF
             ^^^^^ hover
         ---
@@ -607,8 +702,11 @@ fn heredoc_delimiters() {
         [Dockerfile reference](https://docs.docker.com/reference/dockerfile/#here-documents)
 
         body: line 3; variables in the body are expanded by the shell
-    "#]]);
-    check("FROM a\nCOPY <<-\"CONF\" /x\n\tk=v\n\tCO<|>NF\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "FROM a\nCOPY <<-\"CONF\" /x\n\tk=v\n\tCO<|>NF\n",
+        expect![[r#"
         	CONF
         ^^^^^ hover
         ---
@@ -623,8 +721,11 @@ fn heredoc_delimiters() {
         [Dockerfile reference](https://docs.docker.com/reference/dockerfile/#here-documents)
 
         body: line 3; variables in the body are not expanded (quoted delimiter); leading tabs are stripped
-    "#]]);
-    check("FROM a\nRUN <<EOF<|>\necho\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "FROM a\nRUN <<EOF<|>\necho\n",
+        expect![[r#"
         RUN <<EOF
             ^^^^^ hover
         ---
@@ -639,12 +740,16 @@ fn heredoc_delimiters() {
         [Dockerfile reference](https://docs.docker.com/reference/dockerfile/#here-documents)
 
         never terminated: no line is exactly `EOF`; variables in the body are expanded by the shell
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn plain_text_for_clients_without_markdown() {
-    check_with("# esc<|>ape=`\nFROM a\n", false, expect![[r#"
+    check_with(
+        "# esc<|>ape=`\nFROM a\n",
+        false,
+        expect![[r#"
         # escape=`
         ^^^^^^^^^^ hover
         ---
@@ -655,8 +760,12 @@ fn plain_text_for_clients_without_markdown() {
         The escape character for line continuations and escaping: \ (default) or ` (handy on Windows, where \ separates paths).
 
         Dockerfile reference: https://docs.docker.com/reference/dockerfile/#escape
-    "#]]);
-    check_with("FROM a AS b\nFROM b\nCOPY --from=b<|> / /\n", false, expect![[r#"
+    "#]],
+    );
+    check_with(
+        "FROM a AS b\nFROM b\nCOPY --from=b<|> / /\n",
+        false,
+        expect![[r#"
         COPY --from=b / /
                     ^ hover
         ---
@@ -665,12 +774,15 @@ fn plain_text_for_clients_without_markdown() {
         - base: image a
         - used by: stage 1 (FROM, line 2), stage 1 (COPY --from, line 3)
         - 1 instruction, line 1
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn onbuild_trigger_crlf_backtick_and_utf8() {
-    check("FROM a\r\nONBUILD RU<|>N make\r\n", expect![[r#"
+    check(
+        "FROM a\r\nONBUILD RU<|>N make\r\n",
+        expect![[r#"
         ONBUILD RUN make
                 ^^^ hover
         ---
@@ -683,8 +795,11 @@ fn onbuild_trigger_crlf_backtick_and_utf8() {
         Runs a command in a new layer on top of the current stage. The shell form goes through `SHELL` (`/bin/sh -c` by default); the exec form runs the program directly, without variable expansion by a shell.
 
         [Dockerfile reference](https://docs.docker.com/reference/dockerfile/#run)
-    "#]]);
-    check("# escape=`\r\nFROM a AS 🦀b\r\nRUN echo `\r\n  hi\r\nCOPY --from=🦀<|>b C:\\x C:\\y\r\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "# escape=`\r\nFROM a AS 🦀b\r\nRUN echo `\r\n  hi\r\nCOPY --from=🦀<|>b C:\\x C:\\y\r\n",
+        expect![[r#"
         COPY --from=🦀b C:\x C:\y
                     ^^ hover
         ---
@@ -694,11 +809,18 @@ fn onbuild_trigger_crlf_backtick_and_utf8() {
         - copies from: stage `🦀b` (line 5)
         - used by: stage `🦀b` (COPY --from, line 5)
         - 3 instructions, lines 2–5
-    "#]]);
-    check("FROM a\nRUN echo hi<|>\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "FROM a\nRUN echo hi<|>\n",
+        expect![[r#"
         no hover
-    "#]]);
-    check("", expect![[r#"
+    "#]],
+    );
+    check(
+        "",
+        expect![[r#"
         no hover
-    "#]]);
+    "#]],
+    );
 }

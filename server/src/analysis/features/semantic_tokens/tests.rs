@@ -37,7 +37,11 @@ pub(crate) fn assert_sorted_disjoint(doc: &Document, tokens: &[SemanticToken]) {
         assert!(text.is_char_boundary(t.span.start) && text.is_char_boundary(t.span.end));
         assert!((t.ty.index() as usize) < TokenType::ALL.len());
         assert_eq!(TokenType::ALL[t.ty.index() as usize], t.ty);
-        assert_eq!(t.modifiers >> MODIFIERS.len(), 0, "modifier outside the legend");
+        assert_eq!(
+            t.modifiers >> MODIFIERS.len(),
+            0,
+            "modifier outside the legend"
+        );
         end = t.span.end;
     }
 }
