@@ -1,9 +1,8 @@
 //! User settings, read from `initializationOptions`.
 //!
 //! One serde struct, `camelCase`, every field defaulted, so a client may send any subset (or
-//! `null`) and unknown keys are ignored. Empty for now: later settings (per-rule levels, ...)
-//! grow here and are mapped to plain analysis configs; the server advertises no configuration
-//! features until one is read.
+//! `null`) and unknown keys are ignored. Settings are mapped to plain analysis configs (e.g.
+//! `inlayHints` to `InlayHintsConfig`); analysis never sees this struct.
 
 use serde::Deserialize;
 
