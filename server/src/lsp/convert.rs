@@ -731,4 +731,74 @@ mod tests {
         assert!(data.len() > 30_000);
         assert!(total < std::time::Duration::from_secs(2), "{total:?}");
     }
+
+    mod props {
+        use proptest::prelude::*;
+
+        use super::super::*;
+
+        const FRAGMENTS: &[&str] = &[
+            "\n",
+            "\r\n",
+            "\r",
+            " ",
+            "FROM ",
+            " AS ",
+            "b",
+            "--from=",
+            "COPY ",
+            "RUN ",
+            "ARG ",
+            "LABEL ",
+            "<<EOF\n",
+            "EOF\n",
+            "\\\n",
+            "`\n",
+            "# escape=`\n",
+            "$A",
+            "${B:-x}",
+            "A=1 ",
+            "\"",
+            "[\"sh\"]",
+            "😀",
+            "é",
+            "# c\n",
+            "--mount=type=cache,target=/x ",
+            "alpine:3",
+        ];
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+            /// Encoded tokens, decoded back, are strictly increasing, never empty, and every
+            /// analysis token starts where `position` puts its first byte.
+            #[test]
+            fn encoded_tokens_decode_to_the_analysis_positions(
+                parts in prop::collection::vec(prop::sample::select(FRAGMENTS), 0..40),
+                utf8 in any::<bool>(),
+            ) {
+                let enc = if utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
+                let d = Document::new(&parts.concat(), 0);
+                let tokens = features::semantic_tokens(&d, None);
+                let data = semantic_tokens(&d, &tokens, enc, false);
+                let (mut line, mut col) = (0u32, 0u32);
+                let mut decoded = Vec::new();
+                for t in &data {
+                    prop_assert!(t.length > 0);
+                    if t.delta_line > 0 {
+                        line += t.delta_line;
+                        col = t.delta_start;
+                    } else {
+                        prop_assert!(decoded.is_empty() || t.delta_start > 0);
+                        col += t.delta_start;
+                    }
+                    decoded.push((line, col));
+                }
+                for t in &tokens {
+                    let p = position(&d, t.span.start, enc);
+                    prop_assert!(decoded.contains(&(p.line, p.character)), "{:?} at {:?}", t, p);
+                }
+            }
+        }
+    }
 }

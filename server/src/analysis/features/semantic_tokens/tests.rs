@@ -274,3 +274,84 @@ fn corpus_tokens_stay_sorted_disjoint_and_inside() {
     assert!(files > 0, "empty corpus");
     eprintln!("corpus: {files} files, {tokens} tokens");
 }
+
+mod props {
+    use proptest::prelude::*;
+
+    use super::assert_sorted_disjoint;
+    use crate::analysis::features::{
+        hover, inlay_hints, semantic_tokens, signature_help, HoverConfig, InlayHintsConfig,
+    };
+    use crate::analysis::{Document, Span};
+
+    const FRAGMENTS: &[&str] = &[
+        "\n",
+        "\r\n",
+        "\r",
+        " ",
+        "\t",
+        "FROM ",
+        " AS ",
+        "stage",
+        "--from=",
+        "build",
+        "COPY ",
+        "RUN ",
+        "ARG ",
+        "ENV ",
+        "LABEL ",
+        "HEALTHCHECK ",
+        "CMD ",
+        "ONBUILD ",
+        "<<EOF\n",
+        "EOF\n",
+        "<<-\"X\"\n\tX\n",
+        "\\\n",
+        "`\n",
+        "# escape=`\n",
+        "# syntax=docker/dockerfile:1\n",
+        "$A",
+        "${B:-x}",
+        "${C",
+        "A=1 ",
+        "=",
+        "\"",
+        "'",
+        "[\"sh\", \"-c\"]",
+        "🦀",
+        "é",
+        "#",
+        "# c\n",
+        "--mount=type=cache,target=/x,from=build ",
+        "--platform=$BUILDPLATFORM ",
+        "alpine:3.20",
+        "ghcr.io/o/i@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        "scratch",
+        "\u{0}",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Random Dockerfile-ish text: tokens stay sorted, disjoint and inside the text, and
+        /// hover, signature help and inlay hints never panic at any offset.
+        #[test]
+        fn features_hold_on_random_text(
+            parts in prop::collection::vec(prop::sample::select(FRAGMENTS), 0..40),
+            probes in prop::collection::vec(any::<usize>(), 1..8),
+        ) {
+            let text = parts.concat();
+            let doc = Document::new(&text, 0);
+            assert_sorted_disjoint(&doc, &semantic_tokens(&doc, None));
+            let all = Span::new(0, doc.len());
+            let _ = inlay_hints(&doc, all, InlayHintsConfig::default());
+            for p in probes {
+                let offset = p % (doc.len() + 2);
+                let _ = hover(&doc, offset, HoverConfig { markdown: p % 2 == 0 });
+                let _ = signature_help(&doc, offset);
+                let ranged = semantic_tokens(&doc, Some(Span::new(offset.min(doc.len()), doc.len())));
+                assert_sorted_disjoint(&doc, &ranged);
+            }
+        }
+    }
+}
