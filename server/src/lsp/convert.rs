@@ -730,6 +730,24 @@ mod tests {
         );
         assert!(data.len() > 30_000);
         assert!(total < std::time::Duration::from_secs(2), "{total:?}");
+
+        // The other features of this file on the same document: hover on the last variable,
+        // inlay hints and links for the whole file, signature help at the end.
+        let last_use = d.model().var_uses.last().map_or(0, |u| u.span.start + 1);
+        let start = std::time::Instant::now();
+        let h = features::hover(&d, last_use, features::HoverConfig { markdown: true });
+        let hover_time = start.elapsed();
+        let hints = features::inlay_hints(&d, Span::new(0, d.len()), Default::default());
+        let hints_time = start.elapsed() - hover_time;
+        let links = features::document_links(&d);
+        let links_time = start.elapsed() - hover_time - hints_time;
+        eprintln!(
+            "10k lines: hover {hover_time:?}, {} inlay hints {hints_time:?}, {} links {links_time:?}",
+            hints.len(),
+            links.len()
+        );
+        assert!(h.is_some());
+        assert!(start.elapsed() < std::time::Duration::from_secs(2));
     }
 
     mod props {

@@ -24,10 +24,12 @@ fn resolve(doc: &Document, m: &Model, d: usize, depth: usize) -> Option<String> 
     let def = m.vars.get(d)?;
     match &def.value {
         Some(v) => expand::expand(v, doc.syntax().escape, &|name: &str| {
-            let u = m
-                .var_uses
+            // `var_uses` is in instruction order: jump to this instruction's uses.
+            let first = m.var_uses.partition_point(|u| u.instr < def.instr);
+            let u = m.var_uses[first..]
                 .iter()
-                .find(|u| u.instr == def.instr && u.name == name && v.span.touches(u.span.start))?;
+                .take_while(|u| u.instr == def.instr)
+                .find(|u| u.name == name && v.span.touches(u.span.start))?;
             resolve(doc, m, u.def?, depth + 1)
         }),
         None => resolve(doc, m, def.redeclares?, depth + 1),
@@ -54,6 +56,14 @@ mod tests {
         assert_eq!(value_of(text, "P"), None);
         assert_eq!(value_of(text, "NONE"), None);
         assert_eq!(value_of(text, "Q").as_deref(), Some("fallback"));
+    }
+
+    #[test]
+    fn uses_are_in_instruction_order() {
+        // `var_value` relies on it to find the uses inside a value quickly.
+        let doc = Document::new("ARG A=1 B=$A\nFROM x:$A$B\nENV C=$A D=$C\nRUN $C $D\n", 0);
+        let instrs: Vec<usize> = doc.model().var_uses.iter().map(|u| u.instr).collect();
+        assert!(instrs.windows(2).all(|w| w[0] <= w[1]), "{instrs:?}");
     }
 
     #[test]

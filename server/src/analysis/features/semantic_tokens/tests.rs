@@ -343,6 +343,9 @@ mod props {
             let text = parts.concat();
             let doc = Document::new(&text, 0);
             assert_sorted_disjoint(&doc, &semantic_tokens(&doc, None));
+            // `var_value` finds the uses of one instruction by binary search.
+            let uses = &doc.model().var_uses;
+            prop_assert!(uses.windows(2).all(|w| w[0].instr <= w[1].instr));
             let all = Span::new(0, doc.len());
             let _ = inlay_hints(&doc, all, InlayHintsConfig::default());
             for p in probes {
