@@ -3,15 +3,17 @@
 //!
 //! Must not know: LSP types; every result here is converted by `lsp::convert`.
 
+pub mod code_action;
 pub mod completion;
 pub mod diagnostics;
 pub mod navigation;
 pub mod rename;
 pub mod symbol;
 
+pub use code_action::{actions_for, Action};
 pub use completion::{completion, CompletionConfig, CompletionItem, CompletionKind};
 pub use diagnostics::{
-    diagnostics, diagnostics_with, Diagnostic, DiagnosticsConfig, Fix, Severity, Tag,
+    diagnostics, diagnostics_with, Diagnostic, DiagnosticsConfig, Fix, Level, Severity, Tag,
 };
 pub use navigation::{definition, highlights, references, HighlightKind};
 pub use rename::{prepare_rename, rename, RenameError};
