@@ -7,10 +7,20 @@
 
 mod circular_dependency;
 mod duplicate_stage_name;
+mod instruction_before_from;
+mod invalid_expose_port;
+mod invalid_flag;
+mod invalid_from_syntax;
+mod invalid_healthcheck;
+mod invalid_mount;
+mod invalid_onbuild_trigger;
 mod invalid_stage_reference;
+mod invalid_stop_signal;
 pub mod suppression;
 mod syntax_error;
+mod unknown_instruction;
 mod unknown_stage;
+mod wrong_argument_count;
 
 use crate::analysis::{Document, Span};
 
@@ -174,6 +184,16 @@ pub struct Ctx<'a> {
 /// Every rule, in the order their diagnostics are reported.
 pub static RULES: &[&Rule] = &[
     &syntax_error::RULE,
+    &unknown_instruction::RULE,
+    &wrong_argument_count::RULE,
+    &invalid_from_syntax::RULE,
+    &invalid_flag::RULE,
+    &invalid_mount::RULE,
+    &instruction_before_from::RULE,
+    &invalid_onbuild_trigger::RULE,
+    &invalid_expose_port::RULE,
+    &invalid_stop_signal::RULE,
+    &invalid_healthcheck::RULE,
     &duplicate_stage_name::RULE,
     &unknown_stage::RULE,
     &invalid_stage_reference::RULE,
@@ -251,6 +271,19 @@ pub fn diagnostics_with(doc: &Document, config: &DiagnosticsConfig) -> Vec<Diagn
     }
     out.sort_by_key(|d| (d.span.start, d.span.end));
     out
+}
+
+/// The candidate closest to `word` (ignoring ASCII case) within a small edit distance (one edit
+/// for words up to four letters, two beyond), as BuildKit's `suggest` offers "did you mean".
+pub(crate) fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let lower = word.to_ascii_lowercase();
+    let max = if lower.chars().count() <= 4 { 1 } else { 2 };
+    candidates
+        .iter()
+        .map(|c| (strsim::osa_distance(&lower, &c.to_ascii_lowercase()), *c))
+        .filter(|(d, _)| *d <= max)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
 }
 
 /// 1-based line number of `offset`, for messages.
