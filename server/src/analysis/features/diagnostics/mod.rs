@@ -14,8 +14,11 @@ mod invalid_from_syntax;
 mod invalid_healthcheck;
 mod invalid_mount;
 mod invalid_onbuild_trigger;
+mod invalid_parser_directive;
 mod invalid_stage_reference;
 mod invalid_stop_signal;
+mod invalid_variable_substitution;
+mod json_in_single_quotes;
 pub mod suppression;
 mod syntax_error;
 mod unknown_instruction;
@@ -194,6 +197,9 @@ pub static RULES: &[&Rule] = &[
     &invalid_expose_port::RULE,
     &invalid_stop_signal::RULE,
     &invalid_healthcheck::RULE,
+    &invalid_parser_directive::RULE,
+    &invalid_variable_substitution::RULE,
+    &json_in_single_quotes::RULE,
     &duplicate_stage_name::RULE,
     &unknown_stage::RULE,
     &invalid_stage_reference::RULE,
