@@ -58,10 +58,7 @@ pub fn parse(text: &str) -> Result<Vec<(String, Level)>, String> {
 
 /// The hadolint config file in `dir`, if there is one.
 pub fn find_in(dir: &Path) -> Option<PathBuf> {
-    FILE_NAMES
-        .iter()
-        .map(|n| dir.join(n))
-        .find(|p| p.is_file())
+    FILE_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file())
 }
 
 /// Reads and parses the config file in `dir`: `Ok(None)` when there is none; an error message

@@ -90,7 +90,8 @@ fn initialize_advertises_capabilities_and_defaults_to_utf16() {
             "referencesProvider": true,
             "documentHighlightProvider": true,
             "renameProvider": {"prepareProvider": true},
-            "completionProvider": {"triggerCharacters": ["-", "=", ",", "$", "{", " "]}
+            "completionProvider": {"triggerCharacters": ["-", "=", ",", "$", "{", " "]},
+            "codeActionProvider": {"codeActionKinds": ["quickfix"]}
         })
     );
     assert_eq!(result["serverInfo"]["name"], "dockerfile-ls");

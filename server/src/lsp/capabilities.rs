@@ -5,8 +5,8 @@
 
 use tower_lsp_server::ls_types::{
     ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability,
-    CompletionOptions, OneOf, PositionEncodingKind, RenameOptions,
-    ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    CompletionOptions, OneOf, PositionEncodingKind, RenameOptions, ServerCapabilities,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
     WorkDoneProgressOptions,
 };
 
@@ -100,7 +100,9 @@ mod tests {
     #[test]
     fn configuration_pull_only_when_the_client_says_so() {
         assert!(!configuration_support(&caps(json!({}))));
-        assert!(configuration_support(&caps(json!({"workspace": {"configuration": true}}))));
+        assert!(configuration_support(&caps(
+            json!({"workspace": {"configuration": true}})
+        )));
     }
 
     #[test]

@@ -150,12 +150,7 @@ impl Settings {
     ) -> DiagnosticsConfig {
         let mut rules: Vec<(String, Level)> = hadolint.to_vec();
         rules.extend(peer.rule_levels());
-        rules.extend(
-            self.diagnostics
-                .rules
-                .iter()
-                .map(|(k, v)| (k.clone(), v.0)),
-        );
+        rules.extend(self.diagnostics.rules.iter().map(|(k, v)| (k.clone(), v.0)));
         DiagnosticsConfig {
             rules,
             ..DiagnosticsConfig::default()
@@ -164,7 +159,11 @@ impl Settings {
 }
 
 /// Every scalar or array in `value` with its key path; empty objects give nothing.
-fn flatten<'a>(prefix: &mut Vec<String>, map: &'a Map<String, Value>, out: &mut Vec<(Vec<String>, &'a Value)>) {
+fn flatten<'a>(
+    prefix: &mut Vec<String>,
+    map: &'a Map<String, Value>,
+    out: &mut Vec<(Vec<String>, &'a Value)>,
+) {
     for (k, v) in map {
         prefix.push(k.clone());
         match v {
@@ -186,7 +185,9 @@ fn set_path(root: &mut Value, path: &[String], leaf: Value) {
             map.insert(key.clone(), leaf);
             return;
         }
-        node = map.entry(key.clone()).or_insert_with(|| Value::Object(Map::new()));
+        node = map
+            .entry(key.clone())
+            .or_insert_with(|| Value::Object(Map::new()));
     }
 }
 
@@ -201,8 +202,14 @@ pub const PEER_KEYS: &[(&str, &str)] = &[
     ("emptyContinuationLine", "NoEmptyContinuation"),
     ("instructionCasing", "ConsistentInstructionCasing"),
     ("instructionCmdMultiple", "MultipleInstructionsDisallowed"),
-    ("instructionEntrypointMultiple", "MultipleInstructionsDisallowed"),
-    ("instructionHealthcheckMultiple", "MultipleInstructionsDisallowed"),
+    (
+        "instructionEntrypointMultiple",
+        "MultipleInstructionsDisallowed",
+    ),
+    (
+        "instructionHealthcheckMultiple",
+        "MultipleInstructionsDisallowed",
+    ),
     ("instructionJSONInSingleQuotes", "JSONInSingleQuotes"),
     ("instructionWorkdirRelative", "WorkdirRelativePath"),
 ];
@@ -337,8 +344,9 @@ mod tests {
 
     #[test]
     fn unknown_rule_names_are_reported() {
-        let (_, problems) =
-            Settings::default().replaced(Some(&json!({"diagnostics": {"rules": {"NoSuchRule": "off"}}})));
+        let (_, problems) = Settings::default().replaced(Some(
+            &json!({"diagnostics": {"rules": {"NoSuchRule": "off"}}}),
+        ));
         assert_eq!(problems, ["`diagnostics.rules.NoSuchRule` names no rule"]);
     }
 
@@ -365,14 +373,20 @@ mod tests {
                 ),
             ]
         );
-        let (ours, _) = Settings::default()
-            .replaced(Some(&json!({"diagnostics": {"rules": {"SyntaxError": "off"}}})));
+        let (ours, _) = Settings::default().replaced(Some(
+            &json!({"diagnostics": {"rules": {"SyntaxError": "off"}}}),
+        ));
         let hadolint = [("DL3006".to_string(), Level::Off)];
         let config = ours.diagnostics_config(&peer, &hadolint);
         let keys: Vec<&str> = config.rules.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(
             keys,
-            ["DL3006", "MaintainerDeprecated", "MultipleInstructionsDisallowed", "SyntaxError"]
+            [
+                "DL3006",
+                "MaintainerDeprecated",
+                "MultipleInstructionsDisallowed",
+                "SyntaxError"
+            ]
         );
     }
 }

@@ -17,6 +17,7 @@ use tower_lsp_server::ls_types::{
 
 use tower_lsp_server::jsonrpc::{Error, ErrorCode};
 
+use crate::analysis::features::diagnostics::rule_doc_url;
 use crate::analysis::features::{
     Action, CompletionItem, CompletionKind, Diagnostic, HighlightKind, RenameError, Severity, Tag,
 };
@@ -24,15 +25,6 @@ use crate::analysis::{Document, Span};
 
 /// The value of `diagnostic.source`.
 pub const SOURCE: &str = "dockerfile-ls";
-
-/// Where `docs/rules.md` is published; each rule's section is `#<name in lower case>` (the
-/// anchor GitHub gives a `## RuleName` heading). The one place to change when the docs move.
-pub const RULES_DOC_URL: &str = "https://github.com/dockerfile-ls/dockerfile-ls/blob/main/docs/rules.md";
-
-/// The documentation link of a rule (`codeDescription.href`).
-pub fn rule_doc_url(rule: &str) -> String {
-    format!("{RULES_DOC_URL}#{}", rule.to_ascii_lowercase())
-}
 
 /// What LSP `Position.character` counts, as negotiated in `initialize`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -14,14 +14,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
 use dashmap::DashMap;
-use tower_lsp_server::jsonrpc::{Error, Result};
 use serde_json::Value;
+use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
-    CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionResponse, ConfigurationItem,
-    DidChangeConfigurationParams, MessageType,
-    CompletionParams, CompletionResponse, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DocumentHighlight, DocumentHighlightParams, GotoDefinitionParams,
-    GotoDefinitionResponse, InitializeParams, InitializeResult, InitializedParams, Location,
+    CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionResponse, CompletionParams,
+    CompletionResponse, ConfigurationItem, DidChangeConfigurationParams,
+    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DocumentHighlight, DocumentHighlightParams, GotoDefinitionParams, GotoDefinitionResponse,
+    InitializeParams, InitializeResult, InitializedParams, Location, MessageType,
     PrepareRenameResponse, ReferenceParams, RenameParams, ServerInfo, TextDocumentPositionParams,
     TextEdit, Uri, WorkspaceEdit,
 };
@@ -34,6 +34,9 @@ use super::convert::{self, Encoding};
 use crate::analysis::features::{self, CompletionConfig, DiagnosticsConfig, Level};
 use crate::analysis::Document;
 use crate::hadolint_config;
+
+/// How long to wait for the client's answer to `workspace/configuration`.
+const CONFIGURATION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// What `initialize` settled for the rest of the session.
 #[derive(Clone, Copy, Debug, Default)]
@@ -60,6 +63,8 @@ pub struct Backend {
     session: OnceLock<Session>,
     /// Set by `shutdown`: LSP says to exit with code 0 after `exit` only if it came first.
     shutdown: Arc<AtomicBool>,
+    /// True once the client can no longer answer our requests (see `lsp::serve_stdio`).
+    stopping: Arc<tokio::sync::watch::Sender<bool>>,
     config: RwLock<UserConfig>,
     /// The workspace folders the client named in `initialize` (the only places a
     /// `.hadolint.yaml` is read from).
@@ -68,19 +73,29 @@ pub struct Backend {
     shown: Mutex<HashSet<String>>,
     /// Problems found before the client could be told (in `initialize`).
     pending: Mutex<Vec<String>>,
+    /// Set once `initialized` has read the configuration. Before that, documents are stored but
+    /// not published (they would flicker with diagnostics the settings turn off);
+    /// `initialized` publishes them all.
+    config_ready: AtomicBool,
 }
 
 impl Backend {
-    pub fn new(client: Client, shutdown: Arc<AtomicBool>) -> Backend {
+    pub fn new(
+        client: Client,
+        shutdown: Arc<AtomicBool>,
+        stopping: Arc<tokio::sync::watch::Sender<bool>>,
+    ) -> Backend {
         Backend {
             client,
             docs: DashMap::new(),
             session: OnceLock::new(),
             shutdown,
+            stopping,
             config: RwLock::new(UserConfig::default()),
             folders: OnceLock::new(),
             shown: Mutex::new(HashSet::new()),
             pending: Mutex::new(Vec::new()),
+            config_ready: AtomicBool::new(false),
         }
     }
 
@@ -168,14 +183,24 @@ impl Backend {
             scope_uri: None,
             section: Some(section.to_string()),
         };
-        match self
+        let request = self
             .client
-            .configuration(vec![item(SECTION), item(PEER_SECTION)])
-            .await
-        {
-            Ok(values) => self.apply_sections(values.first(), values.get(1)),
-            Err(err) => {
+            .configuration(vec![item(SECTION), item(PEER_SECTION)]);
+        let mut stopping = self.stopping.subscribe();
+        // Never wait forever: a client that stops (or never answers) must not keep the server
+        // from exiting, nor hold back the first diagnostics.
+        let answer = tokio::select! {
+            r = tokio::time::timeout(CONFIGURATION_TIMEOUT, request) => r,
+            _ = stopping.wait_for(|stop| *stop) => return Vec::new(),
+        };
+        match answer {
+            Ok(Ok(values)) => self.apply_sections(values.first(), values.get(1)),
+            Ok(Err(err)) => {
                 warn!("workspace/configuration failed: {err}");
+                Vec::new()
+            }
+            Err(_) => {
+                warn!("workspace/configuration: no answer within {CONFIGURATION_TIMEOUT:?}; keeping the current settings");
                 Vec::new()
             }
         }
@@ -231,6 +256,11 @@ impl Backend {
     /// Publishes diagnostics for `doc`, unless a newer version has replaced it meanwhile (that
     /// change publishes its own).
     async fn publish(&self, uri: Uri, doc: Arc<Document>) {
+        // The document is stored before this check, and `initialized` sets the flag before it
+        // takes its snapshot of the documents: every document is published by one or the other.
+        if !self.config_ready.load(Ordering::SeqCst) {
+            return;
+        }
         let enc = self.encoding();
         let config = self.diagnostics_config(&uri);
         let Ok(diags) = guarded("diagnostics", || {
@@ -327,13 +357,13 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         info!("client initialized");
-        let mut problems = std::mem::take(
-            &mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner),
-        );
+        let mut problems =
+            std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner));
         problems.extend(self.load_hadolint());
         if self.session().configuration {
             problems.extend(self.pull_configuration().await);
         }
+        self.config_ready.store(true, Ordering::SeqCst);
         self.report(problems).await;
         self.republish_all().await;
     }
@@ -362,6 +392,7 @@ impl LanguageServer for Backend {
 
     async fn shutdown(&self) -> Result<()> {
         self.shutdown.store(true, Ordering::SeqCst);
+        self.stopping.send_replace(true);
         Ok(())
     }
 

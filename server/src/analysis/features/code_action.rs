@@ -130,7 +130,10 @@ pub fn ignore_in_instruction(doc: &Document, d: &Diagnostic) -> Option<Action> {
     let edit = if use_hadolint {
         let code = code?;
         let existing = syntax.comments[block].iter().copied().find(|&c| {
-            matches!(parse_pragma(comment_text(&text, c)), Some(Pragma::Ignore(_)))
+            matches!(
+                parse_pragma(comment_text(&text, c)),
+                Some(Pragma::Ignore(_))
+            )
         });
         match existing {
             Some(c) => {
@@ -141,7 +144,10 @@ pub fn ignore_in_instruction(doc: &Document, d: &Diagnostic) -> Option<Action> {
                 let list_end = eq + line[eq..list_end].trim_end().len();
                 (Span::empty(c.start + list_end), format!(",{code}"))
             }
-            None => (Span::empty(line_start), format!("{indent}# hadolint ignore={code}\n")),
+            None => (
+                Span::empty(line_start),
+                format!("{indent}# hadolint ignore={code}\n"),
+            ),
         }
     } else {
         match block_check_comment(syntax, &text, block) {
@@ -187,10 +193,11 @@ fn add_skip(value: &str, at: usize, name: &str) -> Option<(Span, String)> {
         }
     }
     parts.push((start, value.len()));
-    let skip_part = parts
-        .iter()
-        .rev()
-        .find(|(a, b)| value[*a..*b].split_once('=').is_some_and(|(k, _)| k.trim() == "skip"));
+    let skip_part = parts.iter().rev().find(|(a, b)| {
+        value[*a..*b]
+            .split_once('=')
+            .is_some_and(|(k, _)| k.trim() == "skip")
+    });
     match skip_part {
         Some(&(a, b)) => {
             let part = &value[a..b];
@@ -258,19 +265,24 @@ pub(crate) mod tests {
         expected.remove(target);
         // The fixed diagnostic may have had twins (the same rule and message elsewhere); only
         // one occurrence must go.
-        assert_eq!(
-            after, expected,
-            "after `{}`:\n{new_text}",
-            action.title
-        );
+        assert_eq!(after, expected, "after `{}`:\n{new_text}", action.title);
         new_text
     }
 
     #[test]
     fn add_skip_merges_into_the_value() {
-        assert_eq!(add_skip("error=true", 10, "A"), Some((Span::empty(20), ";skip=A".into())));
-        assert_eq!(add_skip("skip=B;error=true", 0, "A"), Some((Span::empty(6), ",A".into())));
-        assert_eq!(add_skip("error=true;skip=B ", 0, "A"), Some((Span::empty(17), ",A".into())));
+        assert_eq!(
+            add_skip("error=true", 10, "A"),
+            Some((Span::empty(20), ";skip=A".into()))
+        );
+        assert_eq!(
+            add_skip("skip=B;error=true", 0, "A"),
+            Some((Span::empty(6), ",A".into()))
+        );
+        assert_eq!(
+            add_skip("error=true;skip=B ", 0, "A"),
+            Some((Span::empty(17), ",A".into()))
+        );
         assert_eq!(add_skip("skip=all", 0, "A"), None);
         assert_eq!(add_skip("skip=A", 0, "A"), None);
         assert_eq!(add_skip("bogus", 0, "A"), None);
@@ -278,7 +290,10 @@ pub(crate) mod tests {
 
     #[test]
     fn apply_edits_in_any_order() {
-        let edits = vec![(Span::new(4, 5), "X".to_string()), (Span::empty(0), ">".to_string())];
+        let edits = vec![
+            (Span::new(4, 5), "X".to_string()),
+            (Span::empty(0), ">".to_string()),
+        ];
         assert_eq!(apply_edits("abcdef", &edits), ">abcdXf");
     }
 
@@ -294,7 +309,10 @@ pub(crate) mod tests {
     fn ignore_in_file_merges_into_the_existing_directive() {
         let text = format!("# syntax=docker/dockerfile:1\n# check=error=true\n{TYPO}");
         let out = apply_action(&text, "UnknownStage", "Ignore `UnknownStage` in this file");
-        assert!(out.contains("# check=error=true;skip=UnknownStage\n"), "{out}");
+        assert!(
+            out.contains("# check=error=true;skip=UnknownStage\n"),
+            "{out}"
+        );
         let text = format!("# check=skip=Foo\n{TYPO}");
         let out = apply_action(&text, "UnknownStage", "Ignore `UnknownStage` in this file");
         assert!(out.starts_with("# check=skip=Foo,UnknownStage\n"), "{out}");
@@ -302,11 +320,25 @@ pub(crate) mod tests {
 
     #[test]
     fn ignore_in_instruction_adds_or_merges_a_comment() {
-        let out = apply_action(TYPO, "UnknownStage", "Ignore `UnknownStage` for this instruction");
-        assert!(out.ends_with("FROM alpine\n# check=skip=UnknownStage\nCOPY --from=buidl /a /b\n"), "{out}");
+        let out = apply_action(
+            TYPO,
+            "UnknownStage",
+            "Ignore `UnknownStage` for this instruction",
+        );
+        assert!(
+            out.ends_with("FROM alpine\n# check=skip=UnknownStage\nCOPY --from=buidl /a /b\n"),
+            "{out}"
+        );
         let text = TYPO.replace("COPY", "# check=skip=Foo // reason\nCOPY");
-        let out = apply_action(&text, "UnknownStage", "Ignore `UnknownStage` for this instruction");
-        assert!(out.contains("# check=skip=Foo,UnknownStage // reason\nCOPY"), "{out}");
+        let out = apply_action(
+            &text,
+            "UnknownStage",
+            "Ignore `UnknownStage` for this instruction",
+        );
+        assert!(
+            out.contains("# check=skip=Foo,UnknownStage // reason\nCOPY"),
+            "{out}"
+        );
     }
 
     #[test]

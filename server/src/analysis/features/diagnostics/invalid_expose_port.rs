@@ -57,18 +57,25 @@ fn parse_port(raw: &str) -> Result<(), String> {
     if port.is_empty() {
         return Err("no port specified".into());
     }
-    if !matches!(proto.to_ascii_lowercase().as_str(), "" | "tcp" | "udp" | "sctp") {
+    if !matches!(
+        proto.to_ascii_lowercase().as_str(),
+        "" | "tcp" | "udp" | "sctp"
+    ) {
         return Err(format!(
             "unknown protocol `{proto}`, expected `tcp`, `udp` or `sctp`"
         ));
     }
     if !ip.is_empty() {
-        let bare = ip.strip_prefix('[').and_then(|i| i.strip_suffix(']')).unwrap_or(&ip);
+        let bare = ip
+            .strip_prefix('[')
+            .and_then(|i| i.strip_suffix(']'))
+            .unwrap_or(&ip);
         if bare.parse::<std::net::IpAddr>().is_err() {
             return Err(format!("invalid IP address `{ip}`"));
         }
     }
-    let (start, end) = port_range(port).map_err(|e| format!("invalid container port `{port}`: {e}"))?;
+    let (start, end) =
+        port_range(port).map_err(|e| format!("invalid container port `{port}`: {e}"))?;
     if !host.is_empty() {
         let (hs, he) = port_range(host).map_err(|e| format!("invalid host port `{host}`: {e}"))?;
         if end - start != he - hs && end != start {

@@ -197,7 +197,11 @@ STOPSIGNAL --x SIGTERM
 
     #[test]
     fn fix_renames_the_flag() {
-        let out = apply_action("FROM --platfrom=linux/amd64 alpine\n", "InvalidFlag", "Change");
+        let out = apply_action(
+            "FROM --platfrom=linux/amd64 alpine\n",
+            "InvalidFlag",
+            "Change",
+        );
         assert_eq!(out, "FROM --platform=linux/amd64 alpine\n");
     }
 }

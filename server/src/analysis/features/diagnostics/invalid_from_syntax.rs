@@ -2,7 +2,7 @@
 //! than three, a second word other than `AS`, and a stage name that does not match
 //! `^[a-z][a-z0-9-_.]*$` after lower-casing.
 
-use super::{Ctx, Diagnostic, Rule, Severity};
+use super::{whitespace_args, Ctx, Diagnostic, Rule, Severity};
 use crate::analysis::syntax::{Keyword, Span};
 
 pub(super) static RULE: Rule = Rule {
@@ -19,7 +19,8 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
         if ins.kind != Keyword::From {
             continue;
         }
-        let args = &ins.args;
+        // `FROM` splits at whitespace without looking at quotes.
+        let args = &whitespace_args(ins);
         match args.len() {
             0 => acc.push(Diagnostic::new(
                 &RULE,
@@ -43,7 +44,10 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
             3 => acc.push(Diagnostic::new(
                 &RULE,
                 args[1].span,
-                format!("expected `AS` before the stage name, found `{}`", args[1].text),
+                format!(
+                    "expected `AS` before the stage name, found `{}`",
+                    args[1].text
+                ),
             )),
             2 if args[1].text.eq_ignore_ascii_case("as") => acc.push(Diagnostic::new(
                 &RULE,
@@ -70,7 +74,8 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
 fn valid_stage_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
+        && chars
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
 }
 
 #[cfg(test)]
@@ -88,6 +93,7 @@ FROM alpine AS
 FROM alpine IS build
 FROM alpine AS 1st
 FROM alpine AS a b
+FROM "alpine AS x"
 "#,
             expect![[r#"
                 FROM
@@ -102,6 +108,8 @@ FROM alpine AS a b
                                ^^^ error[InvalidFromSyntax]: invalid stage name `1st`: it must start with a letter and contain only letters, digits, `-`, `_` and `.`
                 FROM alpine AS a b
                                  ^ error[InvalidFromSyntax]: `FROM` requires either one or three arguments (`FROM image [AS name]`)
+                FROM "alpine AS x"
+                                ^^ error[InvalidFromSyntax]: invalid stage name `x"`: it must start with a letter and contain only letters, digits, `-`, `_` and `.`
             "#]],
         );
     }

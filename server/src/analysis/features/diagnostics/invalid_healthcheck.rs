@@ -154,8 +154,12 @@ mod tests {
         assert_eq!(parse_duration("0"), Ok(0.0));
         assert_eq!(parse_duration("-2ms"), Ok(-2e6));
         assert!(parse_duration("10").unwrap_err().contains("missing unit"));
-        assert!(parse_duration("3d").unwrap_err().contains("unknown unit `d`"));
-        assert!(parse_duration("s").unwrap_err().contains("invalid duration"));
+        assert!(parse_duration("3d")
+            .unwrap_err()
+            .contains("unknown unit `d`"));
+        assert!(parse_duration("s")
+            .unwrap_err()
+            .contains("invalid duration"));
         assert!(parse_duration("").is_err());
     }
 

@@ -37,7 +37,11 @@ fn check_instruction(ins: &Instruction, acc: &mut Vec<Diagnostic>) {
     for flag in ins.flags_named("mount") {
         let Some(value) = &flag.value else { continue };
         if let Some((span, message)) = mount_syntax_error(value) {
-            acc.push(Diagnostic::new(&RULE, span, format!("invalid `--mount`: {message}")));
+            acc.push(Diagnostic::new(
+                &RULE,
+                span,
+                format!("invalid `--mount`: {message}"),
+            ));
             continue;
         }
         check_mount(value, acc);
@@ -55,8 +59,9 @@ fn check_mount(value: &crate::analysis::syntax::Word, acc: &mut Vec<Diagnostic>)
         .map_or("bind".to_string(), |v| v.text.to_ascii_lowercase());
     let typ_known = MOUNT_TYPES.contains(&typ.as_str());
     let has = |k: &[&str]| {
-        opts.iter()
-            .any(|o| k.contains(&o.key.text.as_str()) && o.value.as_ref().is_some_and(|v| !v.text.is_empty()))
+        opts.iter().any(|o| {
+            k.contains(&o.key.text.as_str()) && o.value.as_ref().is_some_and(|v| !v.text.is_empty())
+        })
     };
     let (has_from, has_sharing) = (has(&["from"]), has(&["sharing"]));
     let (has_source, has_target, has_id) = (
@@ -71,9 +76,15 @@ fn check_mount(value: &crate::analysis::syntax::Word, acc: &mut Vec<Diagnostic>)
         }
         let Some(v) = &o.value else {
             if !BOOL_KEYS.contains(&key) {
-                push(o.span, format!("invalid `--mount` field `{key}`: it must be a `key=value` pair"));
+                push(
+                    o.span,
+                    format!("invalid `--mount` field `{key}`: it must be a `key=value` pair"),
+                );
             } else if key == "required" && typ_known && !key_allowed(&typ, key) {
-                push(o.key.span, format!("`{key}` is not allowed for `{typ}` mounts"));
+                push(
+                    o.key.span,
+                    format!("`{key}` is not allowed for `{typ}` mounts"),
+                );
             }
             continue;
         };
@@ -88,11 +99,18 @@ fn check_mount(value: &crate::analysis::syntax::Word, acc: &mut Vec<Diagnostic>)
         if key == "from" {
             if let Some(i) = v.text.find('$') {
                 if i + 1 != v.text.len() {
-                    push(v.span, "`from` does not support variables: define a stage alias instead".to_string());
+                    push(
+                        v.span,
+                        "`from` does not support variables: define a stage alias instead"
+                            .to_string(),
+                    );
                 }
             }
             if typ_known && !key_allowed(&typ, key) {
-                push(o.key.span, format!("`{key}` is not allowed for `{typ}` mounts"));
+                push(
+                    o.key.span,
+                    format!("`{key}` is not allowed for `{typ}` mounts"),
+                );
             }
             continue;
         }
@@ -117,25 +135,43 @@ fn check_mount(value: &crate::analysis::syntax::Word, acc: &mut Vec<Diagnostic>)
                 push(v.span, format!("unsupported sharing value `{text}`: expected `shared`, `private` or `locked`"));
             }
             k if BOOL_KEYS.contains(&k) && parse_bool(text).is_none() => {
-                push(v.span, format!("invalid value for `{k}`: `{text}` is not a boolean"));
+                push(
+                    v.span,
+                    format!("invalid value for `{k}`: `{text}` is not a boolean"),
+                );
             }
             "mode" if u32::from_str_radix(text, 8).is_err() => {
-                push(v.span, format!("invalid value for `mode`: `{text}` is not an octal number"));
+                push(
+                    v.span,
+                    format!("invalid value for `mode`: `{text}` is not an octal number"),
+                );
             }
             "uid" | "gid" if text.parse::<u32>().is_err() => {
-                push(v.span, format!("invalid value for `{key}`: `{text}` is not a number"));
+                push(
+                    v.span,
+                    format!("invalid value for `{key}`: `{text}` is not a number"),
+                );
             }
             _ => {}
         }
         if typ_known && !key_allowed(&typ, key) {
-            push(o.key.span, format!("`{key}` is not allowed for `{typ}` mounts"));
+            push(
+                o.key.span,
+                format!("`{key}` is not allowed for `{typ}` mounts"),
+            );
         }
     }
     if typ == "secret" && !has_from && !has_sharing && !has_source && !has_target && !has_id {
-        push(value.span, "a secret mount needs a `source`, `target` or `id`".to_string());
+        push(
+            value.span,
+            "a secret mount needs a `source`, `target` or `id`".to_string(),
+        );
     }
     if typ == "secret" && has_source && has_id {
-        push(value.span, "a secret mount takes `source` or `id`, not both".to_string());
+        push(
+            value.span,
+            "a secret mount takes `source` or `id`, not both".to_string(),
+        );
     }
 }
 

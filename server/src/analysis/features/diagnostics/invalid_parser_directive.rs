@@ -5,9 +5,7 @@
 //! and an `escape` or `syntax` directive below the directive block, which BuildKit reads as an
 //! ordinary comment. (A repeated directive and a bad `escape` value are `SyntaxError`s.)
 
-use super::suppression::{
-    block_check_comment, comment_blocks, comment_text, parse_check_options,
-};
+use super::suppression::{block_check_comment, comment_blocks, comment_text, parse_check_options};
 use super::{did_you_mean, Ctx, Diagnostic, Rule, Severity, RULES};
 use crate::analysis::features::code_action::BUILDKIT_CHECKS;
 use crate::analysis::syntax::Span;
@@ -52,16 +50,25 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
         }
     }
     // Directives after the directive block, before the first instruction.
-    let first = syntax.instructions.first().map_or(text.len(), |i| i.span.start);
+    let first = syntax
+        .instructions
+        .first()
+        .map_or(text.len(), |i| i.span.start);
     for &c in &syntax.comments {
         if c.start >= first {
             break;
         }
-        if syntax.directives.iter().any(|d| d.span.start <= c.start && c.start < d.span.end) {
+        if syntax
+            .directives
+            .iter()
+            .any(|d| d.span.start <= c.start && c.start < d.span.end)
+        {
             continue;
         }
         let t = comment_text(&text, c);
-        let Some((name, value)) = t.split_once('=') else { continue };
+        let Some((name, value)) = t.split_once('=') else {
+            continue;
+        };
         let name = name.trim().to_ascii_lowercase();
         if matches!(name.as_str(), "escape" | "syntax") && !value.trim().is_empty() {
             let mut d = Diagnostic::new(
@@ -103,7 +110,9 @@ fn check_value(value: &str, at: usize, per_instruction: bool, acc: &mut Vec<Diag
                 let mut d = Diagnostic::new(&RULE, span, format!("no rule is called `{name}`"));
                 d.severity = Severity::Warning;
                 if let Some(s) = did_you_mean(name, &names) {
-                    d.message.push_str(&format!("; did you mean `{s}`? (rule names are case-sensitive)"));
+                    d.message.push_str(&format!(
+                        "; did you mean `{s}`? (rule names are case-sensitive)"
+                    ));
                     d = d.with_fix(format!("Change to `{s}`"), vec![(span, s.to_string())]);
                 }
                 acc.push(d);

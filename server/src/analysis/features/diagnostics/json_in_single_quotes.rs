@@ -58,10 +58,7 @@ fn check_instruction(ins: &Instruction, acc: &mut Vec<Diagnostic>) {
     // A fix only when the array sits on one line, so that swapping quotes byte for byte in the
     // source is exact.
     if ins.rest.breaks.is_empty() && !text.contains('"') && !text.contains('\\') {
-        d = d.with_fix(
-            "Use double quotes",
-            vec![(span, text.replace('\'', "\""))],
-        );
+        d = d.with_fix("Use double quotes", vec![(span, text.replace('\'', "\""))]);
     }
     acc.push(d);
 }
@@ -192,11 +189,19 @@ LABEL x=['a']
             "FROM alpine\nCMD [\"nginx\", \"-g\"]\n"
         );
         assert_eq!(
-            apply_action(text, "JSONInSingleQuotes", "Ignore `JSONInSingleQuotes` for this instruction"),
+            apply_action(
+                text,
+                "JSONInSingleQuotes",
+                "Ignore `JSONInSingleQuotes` for this instruction"
+            ),
             "FROM alpine\n# check=skip=JSONInSingleQuotes\nCMD ['nginx', '-g']\n"
         );
         assert_eq!(
-            apply_action(text, "JSONInSingleQuotes", "Ignore `JSONInSingleQuotes` in this file"),
+            apply_action(
+                text,
+                "JSONInSingleQuotes",
+                "Ignore `JSONInSingleQuotes` in this file"
+            ),
             "# check=skip=JSONInSingleQuotes\nFROM alpine\nCMD ['nginx', '-g']\n"
         );
     }

@@ -27,6 +27,16 @@ mod wrong_argument_count;
 
 use crate::analysis::{Document, Span};
 
+/// Where `docs/rules.md` is published; each rule's section is `#<name in lower case>` (the
+/// anchor GitHub gives a `## RuleName` heading). The one place to change when the docs move.
+pub const RULES_DOC_URL: &str =
+    "https://github.com/dockerfile-ls/dockerfile-ls/blob/main/docs/rules.md";
+
+/// The documentation link of a rule (LSP `codeDescription.href`, SARIF `helpUri`).
+pub fn rule_doc_url(rule: &str) -> String {
+    format!("{RULES_DOC_URL}#{}", rule.to_ascii_lowercase())
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     Hint,
@@ -221,7 +231,8 @@ fn find_rule_index(key: &str) -> Option<usize> {
     let key = key.trim();
     RULES.iter().position(|r| r.name == key).or_else(|| {
         RULES.iter().position(|r| {
-            r.name.eq_ignore_ascii_case(key) || r.aliases.iter().any(|a| a.eq_ignore_ascii_case(key))
+            r.name.eq_ignore_ascii_case(key)
+                || r.aliases.iter().any(|a| a.eq_ignore_ascii_case(key))
         })
     })
 }
@@ -236,7 +247,9 @@ pub fn is_fatal(rule: &Rule) -> bool {
 /// The hadolint code among a rule's aliases (`DL3006`), if it has one.
 pub fn hadolint_code(rule: &Rule) -> Option<&'static str> {
     rule.aliases.iter().copied().find(|a| {
-        a.len() == 6 && a[..2].eq_ignore_ascii_case("DL") && a[2..].bytes().all(|b| b.is_ascii_digit())
+        a.len() == 6
+            && a[..2].eq_ignore_ascii_case("DL")
+            && a[2..].bytes().all(|b| b.is_ascii_digit())
     })
 }
 
@@ -290,6 +303,30 @@ pub(crate) fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a
         .filter(|(d, _)| *d <= max)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
+}
+
+/// The arguments as BuildKit's `parseStringsWhitespaceDelimited` splits them for `FROM`, `ADD`,
+/// `COPY`, `EXPOSE` and `VOLUME` in shell form: at runs of `[\t\v\f\r ]`, quotes not
+/// considered (unlike [`Instruction::args`](crate::analysis::syntax::Instruction::args)).
+pub(crate) fn whitespace_args(
+    ins: &crate::analysis::syntax::Instruction,
+) -> Vec<crate::analysis::syntax::Word> {
+    let text = ins.rest.text.as_bytes();
+    let is_ws = |b: u8| matches!(b, b'\t' | 0x0b | 0x0c | b'\r' | b' ');
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        if is_ws(text[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < text.len() && !is_ws(text[i]) {
+            i += 1;
+        }
+        out.push(ins.rest.slice(start, i));
+    }
+    out
 }
 
 /// 1-based line number of `offset`, for messages.

@@ -73,7 +73,8 @@ pub fn parse_check_options(value: &str) -> Result<CheckOptions, CheckOptionError
                 message: format!("invalid check option `{part}`: expected `key=value`"),
             });
         };
-        let list = |v: &str| -> Vec<String> { v.split(',').map(|r| r.trim().to_string()).collect() };
+        let list =
+            |v: &str| -> Vec<String> { v.split(',').map(|r| r.trim().to_string()).collect() };
         match k.trim() {
             "skip" => match v.trim() {
                 "all" => opts.skip_all = true,
@@ -143,7 +144,10 @@ pub fn parse_pragma(comment: &str) -> Option<Pragma> {
     } else {
         (0, rest)
     };
-    let rest = rest.strip_prefix("ignore")?.trim_start().strip_prefix('=')?;
+    let rest = rest
+        .strip_prefix("ignore")?
+        .trim_start()
+        .strip_prefix('=')?;
     let list = rest.split('#').next().unwrap_or("");
     let codes: Vec<String> = list
         .split(',')
@@ -335,8 +339,8 @@ impl Suppressions {
         };
         if let Ok(b) = self.blocks.binary_search_by_key(&i, |(n, _)| *n) {
             let block = &self.blocks[b].1;
-            let check = !is_fatal(rule)
-                && (block.skip_all || block.skip.iter().any(|r| r == rule.name));
+            let check =
+                !is_fatal(rule) && (block.skip_all || block.skip.iter().any(|r| r == rule.name));
             if check || matches_hadolint(rule, &block.hadolint) {
                 return true;
             }
@@ -353,9 +357,9 @@ fn matches_hadolint(rule: &Rule, codes: &[String]) -> bool {
         return false;
     }
     let code = hadolint_code(rule);
-    codes.iter().any(|c| {
-        code.is_some_and(|code| code.eq_ignore_ascii_case(c)) || c == rule.name
-    })
+    codes
+        .iter()
+        .any(|c| code.is_some_and(|code| code.eq_ignore_ascii_case(c)) || c == rule.name)
 }
 
 #[cfg(test)]
@@ -369,7 +373,11 @@ mod tests {
         assert!(o.error);
         assert!(parse_check_options(" skip = all ").unwrap().skip_all);
         assert_eq!(parse_check_options("").unwrap(), CheckOptions::default());
-        assert!(parse_check_options("experimental=all").unwrap().experimental_all);
+        assert!(
+            parse_check_options("experimental=all")
+                .unwrap()
+                .experimental_all
+        );
         let e = parse_check_options("skip=A;bogus=1").unwrap_err();
         assert_eq!(e.range, (7, 14));
         assert!(e.message.contains("`bogus`"), "{}", e.message);
@@ -408,7 +416,10 @@ mod tests {
         let s = doc.syntax();
         let blocks = comment_blocks(s, text);
         let texts = |r: std::ops::Range<usize>| -> Vec<&str> {
-            s.comments[r].iter().map(|&c| comment_text(text, c)).collect()
+            s.comments[r]
+                .iter()
+                .map(|&c| comment_text(text, c))
+                .collect()
         };
         // The first line is the check directive, not a comment of FROM.
         assert_eq!(texts(blocks[0].clone()), ["syntax-like=no"]);

@@ -29,7 +29,11 @@ fn report(ins: &Instruction, acc: &mut Vec<Diagnostic>) {
     }
     let word = &ins.keyword.text;
     let keywords = Keyword::ALL.map(Keyword::as_str);
-    let mut d = Diagnostic::new(&RULE, ins.keyword.span, format!("unknown instruction `{word}`"));
+    let mut d = Diagnostic::new(
+        &RULE,
+        ins.keyword.span,
+        format!("unknown instruction `{word}`"),
+    );
     if let Some(k) = did_you_mean(word, &keywords) {
         // Keep the user's case style: `form` → `from`, `RUNN` → `RUN`.
         let fixed = if word.chars().all(|c| !c.is_ascii_uppercase()) {
@@ -102,7 +106,11 @@ FOO bar
 
     #[test]
     fn fix_replaces_the_keyword() {
-        let out = apply_action("FROM alpine\nRUNN echo hi\n", "UnknownInstruction", "Change");
+        let out = apply_action(
+            "FROM alpine\nRUNN echo hi\n",
+            "UnknownInstruction",
+            "Change",
+        );
         assert_eq!(out, "FROM alpine\nRUN echo hi\n");
     }
 }

@@ -4,7 +4,7 @@
 //! (they take the rest of the line as one argument), `SHELL` not in JSON form, and an empty
 //! string in `VOLUME [...]`. `FROM` has its own rule (`InvalidFromSyntax`).
 
-use super::{Ctx, Diagnostic, Rule, Severity};
+use super::{whitespace_args, Ctx, Diagnostic, Rule, Severity};
 use crate::analysis::syntax::{Instruction, Keyword};
 
 pub(super) static RULE: Rule = Rule {
@@ -27,7 +27,14 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
 
 fn check_instruction(ins: &Instruction, acc: &mut Vec<Diagnostic>) {
     let kw = ins.kind.as_str();
-    let n = ins.json.as_ref().map_or(ins.args.len(), Vec::len);
+    // ADD, COPY, EXPOSE and VOLUME split at whitespace without looking at quotes.
+    let n = match (&ins.json, ins.kind) {
+        (Some(json), _) => json.len(),
+        (None, Keyword::Add | Keyword::Copy | Keyword::Expose | Keyword::Volume) => {
+            whitespace_args(ins).len()
+        }
+        (None, _) => ins.args.len(),
+    };
     let at = ins.keyword.span;
     let message = match ins.kind {
         Keyword::Add | Keyword::Copy if n < 2 => Some(format!(
@@ -59,12 +66,7 @@ fn check_instruction(ins: &Instruction, acc: &mut Vec<Diagnostic>) {
             None
         }
         Keyword::Volume => {
-            if let Some(empty) = ins
-                .json
-                .iter()
-                .flatten()
-                .find(|w| w.text.trim().is_empty())
-            {
+            if let Some(empty) = ins.json.iter().flatten().find(|w| w.text.trim().is_empty()) {
                 acc.push(Diagnostic::new(
                     &RULE,
                     empty.span,
@@ -92,6 +94,7 @@ mod tests {
 FROM alpine
 COPY app
 ADD ["x"]
+COPY "a b"
 EXPOSE
 WORKDIR
 SHELL /bin/bash -c
@@ -105,6 +108,7 @@ ONBUILD COPY x
                 ^^^^ error[WrongArgumentCount]: `COPY` requires at least two arguments, a source and a destination
                 ADD ["x"]
                 ^^^ error[WrongArgumentCount]: `ADD` requires at least two arguments, a source and a destination
+                COPY "a b"
                 EXPOSE
                 ^^^^^^ error[WrongArgumentCount]: `EXPOSE` requires at least one argument
                 WORKDIR
