@@ -37,7 +37,7 @@ struct Overrides {
 
 /// The rule levels a `.hadolint.yaml` text asks for, in the order they apply (later wins), or
 /// why the text is not a hadolint configuration.
-pub fn parse(text: &str) -> Result<Vec<(String, Level)>, String> {
+pub fn parse(text: &str) -> Result<Levels, String> {
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
@@ -61,9 +61,12 @@ pub fn find_in(dir: &Path) -> Option<PathBuf> {
     FILE_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file())
 }
 
+/// Rule levels keyed by hadolint code (or rule name), in the order they apply.
+pub type Levels = Vec<(String, Level)>;
+
 /// Reads and parses the config file in `dir`: `Ok(None)` when there is none; an error message
 /// naming the file when it cannot be read or parsed.
-pub fn load(dir: &Path) -> Result<Option<(PathBuf, Vec<(String, Level)>)>, String> {
+pub fn load(dir: &Path) -> Result<Option<(PathBuf, Levels)>, String> {
     let Some(path) = find_in(dir) else {
         return Ok(None);
     };

@@ -25,18 +25,10 @@ pub const SECTION: &str = "dockerfile-ls";
 /// The Node peer's section (`docker.languageserver.diagnostics.*`).
 pub const PEER_SECTION: &str = "docker.languageserver";
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Settings {
     pub diagnostics: DiagnosticsSettings,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            diagnostics: DiagnosticsSettings::default(),
-        }
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -55,7 +55,7 @@ fn check_mount(value: &crate::analysis::syntax::Word, acc: &mut Vec<Diagnostic>)
         .iter()
         .filter(|o| o.key.text == "type")
         .filter_map(|o| o.value.as_ref())
-        .last()
+        .next_back()
         .map_or("bind".to_string(), |v| v.text.to_ascii_lowercase());
     let typ_known = MOUNT_TYPES.contains(&typ.as_str());
     let has = |k: &[&str]| {

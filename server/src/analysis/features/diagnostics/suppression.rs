@@ -165,7 +165,7 @@ pub fn parse_pragma(comment: &str) -> Option<Pragma> {
 }
 
 /// A comment's text as BuildKit keeps it in `PrevComment`: after the `#`, trimmed.
-pub fn comment_text<'a>(doc_text: &'a str, span: Span) -> &'a str {
+pub fn comment_text(doc_text: &str, span: Span) -> &str {
     let line = doc_text.get(span.start..span.end).unwrap_or("");
     line.trim_start().strip_prefix('#').unwrap_or(line).trim()
 }
