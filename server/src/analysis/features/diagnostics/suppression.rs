@@ -426,4 +426,78 @@ mod tests {
         assert_eq!(texts(blocks[1].clone()), ["one", "two"]);
         assert_eq!(texts(blocks[2].clone()), ["three"]);
     }
+
+    use super::super::tests::check_diagnostics;
+    use expect_test::expect;
+
+    #[test]
+    fn skip_all_hides_checks_but_not_build_errors() {
+        check_diagnostics(
+            r#"
+# check=skip=all
+FROM alpine
+CMD ['a']
+EXPOSE 80/http
+"#,
+            expect![[r#"
+                # check=skip=all
+                FROM alpine
+                CMD ['a']
+                EXPOSE 80/http
+                       ^^^^^^^ error[InvalidExposePort]: invalid port `80/http`: unknown protocol `http`, expected `tcp`, `udp` or `sctp`
+            "#]],
+        );
+    }
+
+    #[test]
+    fn hadolint_global_and_stage_ignores() {
+        check_diagnostics(
+            r#"
+FROM alpine
+# hadolint global ignore=DL3011
+EXPOSE 70000
+# hadolint stage ignore=DL3043
+FROM alpine AS two
+ONBUILD FROM x
+FROM alpine AS three
+ONBUILD FROM y
+"#,
+            expect![[r#"
+                FROM alpine
+                # hadolint global ignore=DL3011
+                EXPOSE 70000
+                # hadolint stage ignore=DL3043
+                FROM alpine AS two
+                ONBUILD FROM x
+                FROM alpine AS three
+                ONBUILD FROM y
+                        ^^^^ error[InvalidOnbuildTrigger]: `FROM` is not allowed as an `ONBUILD` trigger
+            "#]],
+        );
+    }
+
+    #[test]
+    fn an_empty_comment_ends_the_block_and_blank_lines_do_not() {
+        check_diagnostics(
+            r#"
+FROM alpine
+# check=skip=JSONInSingleQuotes
+
+CMD ['a']
+# check=skip=JSONInSingleQuotes
+#
+CMD ['b']
+"#,
+            expect![[r#"
+                FROM alpine
+                # check=skip=JSONInSingleQuotes
+
+                CMD ['a']
+                # check=skip=JSONInSingleQuotes
+                #
+                CMD ['b']
+                    ^^^^^ warning[JSONInSingleQuotes]: `CMD` arguments look like a JSON array but use single quotes, so BuildKit does not read them as one: JSON strings need double quotes
+            "#]],
+        );
+    }
 }
