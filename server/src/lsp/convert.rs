@@ -17,9 +17,10 @@ use tower_lsp_server::ls_types::{
 
 use tower_lsp_server::jsonrpc::{Error, ErrorCode};
 
+use crate::analysis::features::diagnostics::rule_doc_url;
 use crate::analysis::features::{
-    self, semantic_tokens as tokens, CompletionItem, CompletionKind, Diagnostic, HighlightKind,
-    RenameError, Severity, Tag, TokenType,
+    self, semantic_tokens as tokens, Action, CompletionItem, CompletionKind, Diagnostic,
+    HighlightKind, RenameError, Severity, Tag, TokenType,
 };
 use crate::analysis::{Document, Span};
 
@@ -150,15 +151,45 @@ pub fn diagnostic(doc: &Document, uri: &Uri, d: &Diagnostic, enc: Encoding) -> l
             message: message.clone(),
         })
         .collect();
+    let href = rule_doc_url(d.rule).parse::<Uri>().ok();
     lsp::Diagnostic {
         range: range(doc, d.span, enc),
         severity: Some(severity),
         code: Some(NumberOrString::String(d.rule.to_string())),
+        code_description: href.map(|href| lsp::CodeDescription { href }),
         source: Some(SOURCE.to_string()),
         message: d.message.clone(),
         related_information: (!related.is_empty()).then_some(related),
         tags: (!tags.is_empty()).then_some(tags),
-        ..lsp::Diagnostic::default()
+        // What `codeAction` needs to find this diagnostic again after recomputing them: the rule
+        // and the document version it was computed for.
+        data: Some(serde_json::json!({"rule": d.rule, "version": doc.version()})),
+    }
+}
+
+/// A quick fix for `diags` (the client's diagnostics it fixes).
+pub fn code_action(
+    doc: &Document,
+    uri: &Uri,
+    action: &Action,
+    diags: Vec<lsp::Diagnostic>,
+    enc: Encoding,
+) -> lsp::CodeAction {
+    let edits = action
+        .edits
+        .iter()
+        .map(|(span, text)| lsp::TextEdit::new(range(doc, *span, enc), text.clone()))
+        .collect();
+    lsp::CodeAction {
+        title: action.title.clone(),
+        kind: Some(lsp::CodeActionKind::QUICKFIX),
+        diagnostics: Some(diags),
+        edit: Some(lsp::WorkspaceEdit {
+            changes: Some(std::iter::once((uri.clone(), edits)).collect()),
+            ..lsp::WorkspaceEdit::default()
+        }),
+        is_preferred: action.preferred.then_some(true),
+        ..lsp::CodeAction::default()
     }
 }
 

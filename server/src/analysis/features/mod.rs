@@ -3,6 +3,7 @@
 //!
 //! Must not know: LSP types; every result here is converted by `lsp::convert`.
 
+pub mod code_action;
 pub mod completion;
 pub mod diagnostics;
 pub mod navigation;
@@ -17,9 +18,10 @@ pub mod semantic_tokens;
 pub mod signature_help;
 pub mod var_value;
 
+pub use code_action::{actions_for, Action};
 pub use completion::{completion, CompletionConfig, CompletionItem, CompletionKind};
 pub use diagnostics::{
-    diagnostics, diagnostics_with, Diagnostic, DiagnosticsConfig, Fix, Severity, Tag,
+    diagnostics, diagnostics_with, Diagnostic, DiagnosticsConfig, Fix, Level, Severity, Tag,
 };
 pub use navigation::{definition, highlights, references, HighlightKind};
 pub use rename::{prepare_rename, rename, RenameError};

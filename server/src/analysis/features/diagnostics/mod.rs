@@ -7,11 +7,35 @@
 
 mod circular_dependency;
 mod duplicate_stage_name;
+mod instruction_before_from;
+mod invalid_expose_port;
+mod invalid_flag;
+mod invalid_from_syntax;
+mod invalid_healthcheck;
+mod invalid_mount;
+mod invalid_onbuild_trigger;
+mod invalid_parser_directive;
 mod invalid_stage_reference;
+mod invalid_stop_signal;
+mod invalid_variable_substitution;
+mod json_in_single_quotes;
+pub mod suppression;
 mod syntax_error;
+mod unknown_instruction;
 mod unknown_stage;
+mod wrong_argument_count;
 
 use crate::analysis::{Document, Span};
+
+/// Where `docs/rules.md` is published; each rule's section is `#<name in lower case>` (the
+/// anchor GitHub gives a `## RuleName` heading). The one place to change when the docs move.
+pub const RULES_DOC_URL: &str =
+    "https://github.com/dockerfile-ls/dockerfile-ls/blob/main/docs/rules.md";
+
+/// The documentation link of a rule (LSP `codeDescription.href`, SARIF `helpUri`).
+pub fn rule_doc_url(rule: &str) -> String {
+    format!("{RULES_DOC_URL}#{}", rule.to_ascii_lowercase())
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -28,6 +52,35 @@ impl Severity {
             Severity::Info => "info",
             Severity::Warning => "warning",
             Severity::Error => "error",
+        }
+    }
+}
+
+/// What the user asked for one rule: off, or on at a severity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Level {
+    Off,
+    On(Severity),
+}
+
+impl Level {
+    /// `off`, `hint`, `info`, `warning` or `error` (ASCII case-insensitive); `information` and
+    /// `warn` are accepted too, as editors spell them so.
+    pub fn parse(s: &str) -> Option<Level> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "off" | "none" => Level::Off,
+            "hint" => Level::On(Severity::Hint),
+            "info" | "information" => Level::On(Severity::Info),
+            "warning" | "warn" => Level::On(Severity::Warning),
+            "error" => Level::On(Severity::Error),
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Off => "off",
+            Level::On(s) => s.as_str(),
         }
     }
 }
@@ -116,6 +169,23 @@ pub struct DiagnosticsConfig {
     /// The build target from the settings (`docker build --target`); `None` means BuildKit's
     /// default, the last stage. A `# dockerfile-ls: target=NAME` comment in the file wins.
     pub target: Option<String>,
+    /// Per-rule levels, keyed by rule name or alias (see [`find_rule`]); a later entry for the
+    /// same rule wins. A level turns on a rule that is off by default; `Level::Off` turns any
+    /// rule off. Keys that name no rule are ignored (the caller reports them).
+    pub rules: Vec<(String, Level)>,
+}
+
+impl DiagnosticsConfig {
+    /// The configured level of every rule in [`RULES`], by index; `None` where nothing is set.
+    fn levels(&self) -> Vec<Option<Level>> {
+        let mut out = vec![None; RULES.len()];
+        for (key, level) in &self.rules {
+            if let Some(i) = find_rule_index(key) {
+                out[i] = Some(*level);
+            }
+        }
+        out
+    }
 }
 
 /// What a check sees.
@@ -127,6 +197,19 @@ pub struct Ctx<'a> {
 /// Every rule, in the order their diagnostics are reported.
 pub static RULES: &[&Rule] = &[
     &syntax_error::RULE,
+    &unknown_instruction::RULE,
+    &wrong_argument_count::RULE,
+    &invalid_from_syntax::RULE,
+    &invalid_flag::RULE,
+    &invalid_mount::RULE,
+    &instruction_before_from::RULE,
+    &invalid_onbuild_trigger::RULE,
+    &invalid_expose_port::RULE,
+    &invalid_stop_signal::RULE,
+    &invalid_healthcheck::RULE,
+    &invalid_parser_directive::RULE,
+    &invalid_variable_substitution::RULE,
+    &json_in_single_quotes::RULE,
     &duplicate_stage_name::RULE,
     &unknown_stage::RULE,
     &invalid_stage_reference::RULE,
@@ -138,15 +221,112 @@ pub fn diagnostics(doc: &Document) -> Vec<Diagnostic> {
     diagnostics_with(doc, &DiagnosticsConfig::default())
 }
 
+/// The rule called `key`: its exact name first, then, ignoring ASCII case, a name or an alias
+/// (`dl3006`, `undefinedvar`).
+pub fn find_rule(key: &str) -> Option<&'static Rule> {
+    find_rule_index(key).map(|i| RULES[i])
+}
+
+fn find_rule_index(key: &str) -> Option<usize> {
+    let key = key.trim();
+    RULES.iter().position(|r| r.name == key).or_else(|| {
+        RULES.iter().position(|r| {
+            r.name.eq_ignore_ascii_case(key)
+                || r.aliases.iter().any(|a| a.eq_ignore_ascii_case(key))
+        })
+    })
+}
+
+/// A rule whose findings make BuildKit fail the build (its default severity is error). BuildKit's
+/// `# check=` options only govern build checks, so `skip=` never hides these and `error=true`
+/// has nothing to raise.
+pub fn is_fatal(rule: &Rule) -> bool {
+    rule.severity == Severity::Error
+}
+
+/// The hadolint code among a rule's aliases (`DL3006`), if it has one.
+pub fn hadolint_code(rule: &Rule) -> Option<&'static str> {
+    rule.aliases.iter().copied().find(|a| {
+        a.len() == 6
+            && a[..2].eq_ignore_ascii_case("DL")
+            && a[2..].bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
 /// All diagnostics for `doc`, sorted by position.
+///
+/// Order of decisions per rule: the configured level (off, or a severity that replaces the
+/// rule's), then the file's suppressions (`# check=skip=`, `# hadolint ignore=`, see
+/// [`suppression`]), then `# check=error=true`, which turns the warnings of build checks into
+/// errors, as BuildKit then fails the build on them.
 pub fn diagnostics_with(doc: &Document, config: &DiagnosticsConfig) -> Vec<Diagnostic> {
     let ctx = Ctx { doc, config };
+    let levels = config.levels();
+    let sup = suppression::Suppressions::new(doc);
     let mut acc = Vec::new();
-    for rule in RULES {
+    let mut out = Vec::new();
+    for (rule, level) in RULES.iter().zip(levels) {
+        let enabled = match level {
+            Some(Level::Off) => false,
+            Some(Level::On(_)) => true,
+            None => rule.enabled_by_default || sup.enables(rule),
+        };
+        if !enabled || sup.skips_file(rule) {
+            continue;
+        }
         (rule.check)(&ctx, &mut acc);
+        for mut d in acc.drain(..) {
+            if sup.skips_at(rule, d.span.start, doc.syntax()) {
+                continue;
+            }
+            if let Some(Level::On(severity)) = level {
+                d.severity = severity;
+            }
+            if sup.error_on_warning() && !is_fatal(rule) && d.severity == Severity::Warning {
+                d.severity = Severity::Error;
+            }
+            out.push(d);
+        }
     }
-    acc.sort_by_key(|d| (d.span.start, d.span.end));
-    acc
+    out.sort_by_key(|d| (d.span.start, d.span.end));
+    out
+}
+
+/// The candidate closest to `word` (ignoring ASCII case) within a small edit distance (one edit
+/// for words up to four letters, two beyond), as BuildKit's `suggest` offers "did you mean".
+pub(crate) fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let lower = word.to_ascii_lowercase();
+    let max = if lower.chars().count() <= 4 { 1 } else { 2 };
+    candidates
+        .iter()
+        .map(|c| (strsim::osa_distance(&lower, &c.to_ascii_lowercase()), *c))
+        .filter(|(d, _)| *d <= max)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// The arguments as BuildKit's `parseStringsWhitespaceDelimited` splits them for `FROM`, `ADD`,
+/// `COPY`, `EXPOSE` and `VOLUME` in shell form: at runs of `[\t\v\f\r ]`, quotes not
+/// considered (unlike [`Instruction::args`](crate::analysis::syntax::Instruction::args)).
+pub(crate) fn whitespace_args(
+    ins: &crate::analysis::syntax::Instruction,
+) -> Vec<crate::analysis::syntax::Word> {
+    let text = ins.rest.text.as_bytes();
+    let is_ws = |b: u8| matches!(b, b'\t' | 0x0b | 0x0c | b'\r' | b' ');
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        if is_ws(text[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < text.len() && !is_ws(text[i]) {
+            i += 1;
+        }
+        out.push(ins.rest.slice(start, i));
+    }
+    out
 }
 
 /// 1-based line number of `offset`, for messages.
@@ -161,9 +341,34 @@ pub(crate) mod tests {
 
     /// Renders every diagnostic of `fixture` under its source line.
     pub(crate) fn check_diagnostics(fixture: &str, expect: expect_test::Expect) {
+        check_diagnostics_with(fixture, &super::DiagnosticsConfig::default(), expect);
+    }
+
+    /// [`check_diagnostics`] with per-rule levels (`("DL3006", "off")`).
+    pub(crate) fn check_diagnostics_config(
+        fixture: &str,
+        rules: &[(&str, &str)],
+        expect: expect_test::Expect,
+    ) {
+        let config = super::DiagnosticsConfig {
+            rules: rules
+                .iter()
+                .map(|(k, v)| (k.to_string(), super::Level::parse(v).expect("level")))
+                .collect(),
+            ..super::DiagnosticsConfig::default()
+        };
+        check_diagnostics_with(fixture, &config, expect);
+    }
+
+    /// Renders every diagnostic of `fixture` under `config`.
+    pub(crate) fn check_diagnostics_with(
+        fixture: &str,
+        config: &super::DiagnosticsConfig,
+        expect: expect_test::Expect,
+    ) {
         let (text, _) = parse_fixture(fixture);
         let doc = Document::new(&text, 0);
-        let spans: Vec<_> = super::diagnostics(&doc)
+        let spans: Vec<_> = super::diagnostics_with(&doc, config)
             .into_iter()
             .map(|d| {
                 let mut label = format!("{}[{}]: {}", d.severity.as_str(), d.rule, d.message);
