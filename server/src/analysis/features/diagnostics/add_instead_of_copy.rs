@@ -1,6 +1,7 @@
 //! hadolint's DL3020 (off by default): `ADD` of local files or folders; `COPY` does the same
-//! without `ADD`'s surprises (remote URLs, automatic extraction). `ADD` of a URL, a git
-//! repository or a local archive is fine.
+//! without `ADD`'s surprises (remote URLs, automatic extraction). Reported when any source is a
+//! local file or folder; URLs, git repositories, local archives and sources with variables are
+//! fine.
 
 use super::{Ctx, Diagnostic, Rule, Severity};
 use crate::analysis::syntax::Keyword;
@@ -60,7 +61,7 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
             continue;
         }
         let sources = &words[..words.len() - 1];
-        if sources.iter().all(|s| !is_remote_or_archive(s)) {
+        if sources.iter().any(|s| !is_remote_or_archive(s)) {
             acc.push(Diagnostic::new(
                 &RULE,
                 ins.keyword.span,
@@ -85,6 +86,7 @@ ADD app.py /app/
 ADD rootfs.tar.gz /
 ADD https://example.com/x.sh /x.sh
 ADD ["a b", "/c/"]
+ADD https://example.com/x.tar.gz local.txt /d/
 "#,
             expect![[r#"
                 FROM alpine:3.20
@@ -93,6 +95,8 @@ ADD ["a b", "/c/"]
                 ADD rootfs.tar.gz /
                 ADD https://example.com/x.sh /x.sh
                 ADD ["a b", "/c/"]
+                ^^^ warning[AddInsteadOfCopy]: use `COPY` instead of `ADD` for local files and folders
+                ADD https://example.com/x.tar.gz local.txt /d/
                 ^^^ warning[AddInsteadOfCopy]: use `COPY` instead of `ADD` for local files and folders
             "#]],
         );

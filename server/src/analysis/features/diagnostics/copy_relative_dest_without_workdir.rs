@@ -1,7 +1,8 @@
 //! hadolint's DL3045 (off by default): `COPY` to a relative destination before any `WORKDIR` in
-//! the stage chain lands wherever the base image's working directory is.
+//! the stage chain lands wherever the base image's working directory is. Stages built on
+//! `scratch` are exempt: their working directory is `/`.
 
-use super::support::ancestry;
+use super::support::{ancestry, rooted_at_scratch};
 use super::workdir_relative_path::is_absolute;
 use super::{Ctx, Diagnostic, Rule, Severity};
 use crate::analysis::syntax::Keyword;
@@ -20,6 +21,9 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
     let m = doc.model();
     let instrs = &doc.syntax().instructions;
     for stage in &m.stages {
+        if rooted_at_scratch(m, stage.index) {
+            continue;
+        }
         let chain = ancestry(m, stage.index);
         let inherited = chain[1..].iter().any(|&s| {
             m.stages[s]
@@ -71,6 +75,8 @@ WORKDIR /w
 COPY y .
 FROM a
 COPY z .
+FROM scratch
+COPY --from=a /out .
 "#,
             expect![[r#"
                 FROM alpine:3.20 AS a
@@ -81,6 +87,8 @@ COPY z .
                 COPY y .
                 FROM a
                 COPY z .
+                FROM scratch
+                COPY --from=a /out .
             "#]],
         );
     }

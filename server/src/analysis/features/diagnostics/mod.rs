@@ -226,7 +226,16 @@ pub(crate) mod tests {
         let doc = Document::new(&text, 0);
         let spans: Vec<_> = super::diagnostics(&doc)
             .into_iter()
-            .map(|d| (d.span, label(&doc, &d)))
+            .map(|d| {
+                let mut label = format!("{}[{}]: {}", d.severity.as_str(), d.rule, d.message);
+                for (span, msg) in &d.related {
+                    label.push_str(&format!(
+                        " (related line {}: {msg})",
+                        doc.line_of(span.start) + 1
+                    ));
+                }
+                (d.span, label)
+            })
             .collect();
         expect.assert_eq(&render(&text, &spans));
     }

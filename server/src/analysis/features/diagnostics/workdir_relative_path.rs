@@ -1,7 +1,8 @@
 //! BuildKit's `WorkdirRelativePath`: the first relative `WORKDIR` of a stage chain, before any
 //! absolute one, depends on the base image's working directory. Stages built on a stage inherit
 //! whether it set one; the base image's own `WORKDIR` is deliberately ignored, as in BuildKit.
-//! A path starting with a variable counts as absolute (its value is unknown). Fix: prepend `/`
+//! A path starting with a variable counts as absolute (its value is unknown), and so does a
+//! Windows path with drive and root (`C:\app`; `C:app` is drive-relative). Fix: prepend `/`
 //! when the path clearly names a top-level directory (`usr/share/nginx`, `opt/app`) or the stage
 //! chain starts at `scratch` (whose working directory is `/`).
 
@@ -30,7 +31,10 @@ pub(super) fn is_absolute(path: &str) -> bool {
     p.starts_with('/')
         || p.starts_with('$')
         || p.starts_with('\\')
-        || (p.len() >= 2 && p.as_bytes()[1] == b':' && p.as_bytes()[0].is_ascii_alphabetic())
+        || (p.len() >= 3
+            && p.as_bytes()[0].is_ascii_alphabetic()
+            && p.as_bytes()[1] == b':'
+            && matches!(p.as_bytes()[2], b'\\' | b'/'))
 }
 
 fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
@@ -90,6 +94,10 @@ FROM b
 WORKDIR lib
 FROM alpine:3.20
 WORKDIR $HOME/x
+FROM alpine:3.20
+WORKDIR C:\\app
+FROM alpine:3.20
+WORKDIR C:app
 "#,
             expect![[r#"
                 FROM nginx:1.27 AS a
@@ -103,6 +111,11 @@ WORKDIR $HOME/x
                 WORKDIR lib
                 FROM alpine:3.20
                 WORKDIR $HOME/x
+                FROM alpine:3.20
+                WORKDIR C:\\app
+                FROM alpine:3.20
+                WORKDIR C:app
+                        ^^^^^ warning[WorkdirRelativePath]: relative `WORKDIR C:app` depends on the base image's working directory: use an absolute path
             "#]],
         );
     }
