@@ -13,9 +13,9 @@ use crate::analysis::Document;
 
 /// `{"rules": [{name, aliases, severity, enabledByDefault}], "files": [{"path", "findings":
 /// [{rule, aliases, severity, enabledByDefault, line, character, endLine, endCharacter,
-/// instructionLine, relatedLines, message}]}]}`, positions 0-based with UTF-16 columns (as LSP and the Node
-/// peer count them); `instructionLine` is the first line of the instruction the finding is in
-/// (`null` outside instructions). A file that cannot be read gets `"error"` instead.
+/// instructionLine, relatedLines, message}]}]}`, lines 0-based, columns in UTF-8 bytes (the
+/// tools compare lines only); `instructionLine` is the first line of the instruction the finding
+/// is in (`null` outside instructions). A file that cannot be read gets `"error"` instead.
 pub fn findings_json(paths: &[PathBuf]) -> String {
     let files: Vec<Value> = paths
         .iter()
@@ -53,8 +53,8 @@ fn findings(text: &str) -> Vec<Value> {
         let mut acc = Vec::new();
         (rule.check)(&ctx, &mut acc);
         for d in acc {
-            let (line, character) = utf16_position(&doc, d.span.start);
-            let (end_line, end_character) = utf16_position(&doc, d.span.end);
+            let (line, character) = doc.line_col(d.span.start);
+            let (end_line, end_character) = doc.line_col(d.span.end);
             let instruction_line = doc
                 .syntax()
                 .instruction_at(d.span.start)
@@ -75,13 +75,6 @@ fn findings(text: &str) -> Vec<Value> {
         }
     }
     out
-}
-
-fn utf16_position(doc: &Document, offset: usize) -> (usize, usize) {
-    let (line, byte_col) = doc.line_col(offset);
-    let start = doc.line_start(line);
-    let prefix = doc.slice(crate::analysis::Span::new(start, start + byte_col));
-    (line, prefix.encode_utf16().count())
 }
 
 #[cfg(test)]
