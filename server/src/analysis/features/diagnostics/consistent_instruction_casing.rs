@@ -8,7 +8,7 @@ use crate::analysis::syntax::Keyword;
 
 pub(super) static RULE: Rule = Rule {
     name: "ConsistentInstructionCasing",
-    aliases: &["instructionCasing"],
+    aliases: &[],
     severity: Severity::Warning,
     enabled_by_default: true,
     summary: "instruction keywords should all have the same case",

@@ -2,7 +2,7 @@
 //! the stage chain lands wherever the base image's working directory is. Stages built on
 //! `scratch` are exempt: their working directory is `/`.
 
-use super::support::{ancestry, rooted_at_scratch};
+use super::support::{parent_stage, scratch_roots};
 use super::workdir_relative_path::is_absolute;
 use super::{Ctx, Diagnostic, Rule, Severity};
 use crate::analysis::syntax::Keyword;
@@ -20,24 +20,18 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
     let doc = ctx.doc;
     let m = doc.model();
     let instrs = &doc.syntax().instructions;
+    let roots = scratch_roots(m);
+    // Whether a WORKDIR was set by the end of each stage (its chain included).
+    let mut set_at_end = vec![false; m.stages.len()];
     for stage in &m.stages {
-        if rooted_at_scratch(m, stage.index) {
-            continue;
-        }
-        let chain = ancestry(m, stage.index);
-        let inherited = chain[1..].iter().any(|&s| {
-            m.stages[s]
-                .instrs
-                .clone()
-                .any(|i| instrs[i].kind == Keyword::Workdir)
-        });
-        let mut workdir = inherited;
+        let mut workdir = parent_stage(m, stage.index).is_some_and(|p| set_at_end[p]);
+        let exempt = roots[stage.index];
         for i in stage.instrs.clone() {
             let ins = &instrs[i];
             if ins.kind == Keyword::Workdir {
                 workdir = true;
             }
-            if ins.kind != Keyword::Copy || workdir || !ins.heredocs.is_empty() {
+            if ins.kind != Keyword::Copy || workdir || exempt || !ins.heredocs.is_empty() {
                 continue;
             }
             let dest = match &ins.json {
@@ -55,6 +49,7 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
                 format!("`COPY` to the relative path `{}` with no `WORKDIR` set: use an absolute path or set `WORKDIR`", dest.text),
             ));
         }
+        set_at_end[stage.index] = workdir;
     }
 }
 

@@ -22,7 +22,10 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
         if instrs.get(u.instr).map(|i| i.kind) != Some(Keyword::Env) {
             continue;
         }
-        let same = m.vars.iter().find(|d| {
+        // Definitions are in instruction order: look only at this instruction's.
+        let from = m.vars.partition_point(|d| d.instr < u.instr);
+        let to = m.vars.partition_point(|d| d.instr <= u.instr);
+        let same = m.vars[from..to].iter().find(|d| {
             d.instr == u.instr
                 && d.name == u.name
                 && d.name_span.end <= u.span.start

@@ -4,7 +4,7 @@
 //! every word is plain (no quotes, variables, globs or shell operators) so the arguments stay
 //! exactly the same.
 
-use super::support::ancestry;
+use super::support::parent_stage;
 use super::{Ctx, Diagnostic, Rule, Severity};
 use crate::analysis::syntax::Keyword;
 
@@ -21,13 +21,18 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
     let doc = ctx.doc;
     let m = doc.model();
     let instrs = &doc.syntax().instructions;
-    // Whether a stage has a SHELL instruction before instruction index `upto`.
-    let has_shell = |stage: usize, upto: usize| {
-        instrs[m.stages[stage].instrs.clone()]
-            .iter()
-            .enumerate()
-            .any(|(k, ins)| m.stages[stage].instrs.start + k < upto && ins.kind == Keyword::Shell)
-    };
+    // The first SHELL instruction of each stage.
+    let first_shell: Vec<Option<usize>> = m
+        .stages
+        .iter()
+        .map(|s| s.instrs.clone().find(|&i| instrs[i].kind == Keyword::Shell))
+        .collect();
+    // Whether a stage or one it is built on has a SHELL instruction (parents come first).
+    let mut shell_by_end = vec![false; m.stages.len()];
+    for s in &m.stages {
+        shell_by_end[s.index] = first_shell[s.index].is_some()
+            || parent_stage(m, s.index).is_some_and(|p| shell_by_end[p]);
+    }
     for (i, ins) in instrs.iter().enumerate() {
         if !matches!(ins.kind, Keyword::Cmd | Keyword::Entrypoint) || ins.json.is_some() {
             continue;
@@ -38,12 +43,9 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
         let Some(stage) = m.instr_stage.get(i).copied().flatten() else {
             continue;
         };
-        let chain = ancestry(m, stage);
-        if chain
-            .iter()
-            .enumerate()
-            .any(|(k, &s)| has_shell(s, if k == 0 { i } else { usize::MAX }))
-        {
+        let shell_here = first_shell[stage].is_some_and(|s| s < i);
+        let shell_inherited = parent_stage(m, stage).is_some_and(|p| shell_by_end[p]);
+        if shell_here || shell_inherited {
             continue;
         }
         let name = ins.kind.as_str();

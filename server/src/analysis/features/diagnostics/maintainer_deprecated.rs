@@ -6,7 +6,7 @@ use crate::analysis::syntax::Keyword;
 
 pub(super) static RULE: Rule = Rule {
     name: "MaintainerDeprecated",
-    aliases: &["DL4000", "deprecatedMaintainer"],
+    aliases: &["DL4000"],
     severity: Severity::Warning,
     enabled_by_default: true,
     summary: "the deprecated `MAINTAINER` instruction",

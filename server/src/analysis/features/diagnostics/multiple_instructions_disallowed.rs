@@ -8,14 +8,7 @@ use crate::analysis::syntax::Keyword;
 
 pub(super) static RULE: Rule = Rule {
     name: "MultipleInstructionsDisallowed",
-    aliases: &[
-        "DL4003",
-        "DL4004",
-        "DL3012",
-        "instructionCmdMultiple",
-        "instructionEntrypointMultiple",
-        "instructionHealthcheckMultiple",
-    ],
+    aliases: &["DL4003", "DL4004", "DL3012"],
     severity: Severity::Warning,
     enabled_by_default: true,
     summary: "more than one `CMD`, `ENTRYPOINT` or `HEALTHCHECK` in a stage",

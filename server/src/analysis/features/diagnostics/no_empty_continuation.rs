@@ -6,7 +6,7 @@ use super::{Ctx, Diagnostic, Rule, Severity};
 
 pub(super) static RULE: Rule = Rule {
     name: "NoEmptyContinuation",
-    aliases: &["emptyContinuationLine"],
+    aliases: &[],
     severity: Severity::Warning,
     enabled_by_default: true,
     summary: "an empty line inside a continued instruction",

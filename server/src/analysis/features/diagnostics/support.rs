@@ -65,6 +65,22 @@ pub(super) fn rooted_at_scratch(m: &Model, stage: usize) -> bool {
             .is_some_and(|b| b.eq_ignore_ascii_case("scratch"))
 }
 
+/// [`rooted_at_scratch`] for every stage at once, in one pass (parents come before children).
+pub(super) fn scratch_roots(m: &Model) -> Vec<bool> {
+    let mut out: Vec<bool> = Vec::with_capacity(m.stages.len());
+    for s in &m.stages {
+        let rooted = match parent_stage(m, s.index) {
+            Some(p) => out[p],
+            None => s
+                .base_resolved
+                .as_deref()
+                .is_some_and(|b| b.eq_ignore_ascii_case("scratch")),
+        };
+        out.push(rooted);
+    }
+    out
+}
+
 /// The span of the line containing `span.start` including its line break, for deleting the
 /// whole line.
 pub(super) fn whole_line(doc: &Document, offset: usize) -> Span {

@@ -9,9 +9,9 @@
 //! usual mistake: it needs `ARG NAME` inside the stage), or the name is a close misspelling of a
 //! variable in scope ("did you mean"). `PATH` is always defined.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use super::support::{ancestry, rooted_at_scratch, suggest};
+use super::support::{ancestry, scratch_roots, suggest};
 use super::{Ctx, Diagnostic, Rule, Severity};
 use crate::analysis::model::VarKind;
 use crate::analysis::syntax::Keyword;
@@ -34,6 +34,16 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
     let m = doc.model();
     let instrs = &doc.syntax().instructions;
     let mut arg_fix_offered: HashSet<(usize, &str)> = HashSet::new();
+    let roots = scratch_roots(m);
+    let globals: HashSet<&str> = m
+        .vars
+        .iter()
+        .filter(|v| v.kind == VarKind::GlobalArg)
+        .map(|v| v.name.as_str())
+        .collect();
+    // Per stage, the ARG/ENV definitions of the stage and the stages it is built on, as
+    // (name, stage, instruction); built only for stages with an undefined use.
+    let mut chain_defs: HashMap<usize, Vec<(&str, usize, usize)>> = HashMap::new();
     for u in &m.var_uses {
         if u.shell
             || u.def.is_some()
@@ -47,21 +57,22 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
         if instrs.get(u.instr).is_none_or(|i| i.kind == Keyword::From) {
             continue;
         }
-        let chain = ancestry(m, stage);
-        let in_scope: Vec<&str> = m
-            .vars
+        let defs = chain_defs.entry(stage).or_insert_with(|| {
+            let chain = ancestry(m, stage);
+            m.vars
+                .iter()
+                .filter(|v| v.kind != VarKind::GlobalArg)
+                .filter_map(|v| Some((v.name.as_str(), v.stage?, v.instr)))
+                .filter(|(_, s, _)| chain.contains(s))
+                .collect()
+        });
+        let in_scope = defs
             .iter()
-            .filter(|v| v.kind != VarKind::GlobalArg)
-            .filter(|v| v.stage.is_some_and(|s| chain.contains(&s)))
-            .filter(|v| v.stage != Some(stage) || v.instr < u.instr)
-            .map(|v| v.name.as_str())
-            .collect();
-        let global = m
-            .vars
-            .iter()
-            .any(|v| v.kind == VarKind::GlobalArg && v.name == u.name);
-        let hint = suggest(&u.name, in_scope.iter().copied());
-        if !(rooted_at_scratch(m, stage) || global || hint.is_some()) {
+            .filter(|(_, s, i)| *s != stage || *i < u.instr)
+            .map(|(n, _, _)| *n);
+        let global = globals.contains(u.name.as_str());
+        let hint = suggest(&u.name, in_scope);
+        if !(roots[stage] || global || hint.is_some()) {
             continue;
         }
         let mut message = format!("`{}` is not defined by an `ARG` or `ENV` in scope", u.name);

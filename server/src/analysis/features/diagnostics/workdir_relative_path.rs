@@ -13,7 +13,7 @@ use crate::analysis::Span;
 
 pub(super) static RULE: Rule = Rule {
     name: "WorkdirRelativePath",
-    aliases: &["DL3000", "instructionWorkdirRelative"],
+    aliases: &["DL3000"],
     severity: Severity::Warning,
     enabled_by_default: true,
     summary: "a relative `WORKDIR` before any absolute one",
