@@ -17,6 +17,8 @@ pub(super) fn suggest<'a>(
     candidates
         .into_iter()
         .filter(|c| *c != name && !c.is_empty())
+        // A length difference above `max` needs more than `max` edits: skip the distance.
+        .filter(|c| c.len().abs_diff(name.len()) <= max)
         .map(|c| {
             let d = if c.to_ascii_lowercase() == lower {
                 0

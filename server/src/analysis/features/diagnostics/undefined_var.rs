@@ -43,6 +43,12 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
         .collect();
     // Per stage, the ARG/ENV definitions of the stage and the stages it is built on, as
     // (name, stage, instruction); built only for stages with an undefined use.
+    let mut vars_by_stage: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, v) in m.vars.iter().enumerate() {
+        if let (Some(s), false) = (v.stage, v.kind == VarKind::GlobalArg) {
+            vars_by_stage.entry(s).or_default().push(i);
+        }
+    }
     let mut chain_defs: HashMap<usize, Vec<(&str, usize, usize)>> = HashMap::new();
     for u in &m.var_uses {
         if u.shell
@@ -58,13 +64,18 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
             continue;
         }
         let defs = chain_defs.entry(stage).or_insert_with(|| {
-            let chain = ancestry(m, stage);
-            m.vars
-                .iter()
-                .filter(|v| v.kind != VarKind::GlobalArg)
-                .filter_map(|v| Some((v.name.as_str(), v.stage?, v.instr)))
-                .filter(|(_, s, _)| chain.contains(s))
-                .collect()
+            let mut seen = HashSet::new();
+            let mut out = Vec::new();
+            for s in ancestry(m, stage) {
+                for &v in vars_by_stage.get(&s).into_iter().flatten() {
+                    let d = &m.vars[v];
+                    // Nearest definition of each name only: enough for suggestions.
+                    if seen.insert((d.name.as_str(), s == stage)) {
+                        out.push((d.name.as_str(), s, d.instr));
+                    }
+                }
+            }
+            out
         });
         let in_scope = defs
             .iter()
