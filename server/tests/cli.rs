@@ -156,7 +156,7 @@ fn check_finds_dockerfiles_under_directories_and_skips_vendored_ones() {
 
 #[test]
 fn fail_level_rules_and_ignores_decide_the_exit_code() {
-    let root = temp_tree("levels", &[("Dockerfile", "FROM alpine\nCMD ['a']\n")]);
+    let root = temp_tree("levels", &[("Dockerfile", "FROM alpine\nRUN ['a']\n")]);
     let path = root.join("Dockerfile");
     let path = path.to_str().unwrap();
     let code = |args: &[&str]| {

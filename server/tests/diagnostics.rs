@@ -55,7 +55,7 @@ fn apply(text: &str, edits: &[Value]) -> String {
     out
 }
 
-const SINGLE_QUOTES: &str = "FROM alpine\nCMD ['nginx', '-g']\n";
+const SINGLE_QUOTES: &str = "FROM alpine\nRUN ['nginx', '-g']\n";
 
 #[test]
 fn diagnostics_carry_code_link_and_data() {
@@ -110,9 +110,9 @@ fn quick_fixes_apply_and_the_diagnostic_goes_away() {
     assert!(actions[1].get("isPreferred").is_none());
     let mut version = 1;
     for (i, expected) in [
-        "FROM alpine\nCMD [\"nginx\", \"-g\"]\n",
-        "FROM alpine\n# check=skip=JSONInSingleQuotes\nCMD ['nginx', '-g']\n",
-        "# check=skip=JSONInSingleQuotes\nFROM alpine\nCMD ['nginx', '-g']\n",
+        "FROM alpine\nRUN [\"nginx\", \"-g\"]\n",
+        "FROM alpine\n# check=skip=JSONInSingleQuotes\nRUN ['nginx', '-g']\n",
+        "# check=skip=JSONInSingleQuotes\nFROM alpine\nRUN ['nginx', '-g']\n",
     ]
     .iter()
     .enumerate()

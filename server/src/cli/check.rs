@@ -746,7 +746,7 @@ Dockerfile:1:16: note: first defined here
     fn summary_counts_and_clean_line() {
         assert_eq!(summary(&checked("FROM alpine\n")), "no problems in 1 file");
         let c = checked("FROM alpine AS a\nFROM alpine AS a\nCMD ['x']\n");
-        assert_eq!(summary(&c), "1 error, 1 warning in 1 file");
+        assert_eq!(summary(&c), "1 error, 2 warnings in 1 file");
     }
 
     #[test]

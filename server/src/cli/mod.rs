@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod debug;
+pub mod findings;
 
 use std::fs::OpenOptions;
 use std::path::PathBuf;
@@ -70,6 +71,13 @@ enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Print what every rule finds (also rules that are off by default, no suppressions), as
+    /// JSON (for `tools/peer-parity` and `tools/hadolint-compare`)
+    #[command(hide = true)]
+    DebugFindings {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -94,6 +102,10 @@ pub fn main() -> ExitCode {
         }),
         Some(Command::DebugInstructions { files }) => {
             print_output(&debug::instructions_json(&files));
+            ExitCode::SUCCESS
+        }
+        Some(Command::DebugFindings { files }) => {
+            print_output(&findings::findings_json(&files));
             ExitCode::SUCCESS
         }
         None => {

@@ -325,8 +325,10 @@ pub(crate) mod tests {
             "UnknownStage",
             "Ignore `UnknownStage` for this instruction",
         );
+        // `UnknownStage` answers to hadolint's DL3022 and is no BuildKit check: the hadolint
+        // pragma is what other tools understand too.
         assert!(
-            out.ends_with("FROM alpine\n# check=skip=UnknownStage\nCOPY --from=buidl /a /b\n"),
+            out.ends_with("FROM alpine\n# hadolint ignore=DL3022\nCOPY --from=buidl /a /b\n"),
             "{out}"
         );
         let text = TYPO.replace("COPY", "# check=skip=Foo // reason\nCOPY");
@@ -336,7 +338,7 @@ pub(crate) mod tests {
             "Ignore `UnknownStage` for this instruction",
         );
         assert!(
-            out.contains("# check=skip=Foo,UnknownStage // reason\nCOPY"),
+            out.contains("# check=skip=Foo // reason\n# hadolint ignore=DL3022\nCOPY"),
             "{out}"
         );
     }
@@ -347,6 +349,8 @@ pub(crate) mod tests {
         let all = diagnostics(&doc);
         let d = all.iter().find(|d| d.rule == "DuplicateStageName").unwrap();
         assert_eq!(ignore_in_file(&doc, d), None);
-        assert_eq!(ignore_in_instruction(&doc, d), None);
+        // BuildKit's `# check=skip` cannot hide a build error, but hadolint's pragma can (DL3024).
+        let action = ignore_in_instruction(&doc, d).expect("hadolint pragma");
+        assert_eq!(action.edits[0].1, "# hadolint ignore=DL3024\n");
     }
 }

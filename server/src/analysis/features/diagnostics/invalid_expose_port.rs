@@ -138,6 +138,7 @@ EXPOSE 80/http 70000 abc 9000-8000 1.2.3:80:80 /tcp
                                      ^^^ error[InvalidExposePort]: invalid port `abc`: invalid container port `abc`: `abc` is not a number
                                          ^^^^^^^^^ error[InvalidExposePort]: invalid port `9000-8000`: invalid container port `9000-8000`: the range ends before it starts
                                                    ^^^^^^^^^^^ error[InvalidExposePort]: invalid port `1.2.3:80:80`: invalid IP address `1.2.3`
+                                                   ^^^^^^^^^^^ warning[ExposeInvalidFormat]: `EXPOSE 1.2.3:80:80` should not name an IP address or host port: expose the container port only and publish with `docker run -p`
                                                                ^^^^ error[InvalidExposePort]: invalid port `/tcp`: no port specified
             "#]],
         );
@@ -150,6 +151,9 @@ EXPOSE 80/http 70000 abc 9000-8000 1.2.3:80:80 /tcp
             expect![[r#"
                 FROM alpine
                 EXPOSE 80 443/tcp 53/UDP 8000-8010 $PORT 127.0.0.1:80:80 [::1]:53:53/udp
+                                     ^^^ warning[ExposeProtoCasing]: protocol `UDP` in `EXPOSE 53/UDP` should be lower-case
+                                                         ^^^^^^^^^^^^^^^ warning[ExposeInvalidFormat]: `EXPOSE 127.0.0.1:80:80` should not name an IP address or host port: expose the container port only and publish with `docker run -p`
+                                                                         ^^^^^^^^^^^^^^^ warning[ExposeInvalidFormat]: `EXPOSE [::1]:53:53/udp` should not name an IP address or host port: expose the container port only and publish with `docker run -p`
             "#]],
         );
     }

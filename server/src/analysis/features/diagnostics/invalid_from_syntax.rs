@@ -121,6 +121,8 @@ FROM "alpine AS x"
             expect![[r#"
                 FROM alpine
                 FROM alpine as Build-1.x_y
+                            ^^ warning[FromAsCasing]: `as` and `FROM` keywords' casing do not match
+                               ^^^^^^^^^^^ warning[StageNameCasing]: stage name `Build-1.x_y` should be lower-case
                 FROM --platform=$BUILDPLATFORM golang:1.22 AS go
             "#]],
         );

@@ -177,12 +177,16 @@ HEALTHCHECK --retries=two CMD ["true"]
             expect![[r#"
                 FROM alpine
                 HEALTHCHECK NONE --x
+                ^^^^^^^^^^^ warning[MultipleInstructionsDisallowed]: only the last `HEALTHCHECK` of a stage takes effect: this one is overridden on line 3 (related line 3: the `HEALTHCHECK` that takes effect)
                                  ^^^ error[InvalidHealthcheck]: `HEALTHCHECK NONE` takes no arguments
                 HEALTHCHECK CMD
+                ^^^^^^^^^^^ warning[MultipleInstructionsDisallowed]: only the last `HEALTHCHECK` of a stage takes effect: this one is overridden on line 4 (related line 4: the `HEALTHCHECK` that takes effect)
                             ^^^ error[InvalidHealthcheck]: missing command after `HEALTHCHECK CMD`
                 HEALTHCHECK RUN curl localhost
+                ^^^^^^^^^^^ warning[MultipleInstructionsDisallowed]: only the last `HEALTHCHECK` of a stage takes effect: this one is overridden on line 5 (related line 5: the `HEALTHCHECK` that takes effect)
                             ^^^ error[InvalidHealthcheck]: unknown type `RUN` in `HEALTHCHECK` (try `CMD`)
                 HEALTHCHECK --interval=10 --timeout=3d --start-period=10us --retries=-1 CMD true
+                ^^^^^^^^^^^ warning[MultipleInstructionsDisallowed]: only the last `HEALTHCHECK` of a stage takes effect: this one is overridden on line 6 (related line 6: the `HEALTHCHECK` that takes effect)
                                        ^^ error[InvalidHealthcheck]: missing unit in duration `10`
                                                     ^^ error[InvalidHealthcheck]: unknown unit `d` in duration `3d` (use `ns`, `us`, `ms`, `s`, `m` or `h`)
                                                                       ^^^^ error[InvalidHealthcheck]: `--start-period` cannot be less than 1ms
@@ -205,8 +209,11 @@ healthcheck cmd ["true"]
             expect![[r#"
                 FROM alpine
                 HEALTHCHECK NONE
+                ^^^^^^^^^^^ warning[MultipleInstructionsDisallowed]: only the last `HEALTHCHECK` of a stage takes effect: this one is overridden on line 3 (related line 3: the `HEALTHCHECK` that takes effect)
                 HEALTHCHECK --interval=30s --timeout=1m30s --start-period=0 --start-interval=5s --retries=3 CMD curl -f http://localhost/ || exit 1
+                ^^^^^^^^^^^ warning[MultipleInstructionsDisallowed]: only the last `HEALTHCHECK` of a stage takes effect: this one is overridden on line 4 (related line 4: the `HEALTHCHECK` that takes effect)
                 healthcheck cmd ["true"]
+                ^^^^^^^^^^^ warning[ConsistentInstructionCasing]: instruction `healthcheck` should match the case of the majority (upper-case)
             "#]],
         );
     }

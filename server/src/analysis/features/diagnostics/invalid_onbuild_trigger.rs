@@ -47,6 +47,7 @@ ONBUILD MAINTAINER me
                 ONBUILD ONBUILD RUN x
                         ^^^^^^^ error[InvalidOnbuildTrigger]: chaining `ONBUILD` via `ONBUILD ONBUILD` is not allowed
                 onbuild from alpine
+                ^^^^^^^ warning[ConsistentInstructionCasing]: instruction `onbuild` should match the case of the majority (upper-case)
                         ^^^^ error[InvalidOnbuildTrigger]: `FROM` is not allowed as an `ONBUILD` trigger
                 ONBUILD MAINTAINER me
                         ^^^^^^^^^^ error[InvalidOnbuildTrigger]: `MAINTAINER` is not allowed as an `ONBUILD` trigger

@@ -105,8 +105,10 @@ ENTRYPOINT ['a' ,'b']
                 FROM alpine
                 CMD ['nginx', '-g', 'daemon off;']
                     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ warning[JSONInSingleQuotes]: `CMD` arguments look like a JSON array but use single quotes, so BuildKit does not read them as one: JSON strings need double quotes
+                    ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ warning[JSONArgsRecommended]: use the JSON (exec) form for `CMD` so the program receives OS signals
                 ENTRYPOINT ['a' ,'b']
                            ^^^^^^^^^^ warning[JSONInSingleQuotes]: `ENTRYPOINT` arguments look like a JSON array but use single quotes, so BuildKit does not read them as one: JSON strings need double quotes
+                           ^^^^^^^^^^ warning[JSONArgsRecommended]: use the JSON (exec) form for `ENTRYPOINT` so the program receives OS signals
             "#]],
         );
     }
@@ -137,6 +139,7 @@ LABEL x=['a']
                 # check=skip=JSONInSingleQuotes
                 FROM alpine
                 CMD ['a']
+                    ^^^^^ warning[JSONArgsRecommended]: use the JSON (exec) form for `CMD` so the program receives OS signals
             "#]],
         );
         check_diagnostics(
@@ -145,8 +148,11 @@ LABEL x=['a']
                 FROM alpine
                 # check=skip=JSONInSingleQuotes
                 CMD ['a']
+                ^^^ warning[MultipleInstructionsDisallowed]: only the last `CMD` of a stage takes effect: this one is overridden on line 4 (related line 4: the `CMD` that takes effect)
+                    ^^^^^ warning[JSONArgsRecommended]: use the JSON (exec) form for `CMD` so the program receives OS signals
                 CMD ['b']
                     ^^^^^ warning[JSONInSingleQuotes]: `CMD` arguments look like a JSON array but use single quotes, so BuildKit does not read them as one: JSON strings need double quotes
+                    ^^^^^ warning[JSONArgsRecommended]: use the JSON (exec) form for `CMD` so the program receives OS signals
             "#]],
         );
         check_diagnostics_config(
@@ -155,6 +161,7 @@ LABEL x=['a']
             expect![[r#"
                 FROM alpine
                 CMD ['a']
+                    ^^^^^ warning[JSONArgsRecommended]: use the JSON (exec) form for `CMD` so the program receives OS signals
             "#]],
         );
     }
@@ -168,6 +175,7 @@ LABEL x=['a']
                 FROM alpine
                 CMD ['a']
                     ^^^^^ error[JSONInSingleQuotes]: `CMD` arguments look like a JSON array but use single quotes, so BuildKit does not read them as one: JSON strings need double quotes
+                    ^^^^^ error[JSONArgsRecommended]: use the JSON (exec) form for `CMD` so the program receives OS signals
             "#]],
         );
         check_diagnostics_config(
@@ -177,16 +185,17 @@ LABEL x=['a']
                 FROM alpine
                 CMD ['a']
                     ^^^^^ hint[JSONInSingleQuotes]: `CMD` arguments look like a JSON array but use single quotes, so BuildKit does not read them as one: JSON strings need double quotes
+                    ^^^^^ warning[JSONArgsRecommended]: use the JSON (exec) form for `CMD` so the program receives OS signals
             "#]],
         );
     }
 
     #[test]
     fn fixes_and_ignores() {
-        let text = "FROM alpine\nCMD ['nginx', '-g']\n";
+        let text = "FROM alpine\nRUN ['nginx', '-g']\n";
         assert_eq!(
             apply_action(text, "JSONInSingleQuotes", "Use double quotes"),
-            "FROM alpine\nCMD [\"nginx\", \"-g\"]\n"
+            "FROM alpine\nRUN [\"nginx\", \"-g\"]\n"
         );
         assert_eq!(
             apply_action(
@@ -194,7 +203,7 @@ LABEL x=['a']
                 "JSONInSingleQuotes",
                 "Ignore `JSONInSingleQuotes` for this instruction"
             ),
-            "FROM alpine\n# check=skip=JSONInSingleQuotes\nCMD ['nginx', '-g']\n"
+            "FROM alpine\n# check=skip=JSONInSingleQuotes\nRUN ['nginx', '-g']\n"
         );
         assert_eq!(
             apply_action(
@@ -202,7 +211,7 @@ LABEL x=['a']
                 "JSONInSingleQuotes",
                 "Ignore `JSONInSingleQuotes` in this file"
             ),
-            "# check=skip=JSONInSingleQuotes\nFROM alpine\nCMD ['nginx', '-g']\n"
+            "# check=skip=JSONInSingleQuotes\nFROM alpine\nRUN ['nginx', '-g']\n"
         );
     }
 }

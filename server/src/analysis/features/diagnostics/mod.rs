@@ -5,9 +5,22 @@
 //!
 //! Must not know: LSP types.
 
+mod add_instead_of_copy;
 mod circular_dependency;
+mod consistent_instruction_casing;
+mod copy_multiple_sources_needs_dir_dest;
+mod copy_relative_dest_without_workdir;
 mod duplicate_stage_name;
+mod env_self_reference;
+mod expose_invalid_format;
+mod expose_proto_casing;
+mod forward_stage_reference;
+mod from_as_casing;
+mod from_platform_flag_const_disallowed;
+mod image_tag;
 mod instruction_before_from;
+mod invalid_default_arg_in_from;
+mod invalid_definition_description;
 mod invalid_expose_port;
 mod invalid_flag;
 mod invalid_from_syntax;
@@ -18,11 +31,27 @@ mod invalid_parser_directive;
 mod invalid_stage_reference;
 mod invalid_stop_signal;
 mod invalid_variable_substitution;
+mod json_args_recommended;
 mod json_in_single_quotes;
+mod last_user_root;
+mod latest_tag;
+mod legacy_key_value_format;
+mod maintainer_deprecated;
+mod multiple_instructions_disallowed;
+mod no_empty_continuation;
+mod redundant_target_platform;
+mod reserved_stage_name;
+mod secrets_used_in_arg_or_env;
+mod stage_name_casing;
+mod support;
 pub mod suppression;
 mod syntax_error;
+mod undefined_arg_in_from;
+mod undefined_var;
 mod unknown_instruction;
 mod unknown_stage;
+mod untagged_image;
+mod workdir_relative_path;
 mod wrong_argument_count;
 
 use crate::analysis::{Document, Span};
@@ -214,6 +243,35 @@ pub static RULES: &[&Rule] = &[
     &unknown_stage::RULE,
     &invalid_stage_reference::RULE,
     &circular_dependency::RULE,
+    &forward_stage_reference::RULE,
+    // BuildKit build checks.
+    &stage_name_casing::RULE,
+    &from_as_casing::RULE,
+    &no_empty_continuation::RULE,
+    &consistent_instruction_casing::RULE,
+    &reserved_stage_name::RULE,
+    &json_args_recommended::RULE,
+    &maintainer_deprecated::RULE,
+    &undefined_arg_in_from::RULE,
+    &workdir_relative_path::RULE,
+    &undefined_var::RULE,
+    &multiple_instructions_disallowed::RULE,
+    &legacy_key_value_format::RULE,
+    &redundant_target_platform::RULE,
+    &secrets_used_in_arg_or_env::RULE,
+    &invalid_default_arg_in_from::RULE,
+    &from_platform_flag_const_disallowed::RULE,
+    &invalid_definition_description::RULE,
+    &expose_proto_casing::RULE,
+    &expose_invalid_format::RULE,
+    // hadolint's structural rules.
+    &untagged_image::RULE,
+    &latest_tag::RULE,
+    &last_user_root::RULE,
+    &add_instead_of_copy::RULE,
+    &copy_multiple_sources_needs_dir_dest::RULE,
+    &env_self_reference::RULE,
+    &copy_relative_dest_without_workdir::RULE,
 ];
 
 /// All diagnostics for `doc` with the default configuration, sorted by position.
@@ -382,6 +440,103 @@ pub(crate) mod tests {
             })
             .collect();
         expect.assert_eq(&render(&text, &spans));
+    }
+
+    fn label(doc: &Document, d: &super::Diagnostic) -> String {
+        let mut label = format!("{}[{}]: {}", d.severity.as_str(), d.rule, d.message);
+        for (span, msg) in &d.related {
+            label.push_str(&format!(
+                " (related line {}: {msg})",
+                doc.line_of(span.start) + 1
+            ));
+        }
+        label
+    }
+
+    /// Renders the diagnostics of one rule only, whether or not it is enabled by default.
+    pub(crate) fn check_rule(
+        rule: &'static super::Rule,
+        fixture: &str,
+        expect: expect_test::Expect,
+    ) {
+        let (text, _) = parse_fixture(fixture);
+        let doc = Document::new(&text, 0);
+        let ctx = super::Ctx {
+            doc: &doc,
+            config: &super::DiagnosticsConfig::default(),
+        };
+        let mut acc = Vec::new();
+        (rule.check)(&ctx, &mut acc);
+        let spans: Vec<_> = acc.iter().map(|d| (d.span, label(&doc, d))).collect();
+        expect.assert_eq(&render(&text, &spans));
+    }
+
+    /// All diagnostics of every rule (enabled or not), as `(rule, message)` for comparisons.
+    fn all_findings(doc: &Document) -> Vec<super::Diagnostic> {
+        let ctx = super::Ctx {
+            doc,
+            config: &super::DiagnosticsConfig::default(),
+        };
+        let mut acc = Vec::new();
+        for rule in super::RULES {
+            (rule.check)(&ctx, &mut acc);
+        }
+        acc
+    }
+
+    /// Applies the first fix of every `rule` diagnostic in `fixture` and snapshots the fixed
+    /// text (`no fix` when none is offered). Asserts that the fixed text has none of those
+    /// diagnostics left and that every other rule's findings are unchanged.
+    pub(crate) fn check_fix(fixture: &str, rule: &str, expect: expect_test::Expect) {
+        let (text, _) = parse_fixture(fixture);
+        let doc = Document::new(&text, 0);
+        let before = all_findings(&doc);
+        let mine: Vec<_> = before.iter().filter(|d| d.rule == rule).collect();
+        assert!(!mine.is_empty(), "no {rule} diagnostic in the fixture");
+        let mut edits: Vec<(crate::analysis::Span, String)> = mine
+            .iter()
+            .filter_map(|d| d.fixes.first())
+            .flat_map(|f| f.edits.iter().cloned())
+            .collect();
+        if edits.is_empty() {
+            expect.assert_eq("no fix\n");
+            return;
+        }
+        edits.sort_by_key(|(s, _)| std::cmp::Reverse((s.start, s.end)));
+        for pair in edits.windows(2) {
+            assert!(
+                pair[1].0.end <= pair[0].0.start,
+                "overlapping edits: {edits:?}"
+            );
+        }
+        let mut fixed = text.clone();
+        for (span, new) in &edits {
+            fixed.replace_range(span.start..span.end, new);
+        }
+        let after_doc = Document::new(&fixed, 1);
+        let after = all_findings(&after_doc);
+        let fixed_count = mine.iter().filter(|d| !d.fixes.is_empty()).count();
+        let left = after.iter().filter(|d| d.rule == rule).count();
+        assert_eq!(
+            left,
+            mine.len() - fixed_count,
+            "{rule} still reported after the fix: {after:?}"
+        );
+        let others = |v: &[super::Diagnostic]| {
+            let mut o: Vec<(&str, String)> = v
+                .iter()
+                .filter(|d| d.rule != rule)
+                .map(|d| (d.rule, d.message.clone()))
+                .collect();
+            o.sort();
+            o
+        };
+        assert_eq!(
+            others(&before),
+            others(&after),
+            "the fix changed other findings"
+        );
+        expect.assert_eq(&fixed);
     }
 
     #[test]

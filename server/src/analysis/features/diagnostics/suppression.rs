@@ -493,10 +493,13 @@ CMD ['b']
                 # check=skip=JSONInSingleQuotes
 
                 CMD ['a']
+                ^^^ warning[MultipleInstructionsDisallowed]: only the last `CMD` of a stage takes effect: this one is overridden on line 7 (related line 7: the `CMD` that takes effect)
+                    ^^^^^ warning[JSONArgsRecommended]: use the JSON (exec) form for `CMD` so the program receives OS signals
                 # check=skip=JSONInSingleQuotes
                 #
                 CMD ['b']
                     ^^^^^ warning[JSONInSingleQuotes]: `CMD` arguments look like a JSON array but use single quotes, so BuildKit does not read them as one: JSON strings need double quotes
+                    ^^^^^ warning[JSONArgsRecommended]: use the JSON (exec) form for `CMD` so the program receives OS signals
             "#]],
         );
     }

@@ -87,6 +87,7 @@ FOO bar
             expect![[r#"
                 from alpine
                 Run echo
+                ^^^ warning[ConsistentInstructionCasing]: instruction `Run` should match the case of the majority (lower-case)
                 onbuild copy . /
             "#]],
         );
