@@ -8,6 +8,10 @@ use tower_lsp_server::ls_types::{
     ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
     WorkDoneProgressOptions,
 };
+use tower_lsp_server::ls_types::{
+    DocumentOnTypeFormattingOptions, FoldingRangeProviderCapability,
+    LinkedEditingRangeServerCapabilities, SelectionRangeProviderCapability,
+};
 
 use super::convert::Encoding;
 
@@ -40,6 +44,33 @@ pub fn snippet_support(caps: &ClientCapabilities) -> bool {
         .unwrap_or(false)
 }
 
+/// Issue 5B: what the client says about outlines and folding.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FeatureCaps {
+    /// `textDocument.documentSymbol.hierarchicalDocumentSymbolSupport`.
+    pub hierarchical_symbols: bool,
+    /// `textDocument.foldingRange.lineFoldingOnly`.
+    pub line_folding_only: bool,
+    /// `textDocument.foldingRange.rangeLimit`.
+    pub folding_range_limit: Option<u32>,
+}
+
+pub fn feature_caps(caps: &ClientCapabilities) -> FeatureCaps {
+    let td = caps.text_document.as_ref();
+    let folding = td.and_then(|t| t.folding_range.as_ref());
+    FeatureCaps {
+        hierarchical_symbols: td
+            .and_then(|t| t.document_symbol.as_ref())
+            .and_then(|d| d.hierarchical_document_symbol_support)
+            .unwrap_or(false),
+        line_folding_only: folding.and_then(|f| f.line_folding_only).unwrap_or(false),
+        folding_range_limit: folding.and_then(|f| f.range_limit),
+    }
+}
+
+/// On-type formatting runs after a line break (see `docs/formatting.md`).
+pub const ON_TYPE_FORMATTING_TRIGGER: &str = "\n";
+
 pub fn server_capabilities(encoding: Encoding) -> ServerCapabilities {
     ServerCapabilities {
         position_encoding: Some(encoding.kind()),
@@ -60,6 +91,18 @@ pub fn server_capabilities(encoding: Encoding) -> ServerCapabilities {
         completion_provider: Some(CompletionOptions {
             trigger_characters: Some(TRIGGER_CHARACTERS.iter().map(ToString::to_string).collect()),
             ..CompletionOptions::default()
+        }),
+        // Issue 5B: outline, folding, selection, linked editing, formatting.
+        document_symbol_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
+        linked_editing_range_provider: Some(LinkedEditingRangeServerCapabilities::Simple(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        document_range_formatting_provider: Some(OneOf::Left(true)),
+        document_on_type_formatting_provider: Some(DocumentOnTypeFormattingOptions {
+            first_trigger_character: ON_TYPE_FORMATTING_TRIGGER.to_string(),
+            more_trigger_character: None,
         }),
         ..ServerCapabilities::default()
     }
@@ -103,11 +146,19 @@ mod tests {
             [
                 "completionProvider",
                 "definitionProvider",
+                "documentFormattingProvider",
                 "documentHighlightProvider",
+                "documentOnTypeFormattingProvider",
+                "documentRangeFormattingProvider",
+                "documentSymbolProvider",
+                "foldingRangeProvider",
+                "linkedEditingRangeProvider",
                 "positionEncoding",
                 "referencesProvider",
                 "renameProvider",
+                "selectionRangeProvider",
                 "textDocumentSync",
+                "workspaceSymbolProvider",
             ]
         );
     }

@@ -20,6 +20,12 @@ use tower_lsp_server::ls_types::{
     PrepareRenameResponse, ReferenceParams, RenameParams, ServerInfo, TextDocumentPositionParams,
     TextEdit, Uri, WorkspaceEdit,
 };
+use tower_lsp_server::ls_types::{
+    DidChangeConfigurationParams, DocumentFormattingParams, DocumentOnTypeFormattingParams,
+    DocumentRangeFormattingParams, DocumentSymbolParams, DocumentSymbolResponse, FoldingRange,
+    FoldingRangeParams, LinkedEditingRangeParams, LinkedEditingRanges, SelectionRange,
+    SelectionRangeParams, SymbolInformation, WorkspaceSymbolParams, WorkspaceSymbolResponse,
+};
 use tower_lsp_server::{Client, LanguageServer};
 use tracing::{debug, error, info, instrument, warn};
 
@@ -34,12 +40,16 @@ use crate::analysis::Document;
 struct Session {
     encoding: Encoding,
     snippets: bool,
+    /// Issue 5B: outline and folding capabilities of the client.
+    features: capabilities::FeatureCaps,
 }
 
 pub struct Backend {
     client: Client,
     docs: DashMap<Uri, Arc<Document>>,
     session: OnceLock<Session>,
+    /// The user's settings (initializationOptions, then didChangeConfiguration).
+    settings: std::sync::RwLock<Settings>,
     /// Set by `shutdown`: LSP says to exit with code 0 after `exit` only if it came first.
     shutdown: Arc<AtomicBool>,
 }
@@ -50,12 +60,17 @@ impl Backend {
             client,
             docs: DashMap::new(),
             session: OnceLock::new(),
+            settings: std::sync::RwLock::new(Settings::default()),
             shutdown,
         }
     }
 
     fn session(&self) -> Session {
         self.session.get().copied().unwrap_or_default()
+    }
+
+    fn settings(&self) -> Settings {
+        self.settings.read().map(|s| s.clone()).unwrap_or_default()
     }
 
     fn encoding(&self) -> Encoding {
@@ -142,8 +157,12 @@ impl LanguageServer for Backend {
         let session = Session {
             encoding: capabilities::negotiate_encoding(&params.capabilities),
             snippets: capabilities::snippet_support(&params.capabilities),
+            features: capabilities::feature_caps(&params.capabilities),
         };
         let settings = Settings::from_init_options(params.initialization_options);
+        if let Ok(mut current) = self.settings.write() {
+            *current = settings.clone();
+        }
         debug!(?session, ?settings, "initialize");
         if self.session.set(session).is_err() {
             warn!("initialize received twice; keeping the first session");
@@ -334,6 +353,175 @@ impl LanguageServer for Backend {
                 .map(|item| convert::completion_item(doc, item, enc))
                 .collect();
             Some(CompletionResponse::Array(items))
+        })
+    }
+
+    // ---- Issue 5B: outline, folding, selection, linked editing, formatting ----
+
+    #[instrument(skip_all)]
+    async fn did_change_configuration(&self, p: DidChangeConfigurationParams) {
+        // Clients send either the whole settings tree or our section; `null` means "pull", which
+        // needs `workspace/configuration` and is left to that handler.
+        let value = match p.settings {
+            serde_json::Value::Object(mut map) if map.contains_key("dockerfile-ls") => {
+                map.remove("dockerfile-ls")
+            }
+            serde_json::Value::Null => None,
+            other => Some(other),
+        };
+        if let Some(value) = value {
+            let settings = Settings::from_init_options(Some(value));
+            debug!(?settings, "didChangeConfiguration");
+            if let Ok(mut current) = self.settings.write() {
+                *current = settings;
+            }
+        }
+    }
+
+    #[instrument(skip_all)]
+    async fn document_symbol(
+        &self,
+        p: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let uri = &p.text_document.uri;
+        let hierarchical = self.session().features.hierarchical_symbols;
+        self.with_doc("documentSymbol", uri, |doc, enc| {
+            let symbols = features::document_symbols(doc);
+            Some(if hierarchical {
+                DocumentSymbolResponse::Nested(convert::document_symbols(doc, &symbols, enc))
+            } else {
+                DocumentSymbolResponse::Flat(convert::symbol_information(doc, uri, &symbols, enc))
+            })
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn symbol(&self, p: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
+        let enc = self.encoding();
+        let docs: Vec<(Uri, Arc<Document>)> = self
+            .docs
+            .iter()
+            .map(|e| (e.key().clone(), Arc::clone(e.value())))
+            .collect();
+        let mut found = guarded("workspace/symbol", || {
+            let mut found: Vec<(u8, SymbolInformation)> = Vec::new();
+            for (uri, doc) in &docs {
+                for s in features::workspace_symbols(doc, &p.query) {
+                    found.push((s.score, convert::workspace_symbol(doc, uri, &s, enc)));
+                }
+            }
+            found
+        })?;
+        found.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)));
+        Ok(Some(WorkspaceSymbolResponse::Flat(
+            found.into_iter().map(|(_, s)| s).collect(),
+        )))
+    }
+
+    #[instrument(skip_all)]
+    async fn folding_range(&self, p: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        let caps = self.session().features;
+        self.with_doc("foldingRange", &p.text_document.uri, |doc, enc| {
+            let limit = caps.folding_range_limit.map(|l| l as usize);
+            Some(
+                features::folding_ranges(doc, limit)
+                    .iter()
+                    .map(|f| convert::folding_range(doc, f, caps.line_folding_only, enc))
+                    .collect(),
+            )
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn selection_range(
+        &self,
+        p: SelectionRangeParams,
+    ) -> Result<Option<Vec<SelectionRange>>> {
+        self.with_doc("selectionRange", &p.text_document.uri, |doc, enc| {
+            let offsets: Vec<usize> = p
+                .positions
+                .iter()
+                .map(|pos| convert::offset(doc, *pos, enc))
+                .collect();
+            Some(
+                features::selection_ranges(doc, &offsets)
+                    .iter()
+                    .map(|spans| convert::selection_range(doc, spans, enc))
+                    .collect(),
+            )
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn linked_editing_range(
+        &self,
+        p: LinkedEditingRangeParams,
+    ) -> Result<Option<LinkedEditingRanges>> {
+        let (uri, pos) = position_params(&p.text_document_position_params);
+        self.with_doc("linkedEditingRange", uri, |doc, enc| {
+            let offset = convert::offset(doc, pos, enc);
+            let spans = features::linked_editing_ranges(doc, offset)?;
+            Some(LinkedEditingRanges {
+                ranges: spans.iter().map(|s| convert::range(doc, *s, enc)).collect(),
+                word_pattern: Some(features::STAGE_NAME_PATTERN.to_string()),
+            })
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn formatting(&self, p: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        let config = self
+            .settings()
+            .formatting
+            .config(convert::indent_unit(&p.options));
+        self.with_doc("formatting", &p.text_document.uri, |doc, enc| {
+            Some(convert::text_edits(
+                doc,
+                &features::format(doc, &config, None),
+                enc,
+            ))
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn range_formatting(
+        &self,
+        p: DocumentRangeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        let config = self
+            .settings()
+            .formatting
+            .config(convert::indent_unit(&p.options));
+        self.with_doc("rangeFormatting", &p.text_document.uri, |doc, enc| {
+            let span = convert::span(doc, p.range, enc);
+            Some(convert::text_edits(
+                doc,
+                &features::format(doc, &config, Some(span)),
+                enc,
+            ))
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn on_type_formatting(
+        &self,
+        p: DocumentOnTypeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        if p.ch != capabilities::ON_TYPE_FORMATTING_TRIGGER {
+            return Ok(None);
+        }
+        let config = self
+            .settings()
+            .formatting
+            .config(convert::indent_unit(&p.options));
+        let (uri, pos) = position_params(&p.text_document_position);
+        self.with_doc("onTypeFormatting", uri, |doc, enc| {
+            let offset = convert::offset(doc, pos, enc);
+            Some(convert::text_edits(
+                doc,
+                &features::format_on_type(doc, &config, offset),
+                enc,
+            ))
         })
     }
 }
