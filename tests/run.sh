@@ -15,6 +15,19 @@ if [ -d "$CORPUS" ]; then
     fi
     cargo build --release --quiet
     .venv/bin/python tools/buildkit-parity/parity.py --bin target/release/dockerfile-ls "$CORPUS"
+    # Formatting never changes what BuildKit parses (fails on any difference).
+    .venv/bin/python tools/format-parity/format_parity.py --bin target/release/dockerfile-ls "$CORPUS"
+fi
+
+# The Node peer's recorded navigation, folding and symbol rows: agreement per method is reported;
+# only a crash or a hung server fails.
+NAVIGATION=../shared/conformance/peer/navigation.jsonl
+if [ -f "$NAVIGATION" ]; then
+    cargo build --release --quiet
+    python3 tools/peer-navigation/replay.py --bin target/release/dockerfile-ls "$NAVIGATION"
 else
+    echo "skipping peer navigation replay: $NAVIGATION not found"
+fi
+if [ ! -d "$CORPUS" ]; then
     echo "skipping corpus checks: $CORPUS not found (it sits beside the repository in CI only)"
 fi

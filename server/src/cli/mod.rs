@@ -54,6 +54,17 @@ enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Print each file formatted with the default settings, as JSON (for
+    /// `tools/format-parity`)
+    #[command(hide = true)]
+    DebugFormat {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Lower-case keywords, a blank line between stages and tab indentation (touches many
+        /// more lines than the defaults)
+        #[arg(long)]
+        stress: bool,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -66,6 +77,10 @@ pub fn main() -> ExitCode {
         Some(Command::Check { files }) => check::run(&files),
         Some(Command::DebugInstructions { files }) => {
             print_output(&debug::instructions_json(&files));
+            ExitCode::SUCCESS
+        }
+        Some(Command::DebugFormat { files, stress }) => {
+            print_output(&debug::format_json(&files, stress));
             ExitCode::SUCCESS
         }
         None => {

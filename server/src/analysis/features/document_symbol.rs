@@ -1,6 +1,6 @@
 //! The outline: parser directives and global ARGs at the top, then one entry per build stage
-//! (named by its stage name or index, with its base as detail) holding the stage's instructions;
-//! ARG and ENV instructions hold their variables.
+//! (named by its stage name or index, with its base as detail) holding the stage's instructions,
+//! its `FROM` first; ARG and ENV instructions hold their variables.
 //!
 //! The LSP layer sends the tree as `DocumentSymbol[]` when the client supports hierarchical
 //! symbols and flattens it (with container names) otherwise.
@@ -65,12 +65,6 @@ pub fn document_symbols(doc: &Document) -> Vec<DocSymbol> {
             }
         }
         let stage = model.instr_stage.get(i).copied().flatten();
-        if let Some(s) = stage {
-            if model.stages[s].instr == i {
-                // The FROM line is the stage entry itself.
-                continue;
-            }
-        }
         let sym = instruction(doc, ins, mine);
         match stage {
             Some(s) => stage_children[s].push(sym),
@@ -104,7 +98,8 @@ fn instruction(doc: &Document, ins: &Instruction, children: Vec<DocSymbol>) -> D
     let escape = doc.syntax().escape;
     let detail = shorten(first.strip_suffix(escape).unwrap_or(first).trim_end());
     DocSymbol {
-        name: doc.slice(ins.keyword.span),
+        // As BuildKit reads it: `HEALTH\<newline>CHECK` is `HEALTHCHECK`.
+        name: ins.keyword.text.clone(),
         detail: (!detail.is_empty()).then_some(detail),
         kind: SymbolKind::Instruction,
         span: ins.span,
@@ -200,11 +195,13 @@ maintainer me
                 Instruction "ARG" detail="GO=1.22"
                   Variable "GO" detail="1.22"
                 Stage "build" detail="golang:${GO}"
+                  Instruction "FROM" detail="golang:${GO} AS build"
                   Instruction "ENV" detail="CGO_ENABLED=0 GOOS=linux"
                     Variable "CGO_ENABLED" detail="0"
                     Variable "GOOS" detail="linux"
                   Instruction "RUN" detail="go build"
                 Stage "1" detail="scratch"
+                  Instruction "FROM" detail="scratch"
                   Instruction "COPY" detail="--from=build /app /app"
                   Instruction "maintainer" detail="me" deprecated
                 ---
@@ -214,6 +211,7 @@ maintainer me
                 ^^^ ARG
                     ^^ GO
                 FROM golang:${GO} AS build
+                ^^^^ FROM
                                      ^^^^^ build
                 ENV CGO_ENABLED=0 GOOS=linux
                 ^^^ ENV
@@ -224,6 +222,7 @@ maintainer me
                     -o /app
                 FROM scratch
                 ^^^^ 1
+                ^^^^ FROM
                 COPY --from=build /app /app
                 ^^^^ COPY
                 maintainer me
@@ -244,10 +243,12 @@ maintainer me
             "FROM\r\nRUN <<EOF\r\necho ü\r\nEOF\r\n",
             expect![[r#"
                 Stage "0"
+                  Instruction "FROM"
                   Instruction "RUN" detail="<<EOF"
                 ---
                 FROM
                 ^^^^ 0
+                ^^^^ FROM
                 RUN <<EOF
                 ^^^ RUN
                 echo ü
@@ -262,10 +263,12 @@ maintainer me
             &format!("FROM alpine\nRUN {}\n", "x".repeat(100)),
             expect![[r#"
                 Stage "0" detail="alpine"
+                  Instruction "FROM" detail="alpine"
                   Instruction "RUN" detail="xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…"
                 ---
                 FROM alpine
                 ^^^^ 0
+                ^^^^ FROM
                 RUN xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
                 ^^^ RUN
             "#]],
