@@ -90,7 +90,15 @@ fn initialize_advertises_capabilities_and_defaults_to_utf16() {
             "referencesProvider": true,
             "documentHighlightProvider": true,
             "renameProvider": {"prepareProvider": true},
-            "completionProvider": {"triggerCharacters": ["-", "=", ",", "$", "{", " "]}
+            "completionProvider": {"triggerCharacters": ["-", "=", ",", "$", "{", " "]},
+            "documentSymbolProvider": true,
+            "workspaceSymbolProvider": true,
+            "foldingRangeProvider": true,
+            "selectionRangeProvider": true,
+            "linkedEditingRangeProvider": true,
+            "documentFormattingProvider": true,
+            "documentRangeFormattingProvider": true,
+            "documentOnTypeFormattingProvider": {"firstTriggerCharacter": "\n"}
         })
     );
     assert_eq!(result["serverInfo"]["name"], "dockerfile-ls");

@@ -193,6 +193,10 @@ def category(row: dict) -> str:
     before = keywords[: keywords.index("FROM")] if "FROM" in keywords else keywords
     if any(k not in ("ARG",) for k in before):
         return "instructions before the first FROM: BuildKit rejects all but ARG; not modelled"
+    if "source mismatch" in title or "identical COPYs" in title:
+        return "an undefined `--from` name is an image reference, not a stage symbol"
+    if "'$" in content:
+        return "`'$var'` in shell text: single quotes, so not a variable reference"
     if "repeated" in title or "redeclared" in title or "reuse" in title:
         return "repeated declarations: the definition in effect (the nearest), not the first"
     if row["method"] == "computeSymbols":

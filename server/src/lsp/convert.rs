@@ -234,98 +234,6 @@ pub fn rename_error(err: &RenameError) -> Error {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn doc(text: &str) -> Document {
-        Document::new(text, 0)
-    }
-
-    fn off16(d: &Document, line: u32, col: u32) -> usize {
-        offset(d, Position::new(line, col), Encoding::Utf16)
-    }
-
-    #[test]
-    fn utf16_columns_count_code_units() {
-        // 😀 is 4 bytes and 2 UTF-16 code units; é is 2 bytes and 1 code unit.
-        let d = doc("a😀é b\n");
-        assert_eq!(off16(&d, 0, 0), 0);
-        assert_eq!(off16(&d, 0, 1), 1);
-        assert_eq!(off16(&d, 0, 3), 5);
-        assert_eq!(off16(&d, 0, 4), 7);
-        assert_eq!(off16(&d, 0, 5), 8);
-        assert_eq!(position(&d, 7, Encoding::Utf16), Position::new(0, 4));
-        assert_eq!(position(&d, 7, Encoding::Utf8), Position::new(0, 7));
-    }
-
-    #[test]
-    fn column_inside_a_surrogate_pair_snaps_to_the_char_start() {
-        let d = doc("a😀b");
-        assert_eq!(off16(&d, 0, 2), 1);
-        // UTF-8 column in the middle of the emoji.
-        assert_eq!(offset(&d, Position::new(0, 3), Encoding::Utf8), 1);
-    }
-
-    #[test]
-    fn past_the_end_positions_clamp() {
-        let d = doc("FROM a\r\nRUN b\rX");
-        // Column past the line end stops before the line break.
-        assert_eq!(off16(&d, 0, 100), 6);
-        assert_eq!(offset(&d, Position::new(0, 100), Encoding::Utf8), 6);
-        // Lone `\r` is a line break.
-        assert_eq!(off16(&d, 1, 100), 13);
-        assert_eq!(off16(&d, 2, 0), 14);
-        // Line past the end is the end of the document.
-        assert_eq!(off16(&d, 9, 0), d.len());
-        assert_eq!(off16(&d, u32::MAX, u32::MAX), d.len());
-    }
-
-    #[test]
-    fn positions_round_trip_on_crlf_text() {
-        let d = doc("FROM a AS b\r\nCOPY --from=b / /\r\n");
-        for off in 0..=d.len() {
-            // Between `\r` and `\n` is no LSP position; it maps to the line end.
-            if d.text().to_string().as_bytes().get(off.wrapping_sub(1)) == Some(&b'\r') {
-                continue;
-            }
-            let p = position(&d, off, Encoding::Utf16);
-            assert_eq!(offset(&d, p, Encoding::Utf16), d.clamp(off), "offset {off}");
-        }
-        assert_eq!(position(&d, d.len(), Encoding::Utf16), Position::new(2, 0));
-    }
-
-    #[test]
-    fn changes_apply_in_order_and_full_text_replaces() {
-        let mut d = doc("FROM a\n");
-        let edit = |range: Option<Range>, text: &str| TextDocumentContentChangeEvent {
-            range,
-            range_length: None,
-            text: text.to_string(),
-        };
-        apply_change(
-            &mut d,
-            &edit(
-                Some(Range::new(Position::new(0, 6), Position::new(0, 6))),
-                " AS 😀",
-            ),
-            Encoding::Utf16,
-        );
-        // After the emoji (2 code units) at column 10.
-        apply_change(
-            &mut d,
-            &edit(
-                Some(Range::new(Position::new(0, 12), Position::new(0, 12))),
-                "x",
-            ),
-            Encoding::Utf16,
-        );
-        assert_eq!(d.text().to_string(), "FROM a AS 😀x\n");
-        apply_change(&mut d, &edit(None, "FROM b\n"), Encoding::Utf16);
-        assert_eq!(d.text().to_string(), "FROM b\n");
-    }
-}
-
 // ---- Issue 5B: outline, folding, selection, linked editing, formatting ----
 
 fn symbol_kind(kind: crate::analysis::features::SymbolKind) -> lsp::SymbolKind {
@@ -475,5 +383,97 @@ pub fn indent_unit(options: &lsp::FormattingOptions) -> String {
         " ".repeat(options.tab_size.clamp(1, 16) as usize)
     } else {
         "\t".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(text: &str) -> Document {
+        Document::new(text, 0)
+    }
+
+    fn off16(d: &Document, line: u32, col: u32) -> usize {
+        offset(d, Position::new(line, col), Encoding::Utf16)
+    }
+
+    #[test]
+    fn utf16_columns_count_code_units() {
+        // 😀 is 4 bytes and 2 UTF-16 code units; é is 2 bytes and 1 code unit.
+        let d = doc("a😀é b\n");
+        assert_eq!(off16(&d, 0, 0), 0);
+        assert_eq!(off16(&d, 0, 1), 1);
+        assert_eq!(off16(&d, 0, 3), 5);
+        assert_eq!(off16(&d, 0, 4), 7);
+        assert_eq!(off16(&d, 0, 5), 8);
+        assert_eq!(position(&d, 7, Encoding::Utf16), Position::new(0, 4));
+        assert_eq!(position(&d, 7, Encoding::Utf8), Position::new(0, 7));
+    }
+
+    #[test]
+    fn column_inside_a_surrogate_pair_snaps_to_the_char_start() {
+        let d = doc("a😀b");
+        assert_eq!(off16(&d, 0, 2), 1);
+        // UTF-8 column in the middle of the emoji.
+        assert_eq!(offset(&d, Position::new(0, 3), Encoding::Utf8), 1);
+    }
+
+    #[test]
+    fn past_the_end_positions_clamp() {
+        let d = doc("FROM a\r\nRUN b\rX");
+        // Column past the line end stops before the line break.
+        assert_eq!(off16(&d, 0, 100), 6);
+        assert_eq!(offset(&d, Position::new(0, 100), Encoding::Utf8), 6);
+        // Lone `\r` is a line break.
+        assert_eq!(off16(&d, 1, 100), 13);
+        assert_eq!(off16(&d, 2, 0), 14);
+        // Line past the end is the end of the document.
+        assert_eq!(off16(&d, 9, 0), d.len());
+        assert_eq!(off16(&d, u32::MAX, u32::MAX), d.len());
+    }
+
+    #[test]
+    fn positions_round_trip_on_crlf_text() {
+        let d = doc("FROM a AS b\r\nCOPY --from=b / /\r\n");
+        for off in 0..=d.len() {
+            // Between `\r` and `\n` is no LSP position; it maps to the line end.
+            if d.text().to_string().as_bytes().get(off.wrapping_sub(1)) == Some(&b'\r') {
+                continue;
+            }
+            let p = position(&d, off, Encoding::Utf16);
+            assert_eq!(offset(&d, p, Encoding::Utf16), d.clamp(off), "offset {off}");
+        }
+        assert_eq!(position(&d, d.len(), Encoding::Utf16), Position::new(2, 0));
+    }
+
+    #[test]
+    fn changes_apply_in_order_and_full_text_replaces() {
+        let mut d = doc("FROM a\n");
+        let edit = |range: Option<Range>, text: &str| TextDocumentContentChangeEvent {
+            range,
+            range_length: None,
+            text: text.to_string(),
+        };
+        apply_change(
+            &mut d,
+            &edit(
+                Some(Range::new(Position::new(0, 6), Position::new(0, 6))),
+                " AS 😀",
+            ),
+            Encoding::Utf16,
+        );
+        // After the emoji (2 code units) at column 10.
+        apply_change(
+            &mut d,
+            &edit(
+                Some(Range::new(Position::new(0, 12), Position::new(0, 12))),
+                "x",
+            ),
+            Encoding::Utf16,
+        );
+        assert_eq!(d.text().to_string(), "FROM a AS 😀x\n");
+        apply_change(&mut d, &edit(None, "FROM b\n"), Encoding::Utf16);
+        assert_eq!(d.text().to_string(), "FROM b\n");
     }
 }
