@@ -258,6 +258,28 @@ maintainer me
     }
 
     #[test]
+    fn keyword_split_by_a_continuation_and_backtick_escape() {
+        check(
+            "# escape=`\nFROM a\nHEALTH`\nCHECK NONE\n",
+            expect![[r#"
+                Directive "escape" detail="`"
+                Stage "0" detail="a"
+                  Instruction "FROM" detail="a"
+                  Instruction "HEALTHCHECK" detail="NONE"
+                ---
+                # escape=`
+                  ^^^^^^ escape
+                FROM a
+                ^^^^ 0
+                ^^^^ FROM
+                HEALTH`
+                ^^^^^^^ HEALTHCHECK
+                CHECK NONE
+            "#]],
+        );
+    }
+
+    #[test]
     fn long_details_are_cut() {
         check(
             &format!("FROM alpine\nRUN {}\n", "x".repeat(100)),
