@@ -1,9 +1,8 @@
 //! User settings, read from `initializationOptions`.
 //!
 //! One serde struct, `camelCase`, every field defaulted, so a client may send any subset (or
-//! `null`) and unknown keys are ignored. Empty for now: later settings (per-rule levels, ...)
-//! grow here and are mapped to plain analysis configs; the server advertises no configuration
-//! features until one is read.
+//! `null`) and unknown keys are ignored. Settings are mapped to plain analysis configs (e.g.
+//! `inlayHints` to `InlayHintsConfig`); analysis never sees this struct.
 
 use serde::Deserialize;
 
@@ -11,6 +10,8 @@ use serde::Deserialize;
 #[serde(default, rename_all = "camelCase")]
 pub struct Settings {
     pub formatting: FormattingSettings,
+    /// `inlayHints.variableValues` / `inlayHints.stageIndexes`.
+    pub inlay_hints: InlayHintsSettings,
 }
 
 /// `formatting.*`: see `docs/formatting.md`.
@@ -44,6 +45,33 @@ impl FormattingSettings {
             ignore_multiline_instructions: self.ignore_multiline_instructions,
             blank_line_between_stages: self.blank_line_between_stages,
             indent,
+        }
+    }
+}
+
+/// Which inlay hints to show; both on by default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct InlayHintsSettings {
+    pub variable_values: bool,
+    pub stage_indexes: bool,
+}
+
+impl Default for InlayHintsSettings {
+    fn default() -> Self {
+        InlayHintsSettings {
+            variable_values: true,
+            stage_indexes: true,
+        }
+    }
+}
+
+impl InlayHintsSettings {
+    /// The analysis config these settings map to.
+    pub fn config(self) -> crate::analysis::features::InlayHintsConfig {
+        crate::analysis::features::InlayHintsConfig {
+            variable_values: self.variable_values,
+            stage_indexes: self.stage_indexes,
         }
     }
 }
@@ -98,5 +126,17 @@ mod tests {
             Settings::from_init_options(Some(json!("bad"))),
             Settings::default()
         );
+    }
+
+    #[test]
+    fn inlay_hint_switches() {
+        let s = Settings::from_init_options(Some(json!({"inlayHints": {"stageIndexes": false}})));
+        assert!(s.inlay_hints.variable_values);
+        assert!(!s.inlay_hints.stage_indexes);
+        assert_eq!(
+            Settings::default().inlay_hints,
+            InlayHintsSettings::default()
+        );
+        assert!(Settings::default().inlay_hints.config().variable_values);
     }
 }
