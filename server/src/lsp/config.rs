@@ -29,6 +29,7 @@ pub const PEER_SECTION: &str = "docker.languageserver";
 #[serde(default, rename_all = "camelCase")]
 pub struct Settings {
     pub diagnostics: DiagnosticsSettings,
+    pub formatting: FormattingSettings,
     /// `inlayHints.variableValues` / `inlayHints.stageIndexes`.
     pub inlay_hints: InlayHintsSettings,
 }
@@ -47,6 +48,41 @@ impl Default for DiagnosticsSettings {
         DiagnosticsSettings {
             enable: true,
             rules: BTreeMap::new(),
+        }
+    }
+}
+
+/// `formatting.*`: see `docs/formatting.md`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct FormattingSettings {
+    pub keyword_case: KeywordCaseSetting,
+    pub ignore_multiline_instructions: bool,
+    pub blank_line_between_stages: bool,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeywordCaseSetting {
+    #[default]
+    Upper,
+    Lower,
+    Preserve,
+}
+
+impl FormattingSettings {
+    /// The analysis config, with the indentation unit from the request's `FormattingOptions`.
+    pub fn config(&self, indent: String) -> crate::analysis::features::FormatConfig {
+        use crate::analysis::features::KeywordCase;
+        crate::analysis::features::FormatConfig {
+            keyword_case: match self.keyword_case {
+                KeywordCaseSetting::Upper => KeywordCase::Upper,
+                KeywordCaseSetting::Lower => KeywordCase::Lower,
+                KeywordCaseSetting::Preserve => KeywordCase::Preserve,
+            },
+            ignore_multiline_instructions: self.ignore_multiline_instructions,
+            blank_line_between_stages: self.blank_line_between_stages,
+            indent,
         }
     }
 }
@@ -313,6 +349,21 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn formatting_settings() {
+        let s = Settings::from_init_options(Some(json!({"formatting": {
+            "keywordCase": "lower", "ignoreMultilineInstructions": true, "blankLineBetweenStages": true
+        }})));
+        assert_eq!(s.formatting.keyword_case, KeywordCaseSetting::Lower);
+        assert!(
+            s.formatting.ignore_multiline_instructions && s.formatting.blank_line_between_stages
+        );
+        assert_eq!(
+            Settings::from_init_options(Some(json!({"formatting": {"keywordCase": "title"}}))),
+            Settings::default()
+        );
+    }
 
     #[test]
     fn missing_null_and_unknown_keys_give_defaults() {

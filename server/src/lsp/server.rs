@@ -26,10 +26,14 @@ use tower_lsp_server::ls_types::{
     TextEdit, Uri, WorkspaceEdit,
 };
 use tower_lsp_server::ls_types::{
-    DocumentLink, DocumentLinkParams, Hover, HoverParams, InlayHint, InlayHintParams,
-    SemanticToken, SemanticTokens, SemanticTokensDelta, SemanticTokensDeltaParams,
-    SemanticTokensFullDeltaResult, SemanticTokensParams, SemanticTokensRangeParams,
-    SemanticTokensRangeResult, SemanticTokensResult, SignatureHelp, SignatureHelpParams,
+    DocumentFormattingParams, DocumentLink, DocumentLinkParams, DocumentOnTypeFormattingParams,
+    DocumentRangeFormattingParams, DocumentSymbolParams, DocumentSymbolResponse, FoldingRange,
+    FoldingRangeParams, Hover, HoverParams, InlayHint, InlayHintParams, LinkedEditingRangeParams,
+    LinkedEditingRanges, SelectionRange, SelectionRangeParams, SemanticToken, SemanticTokens,
+    SemanticTokensDelta, SemanticTokensDeltaParams, SemanticTokensFullDeltaResult,
+    SemanticTokensParams, SemanticTokensRangeParams, SemanticTokensRangeResult,
+    SemanticTokensResult, SignatureHelp, SignatureHelpParams, SymbolInformation,
+    WorkspaceSymbolParams, WorkspaceSymbolResponse,
 };
 use tower_lsp_server::{Client, LanguageServer};
 use tracing::{debug, error, info, instrument, warn};
@@ -49,6 +53,8 @@ const CONFIGURATION_TIMEOUT: std::time::Duration = std::time::Duration::from_sec
 struct Session {
     encoding: Encoding,
     snippets: bool,
+    /// Issue 5B: outline and folding capabilities of the client.
+    features: capabilities::FeatureCaps,
     /// Hover as markdown (else plain text).
     hover_markdown: bool,
     /// Semantic tokens may span lines.
@@ -251,6 +257,13 @@ impl Backend {
         self.session.get().copied().unwrap_or_default()
     }
 
+    fn settings(&self) -> Settings {
+        self.config
+            .read()
+            .map(|c| c.settings.clone())
+            .unwrap_or_default()
+    }
+
     fn encoding(&self) -> Encoding {
         self.session().encoding
     }
@@ -358,6 +371,7 @@ impl LanguageServer for Backend {
         let session = Session {
             encoding: capabilities::negotiate_encoding(&params.capabilities),
             snippets: capabilities::snippet_support(&params.capabilities),
+            features: capabilities::feature_caps(&params.capabilities),
             hover_markdown: capabilities::hover_markdown(&params.capabilities),
             multiline_tokens: capabilities::multiline_tokens(&params.capabilities),
             configuration: capabilities::configuration_support(&params.capabilities),
@@ -416,20 +430,21 @@ impl LanguageServer for Backend {
     #[instrument(skip_all)]
     async fn did_change_configuration(&self, p: DidChangeConfigurationParams) {
         let mut problems = self.load_hadolint();
-        if self.session().configuration {
+        let s = &p.settings;
+        let ours = s.get(SECTION).or_else(|| {
+            // A client that pushes our section's contents directly.
+            (s.get("diagnostics").is_some() || s.get("formatting").is_some()).then_some(s)
+        });
+        let peer = s
+            .get("docker")
+            .and_then(|d| d.get("languageserver"))
+            .or_else(|| s.get(PEER_SECTION));
+        if ours.is_some() || peer.is_some() {
+            // The client pushed the settings themselves: take them as they are.
+            problems.extend(self.apply_sections(ours, peer));
+        } else if self.session().configuration {
             // LSP: the pushed `settings` may be anything (often `null`); pull the sections.
             problems.extend(self.pull_configuration().await);
-        } else {
-            let s = &p.settings;
-            let ours = s.get(SECTION).or_else(|| {
-                // A client that pushes our section's contents directly.
-                s.get("diagnostics").is_some().then_some(s)
-            });
-            let peer = s
-                .get("docker")
-                .and_then(|d| d.get("languageserver"))
-                .or_else(|| s.get(PEER_SECTION));
-            problems.extend(self.apply_sections(ours, peer));
         }
         self.report(problems).await;
         self.republish_all().await;
@@ -659,6 +674,155 @@ impl LanguageServer for Backend {
                 .map(|item| convert::completion_item(doc, item, enc))
                 .collect();
             Some(CompletionResponse::Array(items))
+        })
+    }
+
+    // ---- Issue 5B: outline, folding, selection, linked editing, formatting ----
+
+    #[instrument(skip_all)]
+    async fn document_symbol(
+        &self,
+        p: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let uri = &p.text_document.uri;
+        let hierarchical = self.session().features.hierarchical_symbols;
+        self.with_doc("documentSymbol", uri, |doc, enc| {
+            let symbols = features::document_symbols(doc);
+            Some(if hierarchical {
+                DocumentSymbolResponse::Nested(convert::document_symbols(doc, &symbols, enc))
+            } else {
+                DocumentSymbolResponse::Flat(convert::symbol_information(doc, uri, &symbols, enc))
+            })
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn symbol(&self, p: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
+        let enc = self.encoding();
+        let docs: Vec<(Uri, Arc<Document>)> = self
+            .docs
+            .iter()
+            .map(|e| (e.key().clone(), Arc::clone(e.value())))
+            .collect();
+        let mut found = guarded("workspace/symbol", || {
+            let mut found: Vec<(u8, SymbolInformation)> = Vec::new();
+            for (uri, doc) in &docs {
+                for s in features::workspace_symbols(doc, &p.query) {
+                    found.push((s.score, convert::workspace_symbol(doc, uri, &s, enc)));
+                }
+            }
+            found
+        })?;
+        found.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)));
+        Ok(Some(WorkspaceSymbolResponse::Flat(
+            found.into_iter().map(|(_, s)| s).collect(),
+        )))
+    }
+
+    #[instrument(skip_all)]
+    async fn folding_range(&self, p: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        let caps = self.session().features;
+        self.with_doc("foldingRange", &p.text_document.uri, |doc, enc| {
+            let limit = caps.folding_range_limit.map(|l| l as usize);
+            Some(
+                features::folding_ranges(doc, limit)
+                    .iter()
+                    .map(|f| convert::folding_range(doc, f, caps.line_folding_only, enc))
+                    .collect(),
+            )
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn selection_range(
+        &self,
+        p: SelectionRangeParams,
+    ) -> Result<Option<Vec<SelectionRange>>> {
+        self.with_doc("selectionRange", &p.text_document.uri, |doc, enc| {
+            let offsets: Vec<usize> = p
+                .positions
+                .iter()
+                .map(|pos| convert::offset(doc, *pos, enc))
+                .collect();
+            Some(
+                features::selection_ranges(doc, &offsets)
+                    .iter()
+                    .map(|spans| convert::selection_range(doc, spans, enc))
+                    .collect(),
+            )
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn linked_editing_range(
+        &self,
+        p: LinkedEditingRangeParams,
+    ) -> Result<Option<LinkedEditingRanges>> {
+        let (uri, pos) = position_params(&p.text_document_position_params);
+        self.with_doc("linkedEditingRange", uri, |doc, enc| {
+            let offset = convert::offset(doc, pos, enc);
+            let spans = features::linked_editing_ranges(doc, offset)?;
+            Some(LinkedEditingRanges {
+                ranges: spans.iter().map(|s| convert::range(doc, *s, enc)).collect(),
+                word_pattern: Some(features::STAGE_NAME_PATTERN.to_string()),
+            })
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn formatting(&self, p: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        let config = self
+            .settings()
+            .formatting
+            .config(convert::indent_unit(&p.options));
+        self.with_doc("formatting", &p.text_document.uri, |doc, enc| {
+            Some(convert::text_edits(
+                doc,
+                &features::format(doc, &config, None),
+                enc,
+            ))
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn range_formatting(
+        &self,
+        p: DocumentRangeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        let config = self
+            .settings()
+            .formatting
+            .config(convert::indent_unit(&p.options));
+        self.with_doc("rangeFormatting", &p.text_document.uri, |doc, enc| {
+            let span = convert::span(doc, p.range, enc);
+            Some(convert::text_edits(
+                doc,
+                &features::format(doc, &config, Some(span)),
+                enc,
+            ))
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn on_type_formatting(
+        &self,
+        p: DocumentOnTypeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        if p.ch != capabilities::ON_TYPE_FORMATTING_TRIGGER {
+            return Ok(None);
+        }
+        let config = self
+            .settings()
+            .formatting
+            .config(convert::indent_unit(&p.options));
+        let (uri, pos) = position_params(&p.text_document_position);
+        self.with_doc("onTypeFormatting", uri, |doc, enc| {
+            let offset = convert::offset(doc, pos, enc);
+            Some(convert::text_edits(
+                doc,
+                &features::format_on_type(doc, &config, offset),
+                enc,
+            ))
         })
     }
 

@@ -26,8 +26,22 @@ pub use diagnostics::{
 pub use navigation::{definition, highlights, references, HighlightKind};
 pub use rename::{prepare_rename, rename, RenameError};
 
+// Issue 5B: outline, folding, selection, linked editing, formatting.
+pub mod document_symbol;
+pub mod folding;
+pub mod formatting;
+pub mod linked_editing;
+pub mod selection_range;
+pub mod workspace_symbol;
+
 pub use document_link::{document_links, DocumentLink};
+pub use document_symbol::{document_symbols, DocSymbol, SymbolKind};
+pub use folding::{folding_ranges, Fold, FoldKind};
+pub use formatting::{format, format_on_type, Edit, FormatConfig, KeywordCase};
 pub use hover::{hover, Hover, HoverConfig};
 pub use inlay_hints::{inlay_hints, InlayHint, InlayHintKind, InlayHintsConfig};
+pub use linked_editing::{linked_editing_ranges, STAGE_NAME_PATTERN};
+pub use selection_range::selection_ranges;
 pub use semantic_tokens::{semantic_tokens, SemanticToken, TokenType};
 pub use signature_help::{signature_help, Signature, SignatureHelp};
+pub use workspace_symbol::{workspace_symbols, StageSymbol};
