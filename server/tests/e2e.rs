@@ -90,7 +90,30 @@ fn initialize_advertises_capabilities_and_defaults_to_utf16() {
             "referencesProvider": true,
             "documentHighlightProvider": true,
             "renameProvider": {"prepareProvider": true},
-            "completionProvider": {"triggerCharacters": ["-", "=", ",", "$", "{", " "]}
+            "completionProvider": {"triggerCharacters": ["-", "=", ",", "$", "{", " "]},
+            "documentSymbolProvider": true,
+            "workspaceSymbolProvider": true,
+            "foldingRangeProvider": true,
+            "selectionRangeProvider": true,
+            "linkedEditingRangeProvider": true,
+            "documentFormattingProvider": true,
+            "documentRangeFormattingProvider": true,
+            "documentOnTypeFormattingProvider": {"firstTriggerCharacter": "\n"},
+            "hoverProvider": true,
+            "semanticTokensProvider": {
+                "legend": {
+                    "tokenTypes": ["keyword", "parameter", "property", "enumMember", "class",
+                        "namespace", "variable", "string", "comment", "operator", "macro",
+                        "decorator"],
+                    "tokenModifiers": ["declaration", "readonly", "defaultLibrary", "deprecated"]
+                },
+                "range": true,
+                "full": {"delta": true}
+            },
+            "documentLinkProvider": {"resolveProvider": false},
+            "inlayHintProvider": true,
+            "signatureHelpProvider": {"triggerCharacters": [" "], "retriggerCharacters": [","]},
+            "codeActionProvider": {"codeActionKinds": ["quickfix"]}
         })
     );
     assert_eq!(result["serverInfo"]["name"], "dockerfile-ls");

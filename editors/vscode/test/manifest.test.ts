@@ -56,3 +56,21 @@ test("the package script bundles and packages with vsce, and main is the bundle"
   assert.match(manifest.scripts.package, /bundle/);
   assert.match(manifest.scripts.package, /vsce package/);
 });
+
+test("every contributed setting has a type, a default and a description", () => {
+  const props = manifest.contributes.configuration.properties as Record<string, Record<string, unknown>>;
+  for (const [key, prop] of Object.entries(props)) {
+    assert.ok(key.startsWith("dockerfile-ls."), key);
+    assert.ok("type" in prop, `${key} has a type`);
+    assert.ok("default" in prop, `${key} has a default`);
+    const text = (prop.description ?? prop.markdownDescription) as string | undefined;
+    assert.ok(text && text.length > 20, `${key} has a description`);
+    if (Array.isArray(prop.enum)) {
+      assert.ok((prop.enum as unknown[]).includes(prop.default), `${key}: the default is one of the enum values`);
+    }
+  }
+  const kc = props["dockerfile-ls.formatting.keywordCase"];
+  assert.deepEqual(kc.enum, ["upper", "lower", "preserve"]);
+  const rules = props["dockerfile-ls.diagnostics.rules"].additionalProperties as { enum: string[] };
+  assert.deepEqual(rules.enum, ["off", "hint", "info", "warning", "error"]);
+});

@@ -4,12 +4,19 @@
 //! handler makes clients send requests that fail.
 
 use tower_lsp_server::ls_types::{
-    ClientCapabilities, CompletionOptions, MarkupKind, OneOf, PositionEncodingKind, RenameOptions,
-    ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability,
+    CompletionOptions, DocumentLinkOptions, HoverProviderCapability, MarkupKind, OneOf,
+    PositionEncodingKind, RenameOptions, SemanticTokensFullOptions, SemanticTokensOptions,
+    SemanticTokensServerCapabilities, ServerCapabilities, SignatureHelpOptions,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
     WorkDoneProgressOptions,
 };
+use tower_lsp_server::ls_types::{
+    DocumentOnTypeFormattingOptions, FoldingRangeProviderCapability,
+    LinkedEditingRangeServerCapabilities, SelectionRangeProviderCapability,
+};
 
-use super::convert::Encoding;
+use super::convert::{self, Encoding};
 
 /// Characters after which the client should ask for completions: `-` starts a flag (`--from`),
 /// `=` starts a flag or mount value (`--from=`, `type=`), `,` the next mount option, `$` and `{`
@@ -28,6 +35,14 @@ pub fn negotiate_encoding(caps: &ClientCapabilities) -> Encoding {
         Some(kinds) if kinds.contains(&PositionEncodingKind::UTF8) => Encoding::Utf8,
         _ => Encoding::Utf16,
     }
+}
+
+/// `workspace.configuration`: the client answers `workspace/configuration` requests.
+pub fn configuration_support(caps: &ClientCapabilities) -> bool {
+    caps.workspace
+        .as_ref()
+        .and_then(|w| w.configuration)
+        .unwrap_or(false)
 }
 
 /// `textDocument.completion.completionItem.snippetSupport`.
@@ -51,7 +66,94 @@ pub fn completion_markdown(caps: &ClientCapabilities) -> bool {
         .is_some_and(|formats| formats.contains(&MarkupKind::Markdown))
 }
 
+/// Issue 5B: what the client says about outlines and folding.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FeatureCaps {
+    /// `textDocument.documentSymbol.hierarchicalDocumentSymbolSupport`.
+    pub hierarchical_symbols: bool,
+    /// `textDocument.foldingRange.lineFoldingOnly`.
+    pub line_folding_only: bool,
+    /// `textDocument.foldingRange.rangeLimit`.
+    pub folding_range_limit: Option<u32>,
+}
+
+pub fn feature_caps(caps: &ClientCapabilities) -> FeatureCaps {
+    let td = caps.text_document.as_ref();
+    let folding = td.and_then(|t| t.folding_range.as_ref());
+    FeatureCaps {
+        hierarchical_symbols: td
+            .and_then(|t| t.document_symbol.as_ref())
+            .and_then(|d| d.hierarchical_document_symbol_support)
+            .unwrap_or(false),
+        line_folding_only: folding.and_then(|f| f.line_folding_only).unwrap_or(false),
+        folding_range_limit: folding.and_then(|f| f.range_limit),
+    }
+}
+
+/// On-type formatting runs after a line break (see `docs/formatting.md`).
+pub const ON_TYPE_FORMATTING_TRIGGER: &str = "\n";
+/// `textDocument.hover.contentFormat` lists markdown (LSP: plaintext otherwise).
+pub fn hover_markdown(caps: &ClientCapabilities) -> bool {
+    caps.text_document
+        .as_ref()
+        .and_then(|t| t.hover.as_ref())
+        .and_then(|h| h.content_format.as_ref())
+        .is_some_and(|f| f.contains(&MarkupKind::Markdown))
+}
+
+/// `textDocument.semanticTokens.multilineTokenSupport`.
+pub fn multiline_tokens(caps: &ClientCapabilities) -> bool {
+    caps.text_document
+        .as_ref()
+        .and_then(|t| t.semantic_tokens.as_ref())
+        .and_then(|s| s.multiline_token_support)
+        .unwrap_or(false)
+}
+
+/// Signature help opens on a space (the next argument) and follows `,` inside exec-form arrays.
+pub const SIGNATURE_TRIGGER_CHARACTERS: &[&str] = &[" "];
+pub const SIGNATURE_RETRIGGER_CHARACTERS: &[&str] = &[","];
+
+/// Hover, semantic tokens (full, delta, range), document links, inlay hints, signature help.
+fn editor_feature_capabilities(caps: &mut ServerCapabilities) {
+    caps.hover_provider = Some(HoverProviderCapability::Simple(true));
+    caps.semantic_tokens_provider = Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+        SemanticTokensOptions {
+            legend: convert::semantic_legend(),
+            range: Some(true),
+            full: Some(SemanticTokensFullOptions::Delta { delta: Some(true) }),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        },
+    ));
+    caps.document_link_provider = Some(DocumentLinkOptions {
+        resolve_provider: Some(false),
+        work_done_progress_options: WorkDoneProgressOptions::default(),
+    });
+    caps.inlay_hint_provider = Some(OneOf::Left(true));
+    caps.signature_help_provider = Some(SignatureHelpOptions {
+        trigger_characters: Some(
+            SIGNATURE_TRIGGER_CHARACTERS
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        ),
+        retrigger_characters: Some(
+            SIGNATURE_RETRIGGER_CHARACTERS
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        ),
+        work_done_progress_options: WorkDoneProgressOptions::default(),
+    });
+}
+
 pub fn server_capabilities(encoding: Encoding) -> ServerCapabilities {
+    let mut caps = base_capabilities(encoding);
+    editor_feature_capabilities(&mut caps);
+    caps
+}
+
+fn base_capabilities(encoding: Encoding) -> ServerCapabilities {
     ServerCapabilities {
         position_encoding: Some(encoding.kind()),
         text_document_sync: Some(TextDocumentSyncCapability::Options(
@@ -71,6 +173,22 @@ pub fn server_capabilities(encoding: Encoding) -> ServerCapabilities {
         completion_provider: Some(CompletionOptions {
             trigger_characters: Some(TRIGGER_CHARACTERS.iter().map(ToString::to_string).collect()),
             ..CompletionOptions::default()
+        }),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            ..CodeActionOptions::default()
+        })),
+        // Issue 5B: outline, folding, selection, linked editing, formatting.
+        document_symbol_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
+        linked_editing_range_provider: Some(LinkedEditingRangeServerCapabilities::Simple(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        document_range_formatting_provider: Some(OneOf::Left(true)),
+        document_on_type_formatting_provider: Some(DocumentOnTypeFormattingOptions {
+            first_trigger_character: ON_TYPE_FORMATTING_TRIGGER.to_string(),
+            more_trigger_character: None,
         }),
         ..ServerCapabilities::default()
     }
@@ -93,6 +211,14 @@ mod tests {
         let c = caps(json!({"general": {"positionEncodings": ["utf-32", "utf-16"]}}));
         assert_eq!(negotiate_encoding(&c), Encoding::Utf16);
         assert_eq!(negotiate_encoding(&caps(json!({}))), Encoding::Utf16);
+    }
+
+    #[test]
+    fn configuration_pull_only_when_the_client_says_so() {
+        assert!(!configuration_support(&caps(json!({}))));
+        assert!(configuration_support(&caps(
+            json!({"workspace": {"configuration": true}})
+        )));
     }
 
     #[test]
@@ -125,14 +251,42 @@ mod tests {
         assert_eq!(
             keys,
             [
+                "codeActionProvider",
                 "completionProvider",
                 "definitionProvider",
+                "documentFormattingProvider",
                 "documentHighlightProvider",
+                "documentLinkProvider",
+                "documentOnTypeFormattingProvider",
+                "documentRangeFormattingProvider",
+                "documentSymbolProvider",
+                "foldingRangeProvider",
+                "hoverProvider",
+                "inlayHintProvider",
+                "linkedEditingRangeProvider",
                 "positionEncoding",
                 "referencesProvider",
                 "renameProvider",
+                "selectionRangeProvider",
+                "semanticTokensProvider",
+                "signatureHelpProvider",
                 "textDocumentSync",
+                "workspaceSymbolProvider",
             ]
         );
+    }
+
+    #[test]
+    fn hover_format_and_multiline_tokens_follow_the_client() {
+        assert!(!hover_markdown(&caps(json!({}))));
+        let c =
+            caps(json!({"textDocument": {"hover": {"contentFormat": ["plaintext", "markdown"]}}}));
+        assert!(hover_markdown(&c));
+        assert!(!multiline_tokens(&caps(json!({}))));
+        let c = caps(json!({"textDocument": {"semanticTokens": {
+            "requests": {}, "tokenTypes": [], "tokenModifiers": [], "formats": ["relative"],
+            "multilineTokenSupport": true
+        }}}));
+        assert!(multiline_tokens(&c));
     }
 }

@@ -23,11 +23,20 @@ pub use server::Backend;
 /// has been received before; otherwise with error code 1."
 pub async fn serve_stdio() -> bool {
     let shutdown = Arc::new(AtomicBool::new(false));
-    let (service, socket) = LspService::build(|client| Backend::new(client, Arc::clone(&shutdown)))
-        .custom_method(transport::INVALID_MESSAGE_METHOD, Backend::invalid_message)
-        .finish();
+    // Set when the client can no longer answer requests (stdin ended, or `shutdown`), so that a
+    // handler waiting for an answer (`workspace/configuration`) gives up and the server can stop.
+    let stopping = Arc::new(tokio::sync::watch::Sender::new(false));
+    let (service, socket) = LspService::build(|client| {
+        Backend::new(client, Arc::clone(&shutdown), Arc::clone(&stopping))
+    })
+    .custom_method(transport::INVALID_MESSAGE_METHOD, Backend::invalid_message)
+    .finish();
     let (guarded_in, server_in) = tokio::io::duplex(64 * 1024);
-    let guard = tokio::spawn(transport::guard(tokio::io::stdin(), guarded_in));
+    let stdin_ended = Arc::clone(&stopping);
+    let guard = tokio::spawn(async move {
+        transport::guard(tokio::io::stdin(), guarded_in).await;
+        stdin_ended.send_replace(true);
+    });
     Server::new(server_in, tokio::io::stdout(), socket)
         .serve(service)
         .await;

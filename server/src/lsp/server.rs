@@ -7,27 +7,46 @@
 //!
 //! Must not know: UTF-16 or any position arithmetic (that is `convert`), analysis internals.
 
+use std::collections::HashSet;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
 use dashmap::DashMap;
+use serde_json::Value;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
-    CompletionParams, CompletionResponse, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DocumentHighlight, DocumentHighlightParams, GotoDefinitionParams,
-    GotoDefinitionResponse, InitializeParams, InitializeResult, InitializedParams, Location,
+    CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionResponse, CompletionParams,
+    CompletionResponse, ConfigurationItem, DidChangeConfigurationParams,
+    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DocumentHighlight, DocumentHighlightParams, GotoDefinitionParams, GotoDefinitionResponse,
+    InitializeParams, InitializeResult, InitializedParams, Location, MessageType,
     PrepareRenameResponse, ReferenceParams, RenameParams, ServerInfo, TextDocumentPositionParams,
     TextEdit, Uri, WorkspaceEdit,
+};
+use tower_lsp_server::ls_types::{
+    DocumentFormattingParams, DocumentLink, DocumentLinkParams, DocumentOnTypeFormattingParams,
+    DocumentRangeFormattingParams, DocumentSymbolParams, DocumentSymbolResponse, FoldingRange,
+    FoldingRangeParams, Hover, HoverParams, InlayHint, InlayHintParams, LinkedEditingRangeParams,
+    LinkedEditingRanges, SelectionRange, SelectionRangeParams, SemanticToken, SemanticTokens,
+    SemanticTokensDelta, SemanticTokensDeltaParams, SemanticTokensFullDeltaResult,
+    SemanticTokensParams, SemanticTokensRangeParams, SemanticTokensRangeResult,
+    SemanticTokensResult, SignatureHelp, SignatureHelpParams, SymbolInformation,
+    WorkspaceSymbolParams, WorkspaceSymbolResponse,
 };
 use tower_lsp_server::{Client, LanguageServer};
 use tracing::{debug, error, info, instrument, warn};
 
 use super::capabilities;
-use super::config::Settings;
+use super::config::{PeerSettings, Settings, PEER_SECTION, SECTION};
 use super::convert::{self, Encoding};
-use crate::analysis::features::{self, CompletionConfig};
+use crate::analysis::features::{self, CompletionConfig, DiagnosticsConfig, HoverConfig, Level};
 use crate::analysis::Document;
+use crate::hadolint_config;
+
+/// How long to wait for the client's answer to `workspace/configuration`.
+const CONFIGURATION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// What `initialize` settled for the rest of the session.
 #[derive(Clone, Copy, Debug, Default)]
@@ -36,6 +55,24 @@ struct Session {
     snippets: bool,
     /// Completion documentation as Markdown (else as a plain string).
     completion_markdown: bool,
+    /// Issue 5B: outline and folding capabilities of the client.
+    features: capabilities::FeatureCaps,
+    /// Hover as markdown (else plain text).
+    hover_markdown: bool,
+    /// Semantic tokens may span lines.
+    multiline_tokens: bool,
+    /// The client answers `workspace/configuration`.
+    configuration: bool,
+}
+
+/// Everything the user configured: our settings, the Node peer's keys, and the `.hadolint.yaml`
+/// of each workspace folder.
+#[derive(Debug, Default)]
+struct UserConfig {
+    settings: Settings,
+    peer: PeerSettings,
+    /// `(workspace folder, levels from its .hadolint.yaml)`.
+    hadolint: Vec<(PathBuf, Vec<(String, Level)>)>,
 }
 
 pub struct Backend {
@@ -44,20 +81,189 @@ pub struct Backend {
     session: OnceLock<Session>,
     /// Set by `shutdown`: LSP says to exit with code 0 after `exit` only if it came first.
     shutdown: Arc<AtomicBool>,
+    /// True once the client can no longer answer our requests (see `lsp::serve_stdio`).
+    stopping: Arc<tokio::sync::watch::Sender<bool>>,
+    config: RwLock<UserConfig>,
+    /// The workspace folders the client named in `initialize` (the only places a
+    /// `.hadolint.yaml` is read from).
+    folders: OnceLock<Vec<PathBuf>>,
+    /// Configuration problems already shown to the user (each is shown once).
+    shown: Mutex<HashSet<String>>,
+    /// Problems found before the client could be told (in `initialize`).
+    pending: Mutex<Vec<String>>,
+    /// Set once `initialized` has read the configuration. Before that, documents are stored but
+    /// not published (they would flicker with diagnostics the settings turn off);
+    /// `initialized` publishes them all.
+    config_ready: AtomicBool,
+    /// The last semantic tokens sent per document, for `semanticTokens/full/delta`.
+    semantic: SemanticCache,
+}
+
+/// The last `semanticTokens` result per document: its `resultId` and data.
+#[derive(Default)]
+struct SemanticCache {
+    last: DashMap<Uri, (String, Vec<SemanticToken>)>,
+    next_id: AtomicU64,
+}
+
+impl SemanticCache {
+    /// Remembers `data` for `uri` and returns its new result id.
+    fn store(&self, uri: &Uri, data: &[SemanticToken]) -> String {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed).to_string();
+        self.last.insert(uri.clone(), (id.clone(), data.to_vec()));
+        id
+    }
 }
 
 impl Backend {
-    pub fn new(client: Client, shutdown: Arc<AtomicBool>) -> Backend {
+    pub fn new(
+        client: Client,
+        shutdown: Arc<AtomicBool>,
+        stopping: Arc<tokio::sync::watch::Sender<bool>>,
+    ) -> Backend {
         Backend {
             client,
             docs: DashMap::new(),
             session: OnceLock::new(),
             shutdown,
+            semantic: SemanticCache::default(),
+            stopping,
+            config: RwLock::new(UserConfig::default()),
+            folders: OnceLock::new(),
+            shown: Mutex::new(HashSet::new()),
+            pending: Mutex::new(Vec::new()),
+            config_ready: AtomicBool::new(false),
+        }
+    }
+
+    /// The diagnostics configuration for the document at `uri`; `None` when diagnostics are
+    /// turned off. The `.hadolint.yaml` of the innermost workspace folder holding the document
+    /// applies.
+    fn diagnostics_config(&self, uri: &Uri) -> Option<DiagnosticsConfig> {
+        let cfg = self.config.read().unwrap_or_else(PoisonError::into_inner);
+        if !cfg.settings.diagnostics.enable {
+            return None;
+        }
+        let path = uri.to_file_path();
+        let hadolint = path
+            .as_ref()
+            .and_then(|p| {
+                cfg.hadolint
+                    .iter()
+                    .filter(|(folder, _)| p.starts_with(folder))
+                    .max_by_key(|(folder, _)| folder.as_os_str().len())
+            })
+            .map_or(&[][..], |(_, levels)| levels.as_slice());
+        Some(cfg.settings.diagnostics_config(&cfg.peer, hadolint))
+    }
+
+    /// Shows each configuration problem once (`window/showMessage`, warning) and logs it.
+    async fn report(&self, problems: Vec<String>) {
+        for p in problems {
+            let new = self
+                .shown
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(p.clone());
+            if new {
+                warn!("configuration: {p}");
+                self.client
+                    .show_message(MessageType::WARNING, format!("dockerfile-ls: {p}"))
+                    .await;
+            }
+        }
+    }
+
+    /// Re-reads the `.hadolint.yaml` of every workspace folder.
+    fn load_hadolint(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut loaded = Vec::new();
+        for folder in self.folders.get().map_or(&[][..], Vec::as_slice) {
+            match hadolint_config::load(folder) {
+                Ok(Some((path, levels))) => {
+                    debug!(path = %path.display(), "read hadolint configuration");
+                    loaded.push((folder.clone(), levels));
+                }
+                Ok(None) => {}
+                Err(message) => problems.push(message),
+            }
+        }
+        self.config
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .hadolint = loaded;
+        problems
+    }
+
+    /// Takes the sections a client sent: ours and the peer's (`None` or `null` = not sent,
+    /// keep what we have).
+    fn apply_sections(&self, ours: Option<&Value>, peer: Option<&Value>) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut cfg = self.config.write().unwrap_or_else(PoisonError::into_inner);
+        if let Some(v) = ours.filter(|v| !v.is_null()) {
+            let (settings, p) = cfg.settings.replaced(Some(v));
+            cfg.settings = settings;
+            problems.extend(p);
+        }
+        if let Some(v) = peer.filter(|v| !v.is_null()) {
+            let (peer, p) = cfg.peer.replaced(Some(v));
+            cfg.peer = peer;
+            problems.extend(p);
+        }
+        debug!(settings = ?cfg.settings, peer = ?cfg.peer, "configuration");
+        problems
+    }
+
+    /// Asks the client for both sections (`workspace/configuration`).
+    async fn pull_configuration(&self) -> Vec<String> {
+        let item = |section: &str| ConfigurationItem {
+            scope_uri: None,
+            section: Some(section.to_string()),
+        };
+        let request = self
+            .client
+            .configuration(vec![item(SECTION), item(PEER_SECTION)]);
+        let mut stopping = self.stopping.subscribe();
+        // Never wait forever: a client that stops (or never answers) must not keep the server
+        // from exiting, nor hold back the first diagnostics.
+        let answer = tokio::select! {
+            r = tokio::time::timeout(CONFIGURATION_TIMEOUT, request) => r,
+            _ = stopping.wait_for(|stop| *stop) => return Vec::new(),
+        };
+        match answer {
+            Ok(Ok(values)) => self.apply_sections(values.first(), values.get(1)),
+            Ok(Err(err)) => {
+                warn!("workspace/configuration failed: {err}");
+                Vec::new()
+            }
+            Err(_) => {
+                warn!("workspace/configuration: no answer within {CONFIGURATION_TIMEOUT:?}; keeping the current settings");
+                Vec::new()
+            }
+        }
+    }
+
+    /// Publishes diagnostics for every open document again (after a settings change).
+    async fn republish_all(&self) {
+        let docs: Vec<(Uri, Arc<Document>)> = self
+            .docs
+            .iter()
+            .map(|e| (e.key().clone(), Arc::clone(e.value())))
+            .collect();
+        for (uri, doc) in docs {
+            self.publish(uri, doc).await;
         }
     }
 
     fn session(&self) -> Session {
         self.session.get().copied().unwrap_or_default()
+    }
+
+    fn settings(&self) -> Settings {
+        self.config
+            .read()
+            .map(|c| c.settings.clone())
+            .unwrap_or_default()
     }
 
     fn encoding(&self) -> Encoding {
@@ -94,9 +300,18 @@ impl Backend {
     /// Publishes diagnostics for `doc`, unless a newer version has replaced it meanwhile (that
     /// change publishes its own).
     async fn publish(&self, uri: Uri, doc: Arc<Document>) {
+        // The document is stored before this check, and `initialized` sets the flag before it
+        // takes its snapshot of the documents: every document is published by one or the other.
+        if !self.config_ready.load(Ordering::SeqCst) {
+            return;
+        }
         let enc = self.encoding();
+        let config = self.diagnostics_config(&uri);
         let Ok(diags) = guarded("diagnostics", || {
-            features::diagnostics(&doc)
+            let Some(config) = config else {
+                return Vec::new();
+            };
+            features::diagnostics_with(&doc, &config)
                 .iter()
                 .map(|d| convert::diagnostic(&doc, &uri, d, enc))
                 .collect::<Vec<_>>()
@@ -110,6 +325,20 @@ impl Backend {
         self.client
             .publish_diagnostics(uri, diags, Some(doc.version()))
             .await;
+    }
+
+    /// The document's semantic tokens (all, or those in `range`) in LSP's encoding.
+    fn encoded_tokens(
+        &self,
+        uri: &Uri,
+        range: Option<tower_lsp_server::ls_types::Range>,
+    ) -> Result<Option<Vec<SemanticToken>>> {
+        let multiline = self.session().multiline_tokens;
+        self.with_doc("semanticTokens", uri, |doc, enc| {
+            let span = range.map(|r| convert::span(doc, r, enc));
+            let tokens = features::semantic_tokens(doc, span);
+            Some(convert::semantic_tokens(doc, &tokens, enc, multiline))
+        })
     }
 
     /// The reply to a frame the transport guard found malformed (see `transport`).
@@ -145,12 +374,38 @@ impl LanguageServer for Backend {
             encoding: capabilities::negotiate_encoding(&params.capabilities),
             snippets: capabilities::snippet_support(&params.capabilities),
             completion_markdown: capabilities::completion_markdown(&params.capabilities),
+            features: capabilities::feature_caps(&params.capabilities),
+            hover_markdown: capabilities::hover_markdown(&params.capabilities),
+            multiline_tokens: capabilities::multiline_tokens(&params.capabilities),
+            configuration: capabilities::configuration_support(&params.capabilities),
         };
-        let settings = Settings::from_init_options(params.initialization_options);
+        let (settings, problems) =
+            Settings::default().replaced(params.initialization_options.as_ref());
         debug!(?session, ?settings, "initialize");
         if self.session.set(session).is_err() {
             warn!("initialize received twice; keeping the first session");
         }
+        self.config
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .settings = settings;
+        self.pending
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend(problems);
+        #[allow(deprecated)] // `rootUri` is how pre-3.6 clients name their one folder.
+        let folders: Vec<PathBuf> = match &params.workspace_folders {
+            Some(folders) => folders
+                .iter()
+                .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
+                .collect(),
+            None => params
+                .root_uri
+                .iter()
+                .filter_map(|u| u.to_file_path().map(|p| p.into_owned()))
+                .collect(),
+        };
+        let _ = self.folders.set(folders);
         Ok(InitializeResult {
             capabilities: capabilities::server_capabilities(self.encoding()),
             server_info: Some(ServerInfo {
@@ -164,10 +419,43 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         info!("client initialized");
+        let mut problems =
+            std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner));
+        problems.extend(self.load_hadolint());
+        if self.session().configuration {
+            problems.extend(self.pull_configuration().await);
+        }
+        self.config_ready.store(true, Ordering::SeqCst);
+        self.report(problems).await;
+        self.republish_all().await;
+    }
+
+    #[instrument(skip_all)]
+    async fn did_change_configuration(&self, p: DidChangeConfigurationParams) {
+        let mut problems = self.load_hadolint();
+        let s = &p.settings;
+        let ours = s.get(SECTION).or_else(|| {
+            // A client that pushes our section's contents directly.
+            (s.get("diagnostics").is_some() || s.get("formatting").is_some()).then_some(s)
+        });
+        let peer = s
+            .get("docker")
+            .and_then(|d| d.get("languageserver"))
+            .or_else(|| s.get(PEER_SECTION));
+        if ours.is_some() || peer.is_some() {
+            // The client pushed the settings themselves: take them as they are.
+            problems.extend(self.apply_sections(ours, peer));
+        } else if self.session().configuration {
+            // LSP: the pushed `settings` may be anything (often `null`); pull the sections.
+            problems.extend(self.pull_configuration().await);
+        }
+        self.report(problems).await;
+        self.republish_all().await;
     }
 
     async fn shutdown(&self) -> Result<()> {
         self.shutdown.store(true, Ordering::SeqCst);
+        self.stopping.send_replace(true);
         Ok(())
     }
 
@@ -228,6 +516,7 @@ impl LanguageServer for Backend {
     #[instrument(skip_all, fields(uri = p.text_document.uri.as_str()))]
     async fn did_close(&self, p: DidCloseTextDocumentParams) {
         self.docs.remove(&p.text_document.uri);
+        self.semantic.last.remove(&p.text_document.uri);
         // Diagnostics of a closed file would otherwise stay in the client's problem list.
         self.client
             .publish_diagnostics(p.text_document.uri, Vec::new(), None)
@@ -325,6 +614,57 @@ impl LanguageServer for Backend {
     }
 
     #[instrument(skip_all)]
+    async fn code_action(&self, p: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        // LSP `only`: the kinds the client wants; we only have `quickfix` actions, which the
+        // kinds `quickfix` and `""` (every kind) cover.
+        if let Some(only) = &p.context.only {
+            let quickfix = CodeActionKind::QUICKFIX;
+            let wanted = only
+                .iter()
+                .any(|k| k.as_str().is_empty() || k.as_str() == quickfix.as_str());
+            if !wanted {
+                return Ok(None);
+            }
+        }
+        let uri = &p.text_document.uri;
+        let Some(config) = self.diagnostics_config(uri) else {
+            return Ok(None);
+        };
+        self.with_doc("codeAction", uri, |doc, enc| {
+            let want = convert::span(doc, p.range, enc);
+            let mut fixes = Vec::new();
+            let mut ignores: Vec<CodeActionOrCommand> = Vec::new();
+            let mut seen = HashSet::new();
+            for d in features::diagnostics_with(doc, &config) {
+                // The range is the cursor or the selection: offer what touches it.
+                if d.span.start > want.end || want.start > d.span.end {
+                    continue;
+                }
+                let lsp_diag = convert::diagnostic(doc, uri, &d, enc);
+                for a in features::actions_for(doc, &d) {
+                    if !seen.insert((a.title.clone(), a.edits.clone())) {
+                        continue;
+                    }
+                    let action = CodeActionOrCommand::CodeAction(convert::code_action(
+                        doc,
+                        uri,
+                        &a,
+                        vec![lsp_diag.clone()],
+                        enc,
+                    ));
+                    if a.suppresses {
+                        ignores.push(action);
+                    } else {
+                        fixes.push(action);
+                    }
+                }
+            }
+            fixes.extend(ignores);
+            Some(fixes)
+        })
+    }
+
+    #[instrument(skip_all)]
     async fn completion(&self, p: CompletionParams) -> Result<Option<CompletionResponse>> {
         let (uri, pos) = position_params(&p.text_document_position);
         let session = self.session();
@@ -338,6 +678,266 @@ impl LanguageServer for Backend {
                 .map(|item| convert::completion_item(doc, item, enc, session.completion_markdown))
                 .collect();
             Some(CompletionResponse::Array(items))
+        })
+    }
+
+    // ---- Issue 5B: outline, folding, selection, linked editing, formatting ----
+
+    #[instrument(skip_all)]
+    async fn document_symbol(
+        &self,
+        p: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let uri = &p.text_document.uri;
+        let hierarchical = self.session().features.hierarchical_symbols;
+        self.with_doc("documentSymbol", uri, |doc, enc| {
+            let symbols = features::document_symbols(doc);
+            Some(if hierarchical {
+                DocumentSymbolResponse::Nested(convert::document_symbols(doc, &symbols, enc))
+            } else {
+                DocumentSymbolResponse::Flat(convert::symbol_information(doc, uri, &symbols, enc))
+            })
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn symbol(&self, p: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
+        let enc = self.encoding();
+        let docs: Vec<(Uri, Arc<Document>)> = self
+            .docs
+            .iter()
+            .map(|e| (e.key().clone(), Arc::clone(e.value())))
+            .collect();
+        let mut found = guarded("workspace/symbol", || {
+            let mut found: Vec<(u8, SymbolInformation)> = Vec::new();
+            for (uri, doc) in &docs {
+                for s in features::workspace_symbols(doc, &p.query) {
+                    found.push((s.score, convert::workspace_symbol(doc, uri, &s, enc)));
+                }
+            }
+            found
+        })?;
+        found.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)));
+        Ok(Some(WorkspaceSymbolResponse::Flat(
+            found.into_iter().map(|(_, s)| s).collect(),
+        )))
+    }
+
+    #[instrument(skip_all)]
+    async fn folding_range(&self, p: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        let caps = self.session().features;
+        self.with_doc("foldingRange", &p.text_document.uri, |doc, enc| {
+            let limit = caps.folding_range_limit.map(|l| l as usize);
+            Some(
+                features::folding_ranges(doc, limit)
+                    .iter()
+                    .map(|f| convert::folding_range(doc, f, caps.line_folding_only, enc))
+                    .collect(),
+            )
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn selection_range(
+        &self,
+        p: SelectionRangeParams,
+    ) -> Result<Option<Vec<SelectionRange>>> {
+        self.with_doc("selectionRange", &p.text_document.uri, |doc, enc| {
+            let offsets: Vec<usize> = p
+                .positions
+                .iter()
+                .map(|pos| convert::offset(doc, *pos, enc))
+                .collect();
+            Some(
+                features::selection_ranges(doc, &offsets)
+                    .iter()
+                    .map(|spans| convert::selection_range(doc, spans, enc))
+                    .collect(),
+            )
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn linked_editing_range(
+        &self,
+        p: LinkedEditingRangeParams,
+    ) -> Result<Option<LinkedEditingRanges>> {
+        let (uri, pos) = position_params(&p.text_document_position_params);
+        self.with_doc("linkedEditingRange", uri, |doc, enc| {
+            let offset = convert::offset(doc, pos, enc);
+            let spans = features::linked_editing_ranges(doc, offset)?;
+            Some(LinkedEditingRanges {
+                ranges: spans.iter().map(|s| convert::range(doc, *s, enc)).collect(),
+                word_pattern: Some(features::STAGE_NAME_PATTERN.to_string()),
+            })
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn formatting(&self, p: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        let config = self
+            .settings()
+            .formatting
+            .config(convert::indent_unit(&p.options));
+        self.with_doc("formatting", &p.text_document.uri, |doc, enc| {
+            Some(convert::text_edits(
+                doc,
+                &features::format(doc, &config, None),
+                enc,
+            ))
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn range_formatting(
+        &self,
+        p: DocumentRangeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        let config = self
+            .settings()
+            .formatting
+            .config(convert::indent_unit(&p.options));
+        self.with_doc("rangeFormatting", &p.text_document.uri, |doc, enc| {
+            let span = convert::span(doc, p.range, enc);
+            Some(convert::text_edits(
+                doc,
+                &features::format(doc, &config, Some(span)),
+                enc,
+            ))
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn on_type_formatting(
+        &self,
+        p: DocumentOnTypeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        if p.ch != capabilities::ON_TYPE_FORMATTING_TRIGGER {
+            return Ok(None);
+        }
+        let config = self
+            .settings()
+            .formatting
+            .config(convert::indent_unit(&p.options));
+        let (uri, pos) = position_params(&p.text_document_position);
+        self.with_doc("onTypeFormatting", uri, |doc, enc| {
+            let offset = convert::offset(doc, pos, enc);
+            Some(convert::text_edits(
+                doc,
+                &features::format_on_type(doc, &config, offset),
+                enc,
+            ))
+        })
+    }
+
+    // ---- hover, semantic tokens, links, inlay hints, signature help (issue 5A) ----
+
+    #[instrument(skip_all)]
+    async fn hover(&self, p: HoverParams) -> Result<Option<Hover>> {
+        let (uri, pos) = position_params(&p.text_document_position_params);
+        let markdown = self.session().hover_markdown;
+        self.with_doc("hover", uri, |doc, enc| {
+            let offset = convert::offset(doc, pos, enc);
+            let h = features::hover(doc, offset, HoverConfig { markdown })?;
+            Some(convert::hover(doc, &h, markdown, enc))
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn semantic_tokens_full(
+        &self,
+        p: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        let uri = &p.text_document.uri;
+        let data = self.encoded_tokens(uri, None)?;
+        Ok(data.map(|data| {
+            let id = self.semantic.store(uri, &data);
+            SemanticTokensResult::Tokens(SemanticTokens {
+                result_id: Some(id),
+                data,
+            })
+        }))
+    }
+
+    #[instrument(skip_all)]
+    async fn semantic_tokens_full_delta(
+        &self,
+        p: SemanticTokensDeltaParams,
+    ) -> Result<Option<SemanticTokensFullDeltaResult>> {
+        let uri = &p.text_document.uri;
+        let Some(data) = self.encoded_tokens(uri, None)? else {
+            return Ok(None);
+        };
+        let previous = self
+            .semantic
+            .last
+            .get(uri)
+            .filter(|e| e.0 == p.previous_result_id)
+            .map(|e| convert::semantic_edits(&e.1, &data));
+        let id = self.semantic.store(uri, &data);
+        Ok(Some(match previous {
+            Some(edits) => SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta {
+                result_id: Some(id),
+                edits,
+            }),
+            // An unknown (or superseded) previous result: send everything.
+            None => SemanticTokensFullDeltaResult::Tokens(SemanticTokens {
+                result_id: Some(id),
+                data,
+            }),
+        }))
+    }
+
+    #[instrument(skip_all)]
+    async fn semantic_tokens_range(
+        &self,
+        p: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        let data = self.encoded_tokens(&p.text_document.uri, Some(p.range))?;
+        Ok(data.map(|data| {
+            SemanticTokensRangeResult::Tokens(SemanticTokens {
+                result_id: None,
+                data,
+            })
+        }))
+    }
+
+    #[instrument(skip_all)]
+    async fn document_link(&self, p: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        self.with_doc("documentLink", &p.text_document.uri, |doc, enc| {
+            Some(
+                features::document_links(doc)
+                    .iter()
+                    .map(|l| convert::document_link(doc, l, enc))
+                    .collect(),
+            )
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn inlay_hint(&self, p: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let config = self
+            .config
+            .read()
+            .map(|c| c.settings.inlay_hints.config())
+            .unwrap_or_default();
+        self.with_doc("inlayHint", &p.text_document.uri, |doc, enc| {
+            let span = convert::span(doc, p.range, enc);
+            Some(
+                features::inlay_hints(doc, span, config)
+                    .iter()
+                    .map(|h| convert::inlay_hint(doc, h, enc))
+                    .collect(),
+            )
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn signature_help(&self, p: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
+        let (uri, pos) = position_params(&p.text_document_position_params);
+        self.with_doc("signatureHelp", uri, |doc, enc| {
+            let offset = convert::offset(doc, pos, enc);
+            features::signature_help(doc, offset).map(|h| convert::signature_help(&h))
         })
     }
 }

@@ -3,7 +3,8 @@
 pytest-lsp ships the `ClientCapabilities` that VS Code, Neovim and Emacs (eglot) send in
 `initialize`; each test here runs once per editor against the real `dockerfile-ls` binary
 ($DOCKERFILE_LS_BIN) and checks that what the server does fits what that editor said it can
-handle: position encodings, snippets, hierarchical document symbols, dynamic registration and
+handle: position encodings, snippets, hierarchical document symbols, Markdown or plain text in
+hover and completion documentation, line-only folding, dynamic registration and
 `workspace/configuration`. pytest-lsp also checks every result against the capabilities
 (`LspSpecificationWarning`, turned into an error by pytest.ini).
 """
@@ -232,9 +233,7 @@ async def test_diagnostics_definition_completion_snippets(client: LanguageClient
 
 
 async def test_document_symbols_shape(client: LanguageClient):
-    if not client.init_result.capabilities.document_symbol_provider:
-        say(client, "skipped: server has no documentSymbolProvider")
-        pytest.skip("server has no documentSymbolProvider")
+    assert client.init_result.capabilities.document_symbol_provider, "no documentSymbolProvider"
     uri = open_doc(client)
     await diagnostics(client, uri)
     res = await client.text_document_document_symbol_async(
@@ -250,6 +249,56 @@ async def test_document_symbols_shape(client: LanguageClient):
     names = {s.name for s in res}
     assert any("builder" in n for n in names), names
     say(client, f"document symbols: hierarchical={hierarchical}, {len(res)} top-level")
+
+
+def lists_markdown(formats) -> bool:
+    return bool(formats) and types.MarkupKind.Markdown in formats
+
+
+async def test_markup_and_folding_follow_the_client(client: LanguageClient):
+    """Hover and completion documentation are Markdown only for clients that list it; folding
+    ranges carry no columns for `lineFoldingOnly` clients."""
+    caps = client.init_result.capabilities
+    assert caps.hover_provider and caps.folding_range_provider, "hover and folding advertised"
+    uri = open_doc(client)
+    await diagnostics(client, uri)
+    doc = types.TextDocumentIdentifier(uri=uri)
+    td = client.capabilities.text_document
+
+    hover = await client.text_document_hover_async(
+        types.HoverParams(text_document=doc, position=types.Position(line=1, character=1))
+    )
+    assert hover is not None, "no hover on FROM"
+    hover_md = lists_markdown(td.hover.content_format if td.hover else None)
+    assert isinstance(hover.contents, types.MarkupContent), hover.contents
+    assert "FROM" in hover.contents.value
+    expected = types.MarkupKind.Markdown if hover_md else types.MarkupKind.PlainText
+    assert hover.contents.kind == expected, (hover.contents.kind, hover_md)
+
+    res = await client.text_document_completion_async(
+        types.CompletionParams(text_document=doc, position=types.Position(line=9, character=0))
+    )
+    items = res.items if isinstance(res, types.CompletionList) else res
+    documented = [i for i in items if i.documentation is not None]
+    assert documented, "no completion item has documentation"
+    item_caps = td.completion.completion_item if td.completion else None
+    completion_md = lists_markdown(item_caps.documentation_format if item_caps else None)
+    for item in documented:
+        if completion_md:
+            assert isinstance(item.documentation, types.MarkupContent), item.label
+            assert item.documentation.kind == types.MarkupKind.Markdown, item.label
+        else:
+            assert isinstance(item.documentation, str), (item.label, item.documentation)
+
+    folds = await client.text_document_folding_range_async(types.FoldingRangeParams(text_document=doc))
+    assert folds, "no folding ranges"
+    line_only = bool(td.folding_range and td.folding_range.line_folding_only)
+    if line_only:
+        assert all(f.start_character is None and f.end_character is None for f in folds), folds
+    # every stage (FROM lines 1, 4, 7, 10) starts a fold
+    assert {1, 4, 7} <= {f.start_line for f in folds}, folds
+    say(client, f"hover markdown={hover_md}, completion docs markdown={completion_md} "
+        f"({len(documented)} documented items), {len(folds)} folds, lineFoldingOnly={line_only}")
 
 
 async def test_dynamic_registration_and_configuration(client: LanguageClient):
