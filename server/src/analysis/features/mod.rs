@@ -3,12 +3,14 @@
 //!
 //! Must not know: LSP types; every result here is converted by `lsp::convert`.
 
+pub mod code_lens;
 pub mod completion;
 pub mod diagnostics;
 pub mod navigation;
 pub mod rename;
 pub mod symbol;
 
+pub use code_lens::{code_lenses, stage_references, Lens, LensAction, LensKind, ResolvedLens};
 pub use completion::{completion, CompletionConfig, CompletionItem, CompletionKind};
 pub use diagnostics::{
     diagnostics, diagnostics_with, Diagnostic, DiagnosticsConfig, Fix, Severity, Tag,

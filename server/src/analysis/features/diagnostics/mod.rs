@@ -8,8 +8,10 @@
 mod circular_dependency;
 mod duplicate_stage_name;
 mod invalid_stage_reference;
+mod invalid_target;
 mod syntax_error;
 mod unknown_stage;
+mod unreachable_stage;
 
 use crate::analysis::{Document, Span};
 
@@ -131,6 +133,8 @@ pub static RULES: &[&Rule] = &[
     &unknown_stage::RULE,
     &invalid_stage_reference::RULE,
     &circular_dependency::RULE,
+    &unreachable_stage::RULE,
+    &invalid_target::RULE,
 ];
 
 /// All diagnostics for `doc` with the default configuration, sorted by position.
@@ -159,12 +163,28 @@ pub(crate) mod tests {
     use crate::analysis::test_support::{parse_fixture, render};
     use crate::analysis::Document;
 
-    /// Renders every diagnostic of `fixture` under its source line.
+    /// Renders every diagnostic of `fixture` under its source line, except `UnreachableStage`:
+    /// whether a stage is built depends on the whole file, so it would show up in most
+    /// multi-stage fixtures of other rules; its own tests use [`check_rule_diagnostics`].
     pub(crate) fn check_diagnostics(fixture: &str, expect: expect_test::Expect) {
+        check_filtered(fixture, &|rule| rule != "UnreachableStage", expect);
+    }
+
+    /// Renders the diagnostics of the rules in `rules` only.
+    pub(crate) fn check_rule_diagnostics(
+        rules: &[&str],
+        fixture: &str,
+        expect: expect_test::Expect,
+    ) {
+        check_filtered(fixture, &|rule| rules.contains(&rule), expect);
+    }
+
+    fn check_filtered(fixture: &str, keep: &dyn Fn(&str) -> bool, expect: expect_test::Expect) {
         let (text, _) = parse_fixture(fixture);
         let doc = Document::new(&text, 0);
         let spans: Vec<_> = super::diagnostics(&doc)
             .into_iter()
+            .filter(|d| keep(d.rule))
             .map(|d| {
                 let mut label = format!("{}[{}]: {}", d.severity.as_str(), d.rule, d.message);
                 for (span, msg) in &d.related {
