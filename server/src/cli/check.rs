@@ -59,7 +59,7 @@ fn emit(report: &str) {
 }
 
 /// The display name and text of `path` (`-` is stdin), or a one-line error message.
-fn read(path: &Path) -> Result<(String, String), String> {
+pub(super) fn read(path: &Path) -> Result<(String, String), String> {
     let (name, bytes) = if path.as_os_str() == "-" {
         let mut bytes = Vec::new();
         std::io::stdin()

@@ -4,12 +4,15 @@
 //! handler makes clients send requests that fail.
 
 use tower_lsp_server::ls_types::{
-    ClientCapabilities, CompletionOptions, OneOf, PositionEncodingKind, RenameOptions,
+    ClientCapabilities, CodeLensOptions, CompletionOptions, ExecuteCommandOptions, OneOf, PositionEncodingKind, RenameOptions,
     ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
     WorkDoneProgressOptions,
 };
 
-use super::convert::Encoding;
+use super::convert::{Encoding, CMD_STAGE_GRAPH, CMD_STAGE_REFERENCES};
+
+/// The commands the server executes (`workspace/executeCommand`).
+pub const COMMANDS: &[&str] = &[CMD_STAGE_REFERENCES, CMD_STAGE_GRAPH];
 
 /// Characters after which the client should ask for completions: `-` starts a flag (`--from`),
 /// `=` starts a flag or mount value (`--from=`, `type=`), `,` the next mount option, `$` and `{`
@@ -28,6 +31,42 @@ pub fn negotiate_encoding(caps: &ClientCapabilities) -> Encoding {
         Some(kinds) if kinds.contains(&PositionEncodingKind::UTF8) => Encoding::Utf8,
         _ => Encoding::Utf16,
     }
+}
+
+/// `workspace.configuration`: the client answers `workspace/configuration` requests.
+pub fn configuration_support(caps: &ClientCapabilities) -> bool {
+    caps.workspace
+        .as_ref()
+        .and_then(|w| w.configuration)
+        .unwrap_or(false)
+}
+
+/// `workspace.didChangeConfiguration.dynamicRegistration`: the client wants the server to
+/// register for configuration changes (vscode-languageclient sends them only then).
+pub fn did_change_configuration_registration(caps: &ClientCapabilities) -> bool {
+    caps.workspace
+        .as_ref()
+        .and_then(|w| w.did_change_configuration.as_ref())
+        .and_then(|d| d.dynamic_registration)
+        .unwrap_or(false)
+}
+
+/// `workspace.codeLens.refreshSupport`: the client honours `workspace/codeLens/refresh`.
+pub fn code_lens_refresh_support(caps: &ClientCapabilities) -> bool {
+    caps.workspace
+        .as_ref()
+        .and_then(|w| w.code_lens.as_ref())
+        .and_then(|c| c.refresh_support)
+        .unwrap_or(false)
+}
+
+/// `textDocument.codeLens.resolveSupport.properties` contains `command` (LSP 3.18): the client
+/// resolves lenses lazily. `ls_types` does not model this field yet, so it is read from the raw
+/// capabilities JSON.
+pub fn code_lens_resolve_support(raw: Option<&serde_json::Value>) -> bool {
+    raw.and_then(|c| c.pointer("/textDocument/codeLens/resolveSupport/properties"))
+        .and_then(serde_json::Value::as_array)
+        .is_some_and(|props| props.iter().any(|p| p == "command"))
 }
 
 /// `textDocument.completion.completionItem.snippetSupport`.
@@ -61,6 +100,13 @@ pub fn server_capabilities(encoding: Encoding) -> ServerCapabilities {
             trigger_characters: Some(TRIGGER_CHARACTERS.iter().map(ToString::to_string).collect()),
             ..CompletionOptions::default()
         }),
+        code_lens_provider: Some(CodeLensOptions {
+            resolve_provider: Some(true),
+        }),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: COMMANDS.iter().map(ToString::to_string).collect(),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        }),
         ..ServerCapabilities::default()
     }
 }
@@ -85,6 +131,24 @@ mod tests {
     }
 
     #[test]
+    fn code_lens_and_configuration_capabilities() {
+        assert!(!code_lens_resolve_support(None));
+        let raw = json!({"textDocument": {"codeLens": {"resolveSupport": {"properties": ["command"]}}}});
+        assert!(code_lens_resolve_support(Some(&raw)));
+        let raw = json!({"textDocument": {"codeLens": {"resolveSupport": {"properties": []}}}});
+        assert!(!code_lens_resolve_support(Some(&raw)));
+        assert!(!code_lens_refresh_support(&caps(json!({}))));
+        assert!(code_lens_refresh_support(&caps(
+            json!({"workspace": {"codeLens": {"refreshSupport": true}}})
+        )));
+        assert!(!configuration_support(&caps(json!({}))));
+        assert!(configuration_support(&caps(json!({"workspace": {"configuration": true}}))));
+        assert!(did_change_configuration_registration(&caps(
+            json!({"workspace": {"didChangeConfiguration": {"dynamicRegistration": true}}})
+        )));
+    }
+
+    #[test]
     fn snippets_only_when_the_client_says_so() {
         assert!(!snippet_support(&caps(json!({}))));
         let c = caps(
@@ -101,9 +165,11 @@ mod tests {
         assert_eq!(
             keys,
             [
+                "codeLensProvider",
                 "completionProvider",
                 "definitionProvider",
                 "documentHighlightProvider",
+                "executeCommandProvider",
                 "positionEncoding",
                 "referencesProvider",
                 "renameProvider",

@@ -18,8 +18,9 @@ use tower_lsp_server::ls_types::{
 use tower_lsp_server::jsonrpc::{Error, ErrorCode};
 
 use crate::analysis::features::{
-    CompletionItem, CompletionKind, Diagnostic, HighlightKind, RenameError, Severity, Tag,
+    Lens, LensAction, LensKind, ResolvedLens, CompletionItem, CompletionKind, Diagnostic, HighlightKind, RenameError, Severity, Tag,
 };
+use crate::analysis::graph::{kind_name, NodeKind, StageGraph};
 use crate::analysis::{Document, Span};
 
 /// The value of `diagnostic.source`.
@@ -232,6 +233,139 @@ pub fn rename_error(err: &RenameError) -> Error {
         message: err.to_string().into(),
         data: None,
     }
+}
+
+/// The commands code lenses carry; listed in `executeCommandProvider` and executed by the server
+/// (`workspace/executeCommand`), which returns data that thin clients turn into editor actions.
+pub const CMD_STAGE_REFERENCES: &str = "dockerfile-ls.stageReferences";
+pub const CMD_STAGE_GRAPH: &str = "dockerfile-ls.stageGraph";
+
+/// An unresolved lens: its range and the `data` that `codeLens/resolve` gets back.
+pub fn code_lens_unresolved(doc: &Document, uri: &Uri, lens: &Lens, enc: Encoding) -> lsp::CodeLens {
+    lsp::CodeLens {
+        range: range(doc, lens.span, enc),
+        command: None,
+        data: Some(serde_json::json!({
+            "uri": uri.as_str(),
+            "stage": lens.stage,
+            "kind": lens_kind_name(lens.kind),
+        })),
+    }
+}
+
+/// A lens with its command.
+pub fn code_lens_resolved(
+    doc: &Document,
+    uri: &Uri,
+    span: Span,
+    resolved: &ResolvedLens,
+    enc: Encoding,
+) -> lsp::CodeLens {
+    lsp::CodeLens {
+        range: range(doc, span, enc),
+        command: Some(lens_command(uri, resolved)),
+        data: None,
+    }
+}
+
+pub fn lens_command(uri: &Uri, resolved: &ResolvedLens) -> lsp::Command {
+    let (command, arguments) = match resolved.action {
+        LensAction::StageReferences { stage } => (
+            CMD_STAGE_REFERENCES,
+            vec![serde_json::json!(uri.as_str()), serde_json::json!(stage)],
+        ),
+        LensAction::StageGraph => (CMD_STAGE_GRAPH, vec![serde_json::json!(uri.as_str())]),
+    };
+    lsp::Command {
+        title: resolved.title.clone(),
+        command: command.to_string(),
+        arguments: Some(arguments),
+    }
+}
+
+fn lens_kind_name(kind: LensKind) -> &'static str {
+    match kind {
+        LensKind::Summary => "summary",
+        LensKind::Status => "status",
+    }
+}
+
+/// The `data` of an unresolved lens: document, stage and lens kind.
+pub fn code_lens_data(data: Option<&serde_json::Value>) -> Option<(Uri, usize, LensKind)> {
+    let data = data?;
+    let uri: Uri = data.get("uri")?.as_str()?.parse().ok()?;
+    let stage = usize::try_from(data.get("stage")?.as_u64()?).ok()?;
+    let kind = match data.get("kind")?.as_str()? {
+        "summary" => LensKind::Summary,
+        "status" => LensKind::Status,
+        _ => return None,
+    };
+    Some((uri, stage, kind))
+}
+
+/// The stage graph as the JSON object of `dockerfile-ls/stageGraph` (see docs/stage-graph.md):
+/// `{target, nodes, edges, reachable}`, ranges in the negotiated encoding.
+pub fn stage_graph(doc: &Document, g: &StageGraph, enc: Encoding) -> serde_json::Value {
+    use serde_json::{json, Map, Value};
+    let nodes: Vec<Value> = g
+        .nodes
+        .iter()
+        .map(|n| {
+            let mut o = Map::new();
+            o.insert("id".into(), json!(n.id()));
+            match &n.kind {
+                NodeKind::Stage {
+                    index,
+                    name,
+                    base,
+                    from,
+                    line,
+                } => {
+                    o.insert("kind".into(), json!("stage"));
+                    o.insert("index".into(), json!(index));
+                    if let Some(name) = name {
+                        o.insert("name".into(), json!(name));
+                    }
+                    if !base.is_empty() {
+                        o.insert("base".into(), json!(base));
+                    }
+                    o.insert("line".into(), json!(line));
+                    o.insert("range".into(), json!(range(doc, *from, enc)));
+                }
+                NodeKind::Image { reference } => {
+                    o.insert("kind".into(), json!("image"));
+                    o.insert("name".into(), json!(reference));
+                }
+            }
+            o.insert("reachable".into(), json!(n.reachable));
+            o.insert("isTarget".into(), json!(n.is_target));
+            Value::Object(o)
+        })
+        .collect();
+    let edges: Vec<Value> = g
+        .edges
+        .iter()
+        .map(|e| {
+            json!({
+                "from": g.nodes[e.from].id(),
+                "to": g.nodes[e.to].id(),
+                "kind": kind_name(e.kind),
+                "range": range(doc, e.span, enc),
+            })
+        })
+        .collect();
+    let reachable: Vec<String> = g
+        .nodes
+        .iter()
+        .filter(|n| n.reachable)
+        .map(|n| n.id())
+        .collect();
+    json!({
+        "target": g.target.map(|t| g.nodes[t].id()),
+        "nodes": nodes,
+        "edges": edges,
+        "reachable": reachable,
+    })
 }
 
 #[cfg(test)]

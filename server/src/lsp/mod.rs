@@ -12,20 +12,63 @@ mod server;
 pub mod transport;
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
 
+use tower_lsp_server::jsonrpc::Request;
 use tower_lsp_server::{LspService, Server};
+use tower_service::Service;
 
 pub use server::Backend;
+
+/// The custom request for the stage graph (see docs/stage-graph.md).
+pub const STAGE_GRAPH_METHOD: &str = "dockerfile-ls/stageGraph";
+
+/// Passes every message on to the server, keeping a copy of the raw `capabilities` of
+/// `initialize`: `ls_types` drops fields it does not model (LSP 3.18's
+/// `textDocument.codeLens.resolveSupport`), and the server needs them.
+struct RawCapabilities<S> {
+    inner: S,
+    slot: Arc<OnceLock<serde_json::Value>>,
+}
+
+impl<S: Service<Request>> Service<Request> for RawCapabilities<S> {
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        if req.method() == "initialize" {
+            if let Some(caps) = req.params().and_then(|p| p.get("capabilities")) {
+                // A second `initialize` is refused by the server; keep the first copy.
+                let _ = self.slot.set(caps.clone());
+            }
+        }
+        self.inner.call(req)
+    }
+}
 
 /// Serves LSP on stdin/stdout until `exit` or the end of stdin. Returns whether the client sent
 /// `shutdown` first; LSP: "The server should exit with success code 0 if the shutdown request
 /// has been received before; otherwise with error code 1."
 pub async fn serve_stdio() -> bool {
     let shutdown = Arc::new(AtomicBool::new(false));
-    let (service, socket) = LspService::build(|client| Backend::new(client, Arc::clone(&shutdown)))
-        .custom_method(transport::INVALID_MESSAGE_METHOD, Backend::invalid_message)
-        .finish();
+    let raw_capabilities = Arc::new(OnceLock::new());
+    let (service, socket) = LspService::build(|client| {
+        Backend::new(client, Arc::clone(&shutdown))
+            .with_raw_capabilities(Arc::clone(&raw_capabilities))
+    })
+    .custom_method(transport::INVALID_MESSAGE_METHOD, Backend::invalid_message)
+    .custom_method(STAGE_GRAPH_METHOD, Backend::stage_graph_request)
+    .finish();
+    let service = RawCapabilities {
+        inner: service,
+        slot: raw_capabilities,
+    };
     let (guarded_in, server_in) = tokio::io::duplex(64 * 1024);
     let guard = tokio::spawn(transport::guard(tokio::io::stdin(), guarded_in));
     Server::new(server_in, tokio::io::stdout(), socket)

@@ -9,10 +9,16 @@
 
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use dashmap::DashMap;
 use tower_lsp_server::jsonrpc::{Error, Result};
+use serde::Deserialize;
+use serde_json::Value;
+use tower_lsp_server::ls_types::{
+    CodeLens, CodeLensParams, ConfigurationItem, DidChangeConfigurationParams,
+    ExecuteCommandParams, Registration, TextDocumentIdentifier,
+};
 use tower_lsp_server::ls_types::{
     CompletionParams, CompletionResponse, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
     DidOpenTextDocumentParams, DocumentHighlight, DocumentHighlightParams, GotoDefinitionParams,
@@ -24,9 +30,10 @@ use tower_lsp_server::{Client, LanguageServer};
 use tracing::{debug, error, info, instrument, warn};
 
 use super::capabilities;
-use super::config::Settings;
+use super::config::{Settings, SECTION};
 use super::convert::{self, Encoding};
 use crate::analysis::features::{self, CompletionConfig};
+use crate::analysis::graph::{self, text::Charset, StageGraph};
 use crate::analysis::Document;
 
 /// What `initialize` settled for the rest of the session.
@@ -34,6 +41,14 @@ use crate::analysis::Document;
 struct Session {
     encoding: Encoding,
     snippets: bool,
+    /// The client resolves code lenses lazily (`codeLens/resolve`).
+    code_lens_resolve: bool,
+    /// The client honours `workspace/codeLens/refresh`.
+    code_lens_refresh: bool,
+    /// The client answers `workspace/configuration`.
+    configuration: bool,
+    /// The client wants a registration for `workspace/didChangeConfiguration`.
+    register_configuration: bool,
 }
 
 pub struct Backend {
@@ -42,6 +57,10 @@ pub struct Backend {
     session: OnceLock<Session>,
     /// Set by `shutdown`: LSP says to exit with code 0 after `exit` only if it came first.
     shutdown: Arc<AtomicBool>,
+    settings: RwLock<Settings>,
+    /// The client's capabilities as sent, for fields `ls_types` does not model (filled by
+    /// `lsp::serve_stdio` before `initialize` runs).
+    raw_capabilities: Arc<OnceLock<Value>>,
 }
 
 impl Backend {
@@ -51,7 +70,148 @@ impl Backend {
             docs: DashMap::new(),
             session: OnceLock::new(),
             shutdown,
+            settings: RwLock::new(Settings::default()),
+            raw_capabilities: Arc::new(OnceLock::new()),
         }
+    }
+
+    /// Shares the slot where the transport puts the raw `initialize` capabilities.
+    pub fn with_raw_capabilities(mut self, raw: Arc<OnceLock<Value>>) -> Backend {
+        self.raw_capabilities = raw;
+        self
+    }
+
+    fn settings(&self) -> Settings {
+        match self.settings.read() {
+            Ok(s) => s.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Applies the client's `dockerfile-ls` section; a value that does not fit keeps the old
+    /// settings and says so once, in the log and to the user. Republishes diagnostics and
+    /// refreshes code lenses when something they show changed.
+    async fn update_settings(&self, value: Option<Value>) {
+        let old = self.settings();
+        let new = match old.updated(value) {
+            Ok(new) => new,
+            Err(err) => {
+                let message = format!("dockerfile-ls: invalid settings ({err}); keeping the previous ones");
+                warn!("{message}");
+                self.client
+                    .show_message(tower_lsp_server::ls_types::MessageType::WARNING, message)
+                    .await;
+                return;
+            }
+        };
+        if new == old {
+            return;
+        }
+        debug!(?new, "settings changed");
+        match self.settings.write() {
+            Ok(mut s) => *s = new.clone(),
+            Err(poisoned) => *poisoned.into_inner() = new.clone(),
+        }
+        let docs: Vec<(Uri, Arc<Document>)> = self
+            .docs
+            .iter()
+            .map(|e| (e.key().clone(), Arc::clone(e.value())))
+            .collect();
+        for (uri, doc) in docs {
+            self.publish(uri, doc).await;
+        }
+        if new.target() != old.target() || new.code_lens != old.code_lens {
+            self.refresh_code_lenses();
+        }
+    }
+
+    /// Pulls the `dockerfile-ls` section with `workspace/configuration`, if the client can.
+    async fn pull_settings(&self) {
+        if !self.session().configuration {
+            return;
+        }
+        let item = ConfigurationItem {
+            scope_uri: None,
+            section: Some(SECTION.to_string()),
+        };
+        match self.client.configuration(vec![item]).await {
+            Ok(mut values) if !values.is_empty() => {
+                self.update_settings(Some(values.swap_remove(0))).await;
+            }
+            Ok(_) => {}
+            Err(err) => warn!("workspace/configuration failed: {err}"),
+        }
+    }
+
+    /// Asks the client to re-request code lenses (only if it said it can), without waiting for
+    /// its answer: a handler must not stall on the client.
+    fn refresh_code_lenses(&self) {
+        if !self.session().code_lens_refresh {
+            return;
+        }
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            if let Err(err) = client.code_lens_refresh().await {
+                debug!("workspace/codeLens/refresh failed: {err}");
+            }
+        });
+    }
+
+    /// The graph of `doc` for the current `target` setting.
+    fn graph(&self, doc: &Document) -> StageGraph {
+        StageGraph::build(doc, self.settings().target())
+    }
+
+    /// The result of `dockerfile-ls/stageGraph` and the `dockerfile-ls.stageGraph` command:
+    /// the graph JSON, plus `rendered` for any format but JSON. `Ok(None)` for an unknown
+    /// document; an unknown `target` is an `InvalidParams` error.
+    fn stage_graph_result(
+        &self,
+        uri: &Uri,
+        format: GraphFormat,
+        target: Option<&str>,
+    ) -> Result<Option<Value>> {
+        let settings = self.settings();
+        let result = self.with_doc("stageGraph", uri, |doc, enc| {
+            let g = match target {
+                Some(t) => {
+                    let g = StageGraph::build_for_target(doc, t);
+                    if g.unknown_target.is_some() {
+                        return Some(Err(t.to_string()));
+                    }
+                    g
+                }
+                None => StageGraph::build(doc, settings.target()),
+            };
+            let mut value = convert::stage_graph(doc, &g, enc);
+            let rendered = match format {
+                GraphFormat::Json => None,
+                GraphFormat::Text => Some(graph::render(&g, graph::Format::Text(Charset::Unicode))),
+                GraphFormat::Mermaid => Some(graph::render(&g, graph::Format::Mermaid)),
+                GraphFormat::Dot => Some(graph::render(&g, graph::Format::Dot)),
+                GraphFormat::Svg => Some(graph::render(&g, graph::Format::Svg)),
+            };
+            if let (Some(r), Some(o)) = (rendered, value.as_object_mut()) {
+                o.insert("rendered".to_string(), Value::String(r));
+            }
+            Some(Ok(value))
+        })?;
+        match result {
+            None => Ok(None),
+            Some(Ok(v)) => Ok(Some(v)),
+            Some(Err(t)) => Err(Error::invalid_params(format!(
+                "target stage `{t}` could not be found"
+            ))),
+        }
+    }
+
+    /// `dockerfile-ls/stageGraph`.
+    pub async fn stage_graph_request(&self, p: StageGraphParams) -> Result<Option<Value>> {
+        self.stage_graph_result(
+            &p.text_document.uri,
+            p.format.unwrap_or_default(),
+            p.target.as_deref().map(str::trim).filter(|t| !t.is_empty()),
+        )
     }
 
     fn session(&self) -> Session {
@@ -93,8 +253,9 @@ impl Backend {
     /// change publishes its own).
     async fn publish(&self, uri: Uri, doc: Arc<Document>) {
         let enc = self.encoding();
+        let config = self.settings().diagnostics_config();
         let Ok(diags) = guarded("diagnostics", || {
-            features::diagnostics(&doc)
+            features::diagnostics_with(&doc, &config)
                 .iter()
                 .map(|d| convert::diagnostic(&doc, &uri, d, enc))
                 .collect::<Vec<_>>()
@@ -116,6 +277,15 @@ impl Backend {
     }
 }
 
+/// LSP `ContentModified`: the document changed so that the request's result is no longer valid.
+fn content_modified() -> Error {
+    Error {
+        code: tower_lsp_server::jsonrpc::ErrorCode::ServerError(-32801),
+        message: "the document changed".into(),
+        data: None,
+    }
+}
+
 /// Runs one analysis call; a panic becomes an internal-error response and an error log instead
 /// of taking the whole server down.
 fn guarded<T>(what: &'static str, f: impl FnOnce() -> T) -> Result<T> {
@@ -132,6 +302,30 @@ fn guarded<T>(what: &'static str, f: impl FnOnce() -> T) -> Result<T> {
     })
 }
 
+/// Params of `dockerfile-ls/stageGraph`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StageGraphParams {
+    pub text_document: TextDocumentIdentifier,
+    pub format: Option<GraphFormat>,
+    pub target: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GraphFormat {
+    #[default]
+    Json,
+    Text,
+    Mermaid,
+    Dot,
+    Svg,
+}
+
+fn invalid_params(message: impl Into<String>) -> Error {
+    Error::invalid_params(message.into())
+}
+
 fn position_params(p: &TextDocumentPositionParams) -> (&Uri, tower_lsp_server::ls_types::Position) {
     (&p.text_document.uri, p.position)
 }
@@ -139,12 +333,21 @@ fn position_params(p: &TextDocumentPositionParams) -> (&Uri, tower_lsp_server::l
 impl LanguageServer for Backend {
     #[instrument(skip_all)]
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let caps = &params.capabilities;
         let session = Session {
-            encoding: capabilities::negotiate_encoding(&params.capabilities),
-            snippets: capabilities::snippet_support(&params.capabilities),
+            encoding: capabilities::negotiate_encoding(caps),
+            snippets: capabilities::snippet_support(caps),
+            code_lens_resolve: capabilities::code_lens_resolve_support(self.raw_capabilities.get()),
+            code_lens_refresh: capabilities::code_lens_refresh_support(caps),
+            configuration: capabilities::configuration_support(caps),
+            register_configuration: capabilities::did_change_configuration_registration(caps),
         };
         let settings = Settings::from_init_options(params.initialization_options);
         debug!(?session, ?settings, "initialize");
+        match self.settings.write() {
+            Ok(mut s) => *s = settings,
+            Err(poisoned) => *poisoned.into_inner() = settings,
+        }
         if self.session.set(session).is_err() {
             warn!("initialize received twice; keeping the first session");
         }
@@ -161,6 +364,125 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         info!("client initialized");
+        if self.session().register_configuration {
+            let registration = Registration {
+                id: "dockerfile-ls/didChangeConfiguration".to_string(),
+                method: "workspace/didChangeConfiguration".to_string(),
+                register_options: Some(serde_json::json!({"section": SECTION})),
+            };
+            if let Err(err) = self.client.register_capability(vec![registration]).await {
+                warn!("registering for configuration changes failed: {err}");
+            }
+        }
+        self.pull_settings().await;
+    }
+
+    #[instrument(skip_all)]
+    async fn did_change_configuration(&self, p: DidChangeConfigurationParams) {
+        // Clients that push send `{"dockerfile-ls": {...}}`; others send `null` and expect a pull.
+        match p.settings.get(SECTION) {
+            Some(section) => self.update_settings(Some(section.clone())).await,
+            None => self.pull_settings().await,
+        }
+    }
+
+    #[instrument(skip_all)]
+    async fn code_lens(&self, p: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let settings = self.settings();
+        if !settings.code_lens.enable {
+            return Ok(Some(Vec::new()));
+        }
+        let lazy = self.session().code_lens_resolve;
+        let uri = &p.text_document.uri;
+        self.with_doc("codeLens", uri, |doc, enc| {
+            let g = StageGraph::build(doc, settings.target());
+            let lenses = features::code_lenses(doc, &g);
+            Some(
+                lenses
+                    .iter()
+                    .filter_map(|l| {
+                        if lazy {
+                            return Some(convert::code_lens_unresolved(doc, uri, l, enc));
+                        }
+                        let r = features::code_lens::resolve(&g, l.stage, l.kind)?;
+                        Some(convert::code_lens_resolved(doc, uri, l.span, &r, enc))
+                    })
+                    .collect(),
+            )
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn code_lens_resolve(&self, lens: CodeLens) -> Result<CodeLens> {
+        if lens.command.is_some() {
+            return Ok(lens);
+        }
+        let Some((uri, stage, kind)) = convert::code_lens_data(lens.data.as_ref()) else {
+            return Err(invalid_params("code lens without dockerfile-ls data"));
+        };
+        let Some(doc) = self.snapshot(&uri) else {
+            return Err(content_modified());
+        };
+        let g = self.graph(&doc);
+        let resolved = guarded("codeLens/resolve", || {
+            features::code_lens::resolve(&g, stage, kind)
+        })?;
+        match resolved {
+            Some(r) => Ok(CodeLens {
+                range: lens.range,
+                command: Some(convert::lens_command(&uri, &r)),
+                data: None,
+            }),
+            // The stage is gone (the document changed since the lenses were listed).
+            None => Err(content_modified()),
+        }
+    }
+
+    #[instrument(skip_all, fields(command = p.command.as_str()))]
+    async fn execute_command(&self, p: ExecuteCommandParams) -> Result<Option<Value>> {
+        let args = &p.arguments;
+        let uri = args
+            .first()
+            .and_then(Value::as_str)
+            .and_then(|u| u.parse::<Uri>().ok());
+        match p.command.as_str() {
+            convert::CMD_STAGE_REFERENCES => {
+                let (Some(uri), Some(stage)) = (uri, args.get(1).and_then(Value::as_u64)) else {
+                    return Err(invalid_params(format!(
+                        "`{}` takes [uri, stageIndex]",
+                        convert::CMD_STAGE_REFERENCES
+                    )));
+                };
+                let stage = usize::try_from(stage).unwrap_or(usize::MAX);
+                let locations = self.with_doc("stageReferences", &uri, |doc, enc| {
+                    Some(
+                        features::stage_references(doc, stage)
+                            .into_iter()
+                            .map(|span| convert::location(doc, &uri, span, enc))
+                            .collect::<Vec<Location>>(),
+                    )
+                })?;
+                Ok(locations.map(|l| serde_json::to_value(l).unwrap_or(Value::Null)))
+            }
+            convert::CMD_STAGE_GRAPH => {
+                let Some(uri) = uri else {
+                    return Err(invalid_params(format!(
+                        "`{}` takes [uri, format?]",
+                        convert::CMD_STAGE_GRAPH
+                    )));
+                };
+                let format = match args.get(1) {
+                    None | Some(Value::Null) => GraphFormat::Json,
+                    Some(v) => serde_json::from_value(v.clone()).map_err(|_| {
+                        invalid_params(format!(
+                            "unknown graph format {v}; use `json`, `text`, `mermaid`, `dot` or `svg`"
+                        ))
+                    })?,
+                };
+                self.stage_graph_result(&uri, format, None)
+            }
+            other => Err(invalid_params(format!("unknown command `{other}`"))),
+        }
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -188,7 +510,7 @@ impl LanguageServer for Backend {
         let uri = p.text_document.uri;
         let version = p.text_document.version;
         // No `.await` until the edit has landed: handlers run concurrently.
-        let doc = {
+        let (doc, before) = {
             let Some(mut entry) = self.docs.get_mut(&uri) else {
                 warn!("ignoring a change to a document that is not open");
                 return;
@@ -216,9 +538,17 @@ impl LanguageServer for Backend {
                 self.docs.remove(&uri);
                 return;
             };
-            *entry = Arc::new(next);
-            Arc::clone(&entry)
+            let before = std::mem::replace(&mut *entry, Arc::new(next));
+            (Arc::clone(&entry), before)
         };
+        if self.session().code_lens_refresh && self.settings().code_lens.enable {
+            let changed = guarded("graph", || {
+                self.graph(&before).signature() != self.graph(&doc).signature()
+            });
+            if changed.unwrap_or(false) {
+                self.refresh_code_lenses();
+            }
+        }
         self.publish(uri, doc).await;
     }
 

@@ -61,6 +61,19 @@ pub fn layout(items: &[Item], edges: &[(usize, usize)], sources: &[bool]) -> Lay
             layer[v] = layer[v].max(layer[u] + 1);
         }
     }
+    // Then move every node down to just above its nearest user, so a stage sits next to the
+    // stages that use it instead of at the top with a long edge down.
+    let mut outgoing: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (u_list, v) in incoming.iter().zip(0..) {
+        for &u in u_list {
+            outgoing[u].push(v);
+        }
+    }
+    for &v in order.iter().rev() {
+        if let Some(nearest) = outgoing[v].iter().map(|&w| layer[w]).min() {
+            layer[v] = layer[v].max(nearest.saturating_sub(1));
+        }
+    }
     let any_source = sources.iter().any(|&s| s);
     if any_source {
         for l in layer.iter_mut() {
@@ -240,7 +253,7 @@ pub fn layout(items: &[Item], edges: &[(usize, usize)], sources: &[bool]) -> Lay
         + MARGIN;
 
     let ys: Vec<f64> = (0..vn).map(|v| layer_y[vlayer[v]]).collect();
-    let routes = chains
+    let routes: Vec<Vec<(f64, f64)>> = chains
         .iter()
         .enumerate()
         .map(|(ei, chain)| {
@@ -257,6 +270,8 @@ pub fn layout(items: &[Item], edges: &[(usize, usize)], sources: &[bool]) -> Lay
             pts
         })
         .collect();
+    let mut routes: Vec<Vec<(f64, f64)>> = routes;
+    spread_ports(&mut routes, edges, items, &x);
     Layout {
         x: x[..n].to_vec(),
         y: ys[..n].to_vec(),
@@ -368,5 +383,44 @@ fn place_row(row: &[usize], wanted: &[f64], width: &[f64], x: &mut [f64]) {
     }
     for (i, &v) in row.iter().enumerate() {
         x[v] = placed[i];
+    }
+}
+
+/// Spreads the ends of the edges that leave (or enter) one node along its bottom (or top)
+/// side, ordered by where the edge goes, so arrows into a busy stage stay apart.
+fn spread_ports(routes: &mut [Vec<(f64, f64)>], edges: &[(usize, usize)], items: &[Item], x: &[f64]) {
+    let n = items.len();
+    let mut outs: Vec<Vec<(f64, usize)>> = vec![Vec::new(); n];
+    let mut ins: Vec<Vec<(f64, usize)>> = vec![Vec::new(); n];
+    for (ei, r) in routes.iter().enumerate() {
+        if r.len() < 2 {
+            continue;
+        }
+        let (u, v) = edges[ei];
+        outs[u].push((r[1].0, ei));
+        ins[v].push((r[r.len() - 2].0, ei));
+    }
+    let place = |list: &mut Vec<(f64, usize)>, node: usize, routes: &mut [Vec<(f64, f64)>], first: bool| {
+        if list.len() < 2 {
+            return;
+        }
+        list.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let usable = (items[node].width - 24.0).max(0.0).min(list.len() as f64 * 40.0);
+        let left = x[node] - usable / 2.0;
+        let k = list.len() as f64;
+        for (i, &(_, ei)) in list.iter().enumerate() {
+            let px = left + usable * (i as f64 + 0.5) / k;
+            let r = &mut routes[ei];
+            if first {
+                r[0].0 = px;
+            } else {
+                let last = r.len() - 1;
+                r[last].0 = px;
+            }
+        }
+    };
+    for v in 0..n {
+        place(&mut outs[v], v, routes, true);
+        place(&mut ins[v], v, routes, false);
     }
 }

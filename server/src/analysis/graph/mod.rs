@@ -239,6 +239,30 @@ impl StageGraph {
         g
     }
 
+    /// The graph for an explicit target (`--target`, the `target` param of the LSP request),
+    /// which wins over a target comment in the file. `unknown_target` is set when it names no
+    /// stage.
+    pub fn build_for_target(doc: &Document, target: &str) -> StageGraph {
+        let mut g = StageGraph::build(doc, Some(target));
+        if let TargetSource::Comment(_) = g.source {
+            let m = doc.model();
+            let last = m.stages.len().checked_sub(1);
+            let (t, unknown) = match m.stage_by_name(target) {
+                Some(s) => (Some(s), None),
+                None => (last, Some(target.to_string())),
+            };
+            g.source = TargetSource::Setting(target.to_string());
+            g.target = t;
+            g.unknown_target = unknown;
+            for n in &mut g.nodes {
+                n.reachable = false;
+                n.is_target = false;
+            }
+            g.mark_reachable();
+        }
+        g
+    }
+
     /// BuildKit's `allReachableStages`: the target, its base and its dependencies, transitively;
     /// images are reachable when a reachable stage uses them. Linear in nodes and edges.
     fn mark_reachable(&mut self) {
@@ -308,6 +332,25 @@ impl StageGraph {
         );
         out.extend(self.unknown_target.iter().map(|t| format!("unknown:{t}")));
         out
+    }
+}
+
+/// A rendering of the graph (JSON is built by the caller, which knows positions in its encoding).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text(text::Charset),
+    Mermaid,
+    Dot,
+    Svg,
+}
+
+/// `g` rendered as `format`.
+pub fn render(g: &StageGraph, format: Format) -> String {
+    match format {
+        Format::Text(charset) => text::render(g, charset),
+        Format::Mermaid => mermaid::render(g),
+        Format::Dot => dot::render(g),
+        Format::Svg => svg::render(g),
     }
 }
 

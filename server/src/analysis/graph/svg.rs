@@ -38,14 +38,6 @@ const RED: &str = "#cf222e";
 
 pub fn render(g: &StageGraph) -> String {
     let stages = g.stage_count();
-    let items: Vec<Item> = g
-        .nodes
-        .iter()
-        .map(|n| Item {
-            width: node_width(g, n),
-            height: if n.is_stage() { STAGE_H } else { IMAGE_H },
-        })
-        .collect();
     // One drawn edge per (from, to, kind).
     let mut seen = std::collections::HashSet::new();
     let drawn: Vec<usize> = (0..g.edges.len())
@@ -54,12 +46,33 @@ pub fn render(g: &StageGraph) -> String {
             seen.insert((e.from, e.to, e.kind))
         })
         .collect();
-    // Images feed only the stages built on them: keep them free-floating above their first user.
+    // Shapes to place: every stage, and one pill per use of an image, right above its user
+    // (one shared pill for `alpine` used by ten stages would pull long edges across the
+    // picture).
+    let mut shapes: Vec<usize> = (0..stages).collect();
     let pairs: Vec<(usize, usize)> = drawn
         .iter()
-        .map(|&i| (g.edges[i].from, g.edges[i].to))
+        .map(|&i| {
+            let e = &g.edges[i];
+            if g.nodes[e.from].is_stage() {
+                (e.from, e.to)
+            } else {
+                shapes.push(e.from);
+                (shapes.len() - 1, e.to)
+            }
+        })
         .collect();
-    let sources: Vec<bool> = g.nodes.iter().map(|n| !n.is_stage()).collect();
+    let items: Vec<Item> = shapes
+        .iter()
+        .map(|&n| {
+            let n = &g.nodes[n];
+            Item {
+                width: node_width(g, n),
+                height: if n.is_stage() { STAGE_H } else { IMAGE_H },
+            }
+        })
+        .collect();
+    let sources: Vec<bool> = shapes.iter().map(|&n| !g.nodes[n].is_stage()).collect();
     let lay = layout::layout(&items, &pairs, &sources);
 
     let width = lay.width.max(420.0);
@@ -102,11 +115,11 @@ pub fn render(g: &StageGraph) -> String {
     out.push_str("<g class=\"edges\">\n");
     let mut labels = String::new();
     for (k, &ei) in drawn.iter().enumerate() {
-        edge(&mut out, &mut labels, g, &lay, &items, ei, &lay.routes[k]);
+        edge(&mut out, &mut labels, g, (&lay, &items), ei, pairs[k], &lay.routes[k]);
     }
     out.push_str("</g>\n");
-    for (i, n) in g.nodes.iter().enumerate() {
-        node(&mut out, g, i, n, &lay, &items[i]);
+    for (i, &n) in shapes.iter().enumerate() {
+        node(&mut out, g, i, &g.nodes[n], &lay, &items[i]);
     }
     // Labels last, so no box hides them.
     out.push_str("<g class=\"labels\">\n");
@@ -297,9 +310,9 @@ fn edge(
     out: &mut String,
     labels: &mut String,
     g: &StageGraph,
-    lay: &Layout,
-    items: &[Item],
+    (lay, items): (&Layout, &[Item]),
     ei: usize,
+    (u, v): (usize, usize),
     route: &[(f64, f64)],
 ) {
     let e = &g.edges[ei];
@@ -346,7 +359,6 @@ fn edge(
         (d, ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0))
     } else {
         // A back edge (cycle, or a copy from a later stage laid out below): around the right.
-        let (u, v) = (e.from, e.to);
         let (sx, sy) = (lay.x[u] + items[u].width / 2.0, lay.y[u]);
         let (tx, ty) = (lay.x[v] + items[v].width / 2.0, lay.y[v]);
         let bulge = sx.max(tx) + 60.0;

@@ -72,7 +72,7 @@ pub fn render(g: &StageGraph, charset: Charset) -> String {
     let unreachable: Vec<usize> = (0..stages).filter(|&s| !g.nodes[s].reachable).collect();
     if !unreachable.is_empty() {
         let target = g.target_label().unwrap_or_default();
-        r.out.push_str(&format!("\nnot built for target {target}:\n"));
+        r.out.push_str(&format!("\nnot built for target '{target}':\n"));
         for &s in &unreachable {
             let used = users[s]
                 .iter()
