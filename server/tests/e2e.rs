@@ -90,7 +90,11 @@ fn initialize_advertises_capabilities_and_defaults_to_utf16() {
             "referencesProvider": true,
             "documentHighlightProvider": true,
             "renameProvider": {"prepareProvider": true},
-            "completionProvider": {"triggerCharacters": ["-", "=", ",", "$", "{", " "]}
+            "completionProvider": {"triggerCharacters": ["-", "=", ",", "$", "{", " "]},
+            "codeLensProvider": {"resolveProvider": true},
+            "executeCommandProvider": {
+                "commands": ["dockerfile-ls.stageReferences", "dockerfile-ls.stageGraph"]
+            }
         })
     );
     assert_eq!(result["serverInfo"]["name"], "dockerfile-ls");

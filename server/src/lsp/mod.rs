@@ -58,9 +58,11 @@ impl<S: Service<Request>> Service<Request> for RawCapabilities<S> {
 pub async fn serve_stdio() -> bool {
     let shutdown = Arc::new(AtomicBool::new(false));
     let raw_capabilities = Arc::new(OnceLock::new());
+    let stop = Arc::new(tokio::sync::watch::channel(false).0);
     let (service, socket) = LspService::build(|client| {
         Backend::new(client, Arc::clone(&shutdown))
             .with_raw_capabilities(Arc::clone(&raw_capabilities))
+            .with_stop_signal(Arc::clone(&stop))
     })
     .custom_method(transport::INVALID_MESSAGE_METHOD, Backend::invalid_message)
     .custom_method(STAGE_GRAPH_METHOD, Backend::stage_graph_request)
@@ -70,7 +72,11 @@ pub async fn serve_stdio() -> bool {
         slot: raw_capabilities,
     };
     let (guarded_in, server_in) = tokio::io::duplex(64 * 1024);
-    let guard = tokio::spawn(transport::guard(tokio::io::stdin(), guarded_in));
+    let guard = tokio::spawn(async move {
+        transport::guard(tokio::io::stdin(), guarded_in).await;
+        // No answer to a request of ours can arrive any more.
+        stop.send_replace(true);
+    });
     Server::new(server_in, tokio::io::stdout(), socket)
         .serve(service)
         .await;

@@ -36,6 +36,9 @@ use crate::analysis::features::{self, CompletionConfig};
 use crate::analysis::graph::{self, text::Charset, StageGraph};
 use crate::analysis::Document;
 
+/// How long the server waits for the client to answer one of its requests.
+const CLIENT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// What `initialize` settled for the rest of the session.
 #[derive(Clone, Copy, Debug, Default)]
 struct Session {
@@ -58,6 +61,9 @@ pub struct Backend {
     /// Set by `shutdown`: LSP says to exit with code 0 after `exit` only if it came first.
     shutdown: Arc<AtomicBool>,
     settings: RwLock<Settings>,
+    /// Set on `shutdown` and when the client's input ends: requests to the client that are still
+    /// waiting then give up.
+    stop: Arc<tokio::sync::watch::Sender<bool>>,
     /// The client's capabilities as sent, for fields `ls_types` does not model (filled by
     /// `lsp::serve_stdio` before `initialize` runs).
     raw_capabilities: Arc<OnceLock<Value>>,
@@ -71,8 +77,15 @@ impl Backend {
             session: OnceLock::new(),
             shutdown,
             settings: RwLock::new(Settings::default()),
+            stop: Arc::new(tokio::sync::watch::channel(false).0),
             raw_capabilities: Arc::new(OnceLock::new()),
         }
+    }
+
+    /// Shares the signal `lsp::serve_stdio` sets when the client's input ends.
+    pub fn with_stop_signal(mut self, stop: Arc<tokio::sync::watch::Sender<bool>>) -> Backend {
+        self.stop = stop;
+        self
     }
 
     /// Shares the slot where the transport puts the raw `initialize` capabilities.
@@ -134,12 +147,27 @@ impl Backend {
             scope_uri: None,
             section: Some(SECTION.to_string()),
         };
-        match self.client.configuration(vec![item]).await {
-            Ok(mut values) if !values.is_empty() => {
+        let answer = self
+            .until_shutdown(self.client.configuration(vec![item]))
+            .await;
+        match answer {
+            Some(Ok(mut values)) if !values.is_empty() => {
                 self.update_settings(Some(values.swap_remove(0))).await;
             }
-            Ok(_) => {}
-            Err(err) => warn!("workspace/configuration failed: {err}"),
+            Some(Ok(_)) | None => {}
+            Some(Err(err)) => warn!("workspace/configuration failed: {err}"),
+        }
+    }
+
+    /// Awaits a request to the client, giving up on `shutdown`, at the end of the client's input,
+    /// or after [`CLIENT_TIMEOUT`]:
+    /// tower-lsp-server waits for every running handler before it exits, and a client that
+    /// answers after `exit` (or never) would otherwise keep the process alive.
+    async fn until_shutdown<T>(&self, request: impl std::future::Future<Output = T>) -> Option<T> {
+        let mut stop = self.stop.subscribe();
+        tokio::select! {
+            answer = tokio::time::timeout(CLIENT_TIMEOUT, request) => answer.ok(),
+            _ = stop.wait_for(|stopped| *stopped) => None,
         }
     }
 
@@ -370,7 +398,10 @@ impl LanguageServer for Backend {
                 method: "workspace/didChangeConfiguration".to_string(),
                 register_options: Some(serde_json::json!({"section": SECTION})),
             };
-            if let Err(err) = self.client.register_capability(vec![registration]).await {
+            let answer = self
+                .until_shutdown(self.client.register_capability(vec![registration]))
+                .await;
+            if let Some(Err(err)) = answer {
                 warn!("registering for configuration changes failed: {err}");
             }
         }
@@ -487,6 +518,7 @@ impl LanguageServer for Backend {
 
     async fn shutdown(&self) -> Result<()> {
         self.shutdown.store(true, Ordering::SeqCst);
+        self.stop.send_replace(true);
         Ok(())
     }
 

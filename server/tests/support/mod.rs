@@ -61,10 +61,20 @@ impl Server {
     }
 
     pub fn start_with(capabilities: Value) -> Server {
+        Server::start_with_options(capabilities, Value::Null)
+    }
+
+    /// Spawns and initializes the server with `capabilities` and `initializationOptions`.
+    pub fn start_with_options(capabilities: Value, options: Value) -> Server {
         let mut server = Server::spawn(&[]);
         let result = server.result(
             "initialize",
-            json!({"processId": null, "rootUri": null, "capabilities": capabilities}),
+            json!({
+                "processId": null,
+                "rootUri": null,
+                "capabilities": capabilities,
+                "initializationOptions": options
+            }),
         );
         server.initialize_result = result;
         server.notify("initialized", json!({}));

@@ -34,12 +34,19 @@ pub fn render(g: &StageGraph) -> String {
             NodeKind::Image { reference } => {
                 attrs.push(format!("label={}", quote(reference)));
                 attrs.push("shape=ellipse".to_string());
-                attrs.push("style=filled".to_string());
+                if n.reachable {
+                    attrs.push("style=filled".to_string());
+                } else {
+                    attrs.push(
+                        "style=\"filled,dashed\", color=\"#b0b0b0\", fontcolor=\"#8a8a8a\", fillcolor=\"#f2f2f2\""
+                            .to_string(),
+                    );
+                }
             }
         }
         if n.is_target {
             attrs.push("color=\"#1f6feb\", penwidth=3, fillcolor=\"#ddf4ff\"".to_string());
-        } else if !n.reachable {
+        } else if !n.reachable && n.is_stage() {
             attrs.push(
                 "color=\"#b0b0b0\", fontcolor=\"#8a8a8a\", fillcolor=\"#f2f2f2\", style=\"rounded,filled,dashed\""
                     .to_string(),

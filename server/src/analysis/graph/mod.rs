@@ -18,7 +18,7 @@ pub mod svg;
 pub mod text;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use crate::analysis::model::{RefKind, RefTarget};
 use crate::analysis::{Document, Span};

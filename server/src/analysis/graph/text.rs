@@ -13,6 +13,7 @@
 //! caller picks [`Charset`]).
 
 use super::{kind_name, NodeKind, StageGraph};
+use crate::analysis::model::RefKind;
 
 /// Box-drawing characters, or plain ASCII for terminals without UTF-8.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,14 +109,63 @@ struct Renderer<'a> {
 }
 
 impl Renderer<'_> {
+    /// Prints `root` and, depth first, what it is built from. Iterative (an explicit stack), so
+    /// a chain of thousands of stages cannot overflow the stack.
     fn tree(&mut self, root: usize) {
         let head = self.describe(root);
         self.out.push_str(&head);
         self.out.push('\n');
         self.shown[root] = true;
         self.on_path[root] = true;
-        self.children(root, &mut String::new());
-        self.on_path[root] = false;
+        let mut stack = vec![Frame {
+            node: root,
+            prefix: String::new(),
+            kids: self.kids(root),
+            next: 0,
+        }];
+        while let Some(frame) = stack.last_mut() {
+            let Some(&(child, kind)) = frame.kids.get(frame.next) else {
+                self.on_path[frame.node] = false;
+                stack.pop();
+                continue;
+            };
+            frame.next += 1;
+            let last = frame.next == frame.kids.len();
+            let branch = if last { self.glyphs.last } else { self.glyphs.tee };
+            let node = &self.g.nodes[child];
+            let mut line = format!("{}{branch}{kind}: ", frame.prefix);
+            let expand = if !node.is_stage() {
+                line.push_str(&self.describe(child));
+                false
+            } else if self.on_path[child] {
+                line.push_str(&format!("{} (cycle)", node.label()));
+                false
+            } else if self.shown[child] {
+                line.push_str(&format!("{} (see above)", node.label()));
+                false
+            } else {
+                line.push_str(&self.describe(child));
+                true
+            };
+            let prefix = format!(
+                "{}{}",
+                frame.prefix,
+                if last { "    " } else { self.glyphs.bar }
+            );
+            self.out.push_str(&line);
+            self.out.push('\n');
+            if expand {
+                self.shown[child] = true;
+                self.on_path[child] = true;
+                let kids = self.kids(child);
+                stack.push(Frame {
+                    node: child,
+                    prefix,
+                    kids,
+                    next: 0,
+                });
+            }
+        }
     }
 
     /// One line for a node: its label and, for stages, index, base image and line.
@@ -152,12 +202,12 @@ impl Renderer<'_> {
     /// The children of `n`: the stages it is built from (its base, then `--from` sources in
     /// source order) and images it copies or mounts from. Its base image is already in its
     /// own line, so it is not repeated.
-    fn children(&mut self, n: usize, prefix: &mut String) {
+    fn kids(&self, n: usize) -> Vec<(usize, &'static str)> {
         let mut kids: Vec<(usize, &'static str)> = Vec::new();
         for &e in &self.deps[n] {
             let edge = &self.g.edges[e];
             let from = &self.g.nodes[edge.from];
-            if !from.is_stage() && edge.kind == crate::analysis::model::RefKind::Base {
+            if !from.is_stage() && edge.kind == RefKind::Base {
                 continue;
             }
             let item = (edge.from, kind_name(edge.kind));
@@ -165,40 +215,13 @@ impl Renderer<'_> {
                 kids.push(item);
             }
         }
-        let count = kids.len();
-        for (i, (child, kind)) in kids.into_iter().enumerate() {
-            let last = i + 1 == count;
-            let branch = if last {
-                self.glyphs.last
-            } else {
-                self.glyphs.tee
-            };
-            let node = &self.g.nodes[child];
-            let mut line = format!("{prefix}{branch}{kind}: ");
-            let expand = if !node.is_stage() {
-                line.push_str(&self.describe(child));
-                false
-            } else if self.on_path[child] {
-                line.push_str(&format!("{} (cycle)", node.label()));
-                false
-            } else if self.shown[child] {
-                line.push_str(&format!("{} (see above)", node.label()));
-                false
-            } else {
-                line.push_str(&self.describe(child));
-                true
-            };
-            self.out.push_str(&line);
-            self.out.push('\n');
-            if expand {
-                self.shown[child] = true;
-                self.on_path[child] = true;
-                let len = prefix.len();
-                prefix.push_str(if last { "    " } else { self.glyphs.bar });
-                self.children(child, prefix);
-                prefix.truncate(len);
-                self.on_path[child] = false;
-            }
-        }
+        kids
     }
+}
+
+struct Frame {
+    node: usize,
+    prefix: String,
+    kids: Vec<(usize, &'static str)>,
+    next: usize,
 }
