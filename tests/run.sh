@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: Rust unit, property and end-to-end tests, then checks against
-# ../shared (BuildKit parser parity over the real-world corpus) when that folder exists.
+# ../shared (BuildKit parser parity and the stage graph over the real-world corpus) when that
+# folder exists.
 # Installs nothing system-wide; Python tools run from a venv in .venv (created on demand).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,12 @@ if [ -d "$CORPUS" ]; then
     fi
     cargo build --release --quiet
     .venv/bin/python tools/buildkit-parity/parity.py --bin target/release/dockerfile-ls "$CORPUS"
+    # The stage graph of every corpus file: exit 0 and nothing on stderr (no error, no cycle).
+    echo "stage graph over $CORPUS"
+    tail -n +2 "$CORPUS/MANIFEST.tsv" | cut -f1 | sed "s|^|$CORPUS/|" | tr '\n' '\0' |
+        xargs -0 -P 4 -n 1 sh -c 'err=$(target/release/dockerfile-ls graph --format json "$1" 2>&1 >/dev/null) &&
+            [ -z "$err" ] || { echo "graph failed on $1: $err" >&2; exit 1; }' graph
+    echo "stage graph: ok for $(tail -n +2 "$CORPUS/MANIFEST.tsv" | wc -l) files"
 else
     echo "skipping corpus checks: $CORPUS not found (it sits beside the repository in CI only)"
 fi

@@ -34,10 +34,18 @@ fn expected_lenses() -> Vec<(u64, String, String)> {
     let refs = "dockerfile-ls.stageReferences".to_string();
     let graph = "dockerfile-ls.stageGraph".to_string();
     vec![
-        (0, "stage 0 · base: golang:1.22 · used by: final".into(), refs.clone()),
+        (
+            0,
+            "stage 0 · base: golang:1.22 · used by: final".into(),
+            refs.clone(),
+        ),
         (2, "stage 1 · base: alpine".into(), refs.clone()),
         (2, "not built for target 'final'".into(), graph.clone()),
-        (3, "stage 2 · base: scratch · copies from: build".into(), refs),
+        (
+            3,
+            "stage 2 · base: scratch · copies from: build".into(),
+            refs,
+        ),
         (3, "target".into(), graph),
     ]
 }
@@ -67,7 +75,9 @@ fn code_lenses_resolve_lazily_when_the_client_supports_it() {
     let lenses = s.result("textDocument/codeLens", json!({"textDocument": {"uri": u}}));
     let list = lenses.as_array().unwrap().clone();
     assert_eq!(list.len(), 5);
-    assert!(list.iter().all(|l| l.get("command").is_none() && l.get("data").is_some()));
+    assert!(list
+        .iter()
+        .all(|l| l.get("command").is_none() && l.get("data").is_some()));
     let resolved: Vec<Value> = list
         .into_iter()
         .map(|l| s.result("codeLens/resolve", l))
@@ -92,9 +102,15 @@ fn stage_graph_request_returns_the_graph_and_renderings() {
     let mut s = Server::start();
     let u = uri("graph/Dockerfile");
     s.open(&u, 1, DOCKERFILE);
-    let g = s.result("dockerfile-ls/stageGraph", json!({"textDocument": {"uri": u}}));
+    let g = s.result(
+        "dockerfile-ls/stageGraph",
+        json!({"textDocument": {"uri": u}}),
+    );
     assert_eq!(g["target"], "stage:2");
-    assert_eq!(g["reachable"], json!(["stage:0", "stage:2", "image:golang:1.22", "image:scratch"]));
+    assert_eq!(
+        g["reachable"],
+        json!(["stage:0", "stage:2", "image:golang:1.22", "image:scratch"])
+    );
     assert_eq!(
         g["nodes"][1],
         json!({
@@ -119,20 +135,32 @@ fn stage_graph_request_returns_the_graph_and_renderings() {
     assert_eq!(svg["target"], "stage:1");
     let rendered = svg["rendered"].as_str().unwrap();
     assert!(rendered.starts_with("<svg"), "{rendered}");
-    assert!(rendered.contains("data-line=\"3\" data-stage=\"final\""), "{rendered}");
+    assert!(
+        rendered.contains("data-line=\"3\" data-stage=\"final\""),
+        "{rendered}"
+    );
 
     let text = s.result(
         "dockerfile-ls/stageGraph",
         json!({"textDocument": {"uri": u}, "format": "text"}),
     );
-    assert!(text["rendered"].as_str().unwrap().starts_with("final · stage 2"), "{text}");
+    assert!(
+        text["rendered"]
+            .as_str()
+            .unwrap()
+            .starts_with("final · stage 2"),
+        "{text}"
+    );
 
     let bad = s.request(
         "dockerfile-ls/stageGraph",
         json!({"textDocument": {"uri": u}, "target": "prod"}),
     );
     assert_eq!(bad["error"]["code"], -32602, "{bad}");
-    assert!(bad["error"]["message"].as_str().unwrap().contains("`prod`"), "{bad}");
+    assert!(
+        bad["error"]["message"].as_str().unwrap().contains("`prod`"),
+        "{bad}"
+    );
     let bad = s.request(
         "dockerfile-ls/stageGraph",
         json!({"textDocument": {"uri": u}, "format": "png"}),
@@ -166,16 +194,28 @@ fn execute_command_returns_references_and_the_graph() {
         json!({"command": "dockerfile-ls.stageGraph", "arguments": [u, "mermaid"]}),
     );
     assert_eq!(g["target"], "stage:2");
-    assert!(g["rendered"].as_str().unwrap().starts_with("flowchart TB"), "{g}");
+    assert!(
+        g["rendered"].as_str().unwrap().starts_with("flowchart TB"),
+        "{g}"
+    );
     let g = s.result(
         "workspace/executeCommand",
         json!({"command": "dockerfile-ls.stageGraph", "arguments": [u]}),
     );
     assert!(g.get("rendered").is_none() && g["nodes"].is_array(), "{g}");
     for (params, what) in [
-        (json!({"command": "dockerfile-ls.nope", "arguments": []}), "unknown command"),
-        (json!({"command": "dockerfile-ls.stageReferences", "arguments": [u]}), "missing index"),
-        (json!({"command": "dockerfile-ls.stageGraph", "arguments": [u, "gif"]}), "bad format"),
+        (
+            json!({"command": "dockerfile-ls.nope", "arguments": []}),
+            "unknown command",
+        ),
+        (
+            json!({"command": "dockerfile-ls.stageReferences", "arguments": [u]}),
+            "missing index",
+        ),
+        (
+            json!({"command": "dockerfile-ls.stageGraph", "arguments": [u, "gif"]}),
+            "bad format",
+        ),
     ] {
         let r = s.request("workspace/executeCommand", params);
         assert_eq!(r["error"]["code"], -32602, "{what}: {r}");
@@ -222,7 +262,10 @@ fn target_setting_refresh_and_code_lens_enable() {
         json!({"settings": {"dockerfile-ls": {"target": null, "codeLens": {"enable": false}}}}),
     );
     let diags = s.diagnostics(&u, 2);
-    assert_eq!(unreachable(&diags), ["stage `site` is not built for target `final`"]);
+    assert_eq!(
+        unreachable(&diags),
+        ["stage `site` is not built for target `final`"]
+    );
     s.wait_for("codeLens refresh after a settings change", |m| {
         m["method"] == "workspace/codeLens/refresh"
     });

@@ -143,7 +143,10 @@ mod tests {
         assert!(!utf8_locale(&env(&[])));
         assert!(utf8_locale(&env(&[("LANG", "en_US.UTF-8")])));
         assert!(utf8_locale(&env(&[("LANG", "C"), ("LC_ALL", "C.utf8")])));
-        assert!(!utf8_locale(&env(&[("LANG", "en_US.UTF-8"), ("LC_ALL", "C")])));
+        assert!(!utf8_locale(&env(&[
+            ("LANG", "en_US.UTF-8"),
+            ("LC_ALL", "C")
+        ])));
         assert!(utf8_locale(&env(&[("LC_ALL", ""), ("LANG", "de_DE.utf8")])));
     }
 }

@@ -4,9 +4,9 @@
 //! handler makes clients send requests that fail.
 
 use tower_lsp_server::ls_types::{
-    ClientCapabilities, CodeLensOptions, CompletionOptions, ExecuteCommandOptions, OneOf, PositionEncodingKind, RenameOptions,
-    ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
-    WorkDoneProgressOptions,
+    ClientCapabilities, CodeLensOptions, CompletionOptions, ExecuteCommandOptions, OneOf,
+    PositionEncodingKind, RenameOptions, ServerCapabilities, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, WorkDoneProgressOptions,
 };
 
 use super::convert::{Encoding, CMD_STAGE_GRAPH, CMD_STAGE_REFERENCES};
@@ -133,7 +133,8 @@ mod tests {
     #[test]
     fn code_lens_and_configuration_capabilities() {
         assert!(!code_lens_resolve_support(None));
-        let raw = json!({"textDocument": {"codeLens": {"resolveSupport": {"properties": ["command"]}}}});
+        let raw =
+            json!({"textDocument": {"codeLens": {"resolveSupport": {"properties": ["command"]}}}});
         assert!(code_lens_resolve_support(Some(&raw)));
         let raw = json!({"textDocument": {"codeLens": {"resolveSupport": {"properties": []}}}});
         assert!(!code_lens_resolve_support(Some(&raw)));
@@ -142,7 +143,9 @@ mod tests {
             json!({"workspace": {"codeLens": {"refreshSupport": true}}})
         )));
         assert!(!configuration_support(&caps(json!({}))));
-        assert!(configuration_support(&caps(json!({"workspace": {"configuration": true}}))));
+        assert!(configuration_support(&caps(
+            json!({"workspace": {"configuration": true}})
+        )));
         assert!(did_change_configuration_registration(&caps(
             json!({"workspace": {"didChangeConfiguration": {"dynamicRegistration": true}}})
         )));

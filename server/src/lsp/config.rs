@@ -69,7 +69,6 @@ impl Settings {
     pub fn diagnostics_config(&self) -> DiagnosticsConfig {
         DiagnosticsConfig {
             target: self.target().map(ToString::to_string),
-            ..DiagnosticsConfig::default()
         }
     }
 }

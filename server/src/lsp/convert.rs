@@ -18,7 +18,8 @@ use tower_lsp_server::ls_types::{
 use tower_lsp_server::jsonrpc::{Error, ErrorCode};
 
 use crate::analysis::features::{
-    Lens, LensAction, LensKind, ResolvedLens, CompletionItem, CompletionKind, Diagnostic, HighlightKind, RenameError, Severity, Tag,
+    CompletionItem, CompletionKind, Diagnostic, HighlightKind, Lens, LensAction, LensKind,
+    RenameError, ResolvedLens, Severity, Tag,
 };
 use crate::analysis::graph::{kind_name, NodeKind, StageGraph};
 use crate::analysis::{Document, Span};
@@ -241,7 +242,12 @@ pub const CMD_STAGE_REFERENCES: &str = "dockerfile-ls.stageReferences";
 pub const CMD_STAGE_GRAPH: &str = "dockerfile-ls.stageGraph";
 
 /// An unresolved lens: its range and the `data` that `codeLens/resolve` gets back.
-pub fn code_lens_unresolved(doc: &Document, uri: &Uri, lens: &Lens, enc: Encoding) -> lsp::CodeLens {
+pub fn code_lens_unresolved(
+    doc: &Document,
+    uri: &Uri,
+    lens: &Lens,
+    enc: Encoding,
+) -> lsp::CodeLens {
     lsp::CodeLens {
         range: range(doc, lens.span, enc),
         command: None,
@@ -476,7 +482,10 @@ mod tests {
                     if let Some(r) = item.get("range").cloned() {
                         item["range"] = serde_json::json!(format!(
                             "{}:{}-{}:{}",
-                            r["start"]["line"], r["start"]["character"], r["end"]["line"], r["end"]["character"]
+                            r["start"]["line"],
+                            r["start"]["character"],
+                            r["end"]["line"],
+                            r["end"]["character"]
                         ));
                     }
                     out.push_str(&format!("{key}: {item}\n"));
@@ -692,5 +701,4 @@ mod tests {
             reachable: ["stage:0","stage:1","stage:2","stage:3","stage:5","stage:6","stage:7","stage:8","stage:9","stage:10","stage:11","stage:12","stage:15","stage:16","stage:17","stage:18","stage:20","stage:21","stage:22","stage:23","stage:24","stage:25","stage:26","stage:27","stage:30","stage:31","stage:32","stage:33","stage:35","stage:36","stage:37","stage:38","stage:39","image:golang:1.22","image:alpine:3.20"]
         "#]].assert_eq(&out);
     }
-
 }

@@ -24,15 +24,18 @@ pub use server::Backend;
 /// The custom request for the stage graph (see docs/stage-graph.md).
 pub const STAGE_GRAPH_METHOD: &str = "dockerfile-ls/stageGraph";
 
-/// Passes every message on to the server, keeping a copy of the raw `capabilities` of
-/// `initialize`: `ls_types` drops fields it does not model (LSP 3.18's
-/// `textDocument.codeLens.resolveSupport`), and the server needs them.
-struct RawCapabilities<S> {
+/// Passes every message on to the server, and
+/// - keeps a copy of the raw `capabilities` of `initialize`: `ls_types` drops fields it does not
+///   model (LSP 3.18's `textDocument.codeLens.resolveSupport`), and the server needs them;
+/// - sets the stop signal on `exit`, which tower-lsp-server handles without telling the server:
+///   a handler still waiting for the client must give up, or the process waits for it.
+struct Intercept<S> {
     inner: S,
     slot: Arc<OnceLock<serde_json::Value>>,
+    stop: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
-impl<S: Service<Request>> Service<Request> for RawCapabilities<S> {
+impl<S: Service<Request>> Service<Request> for Intercept<S> {
     type Response = S::Response;
     type Error = S::Error;
     type Future = S::Future;
@@ -42,6 +45,9 @@ impl<S: Service<Request>> Service<Request> for RawCapabilities<S> {
     }
 
     fn call(&mut self, req: Request) -> Self::Future {
+        if req.method() == "exit" {
+            self.stop.send_replace(true);
+        }
         if req.method() == "initialize" {
             if let Some(caps) = req.params().and_then(|p| p.get("capabilities")) {
                 // A second `initialize` is refused by the server; keep the first copy.
@@ -67,9 +73,10 @@ pub async fn serve_stdio() -> bool {
     .custom_method(transport::INVALID_MESSAGE_METHOD, Backend::invalid_message)
     .custom_method(STAGE_GRAPH_METHOD, Backend::stage_graph_request)
     .finish();
-    let service = RawCapabilities {
+    let service = Intercept {
         inner: service,
         slot: raw_capabilities,
+        stop: Arc::clone(&stop),
     };
     let (guarded_in, server_in) = tokio::io::duplex(64 * 1024);
     let guard = tokio::spawn(async move {

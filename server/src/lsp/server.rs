@@ -12,9 +12,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 
 use dashmap::DashMap;
-use tower_lsp_server::jsonrpc::{Error, Result};
 use serde::Deserialize;
 use serde_json::Value;
+use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
     CodeLens, CodeLensParams, ConfigurationItem, DidChangeConfigurationParams,
     ExecuteCommandParams, Registration, TextDocumentIdentifier,
@@ -109,7 +109,8 @@ impl Backend {
         let new = match old.updated(value) {
             Ok(new) => new,
             Err(err) => {
-                let message = format!("dockerfile-ls: invalid settings ({err}); keeping the previous ones");
+                let message =
+                    format!("dockerfile-ls: invalid settings ({err}); keeping the previous ones");
                 warn!("{message}");
                 self.client
                     .show_message(tower_lsp_server::ls_types::MessageType::WARNING, message)

@@ -13,7 +13,10 @@ pub fn render(g: &StageGraph) -> String {
     out.push_str("  node [shape=box, style=\"rounded,filled\", fillcolor=\"#ffffff\", color=\"#57606a\", fontname=\"Helvetica\"];\n");
     out.push_str("  edge [fontname=\"Helvetica\", fontsize=10, color=\"#57606a\"];\n");
     if let Some(t) = g.target_label() {
-        out.push_str(&format!("  label={};\n  labelloc=t;\n", quote(&format!("target: {t}"))));
+        out.push_str(&format!(
+            "  label={};\n  labelloc=t;\n",
+            quote(&format!("target: {t}"))
+        ));
     }
     for (i, n) in g.nodes.iter().enumerate() {
         let mut attrs = Vec::new();
@@ -78,7 +81,12 @@ pub fn render(g: &StageGraph) -> String {
         } else if !g.nodes[e.to].reachable {
             attrs.push("color=\"#b0b0b0\", fontcolor=\"#8a8a8a\"".to_string());
         }
-        out.push_str(&format!("  n{} -> n{} [{}];\n", e.from, e.to, attrs.join(", ")));
+        out.push_str(&format!(
+            "  n{} -> n{} [{}];\n",
+            e.from,
+            e.to,
+            attrs.join(", ")
+        ));
     }
     out.push_str("}\n");
     out

@@ -247,10 +247,7 @@ pub fn layout(items: &[Item], edges: &[(usize, usize)], sources: &[bool]) -> Lay
     for xv in x.iter_mut() {
         *xv += shift;
     }
-    let width = (0..vn)
-        .map(|v| x[v] + vwidth[v] / 2.0)
-        .fold(0.0, f64::max)
-        + MARGIN;
+    let width = (0..vn).map(|v| x[v] + vwidth[v] / 2.0).fold(0.0, f64::max) + MARGIN;
 
     let ys: Vec<f64> = (0..vn).map(|v| layer_y[vlayer[v]]).collect();
     let routes: Vec<Vec<(f64, f64)>> = chains
@@ -295,8 +292,10 @@ fn acyclic_order(n: usize, edges: &[(usize, usize)]) -> Vec<usize> {
         }
     }
     let mut done = vec![false; n];
-    let mut ready: std::collections::BinaryHeap<std::cmp::Reverse<usize>> =
-        (0..n).filter(|&v| indeg[v] == 0).map(std::cmp::Reverse).collect();
+    let mut ready: std::collections::BinaryHeap<std::cmp::Reverse<usize>> = (0..n)
+        .filter(|&v| indeg[v] == 0)
+        .map(std::cmp::Reverse)
+        .collect();
     let mut order = Vec::with_capacity(n);
     let mut next_forced = 0;
     while order.len() < n {
@@ -388,7 +387,12 @@ fn place_row(row: &[usize], wanted: &[f64], width: &[f64], x: &mut [f64]) {
 
 /// Spreads the ends of the edges that leave (or enter) one node along its bottom (or top)
 /// side, ordered by where the edge goes, so arrows into a busy stage stay apart.
-fn spread_ports(routes: &mut [Vec<(f64, f64)>], edges: &[(usize, usize)], items: &[Item], x: &[f64]) {
+fn spread_ports(
+    routes: &mut [Vec<(f64, f64)>],
+    edges: &[(usize, usize)],
+    items: &[Item],
+    x: &[f64],
+) {
     let n = items.len();
     let mut outs: Vec<Vec<(f64, usize)>> = vec![Vec::new(); n];
     let mut ins: Vec<Vec<(f64, usize)>> = vec![Vec::new(); n];
@@ -400,25 +404,28 @@ fn spread_ports(routes: &mut [Vec<(f64, f64)>], edges: &[(usize, usize)], items:
         outs[u].push((r[1].0, ei));
         ins[v].push((r[r.len() - 2].0, ei));
     }
-    let place = |list: &mut Vec<(f64, usize)>, node: usize, routes: &mut [Vec<(f64, f64)>], first: bool| {
-        if list.len() < 2 {
-            return;
-        }
-        list.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let usable = (items[node].width - 24.0).max(0.0).min(list.len() as f64 * 40.0);
-        let left = x[node] - usable / 2.0;
-        let k = list.len() as f64;
-        for (i, &(_, ei)) in list.iter().enumerate() {
-            let px = left + usable * (i as f64 + 0.5) / k;
-            let r = &mut routes[ei];
-            if first {
-                r[0].0 = px;
-            } else {
-                let last = r.len() - 1;
-                r[last].0 = px;
+    let place =
+        |list: &mut Vec<(f64, usize)>, node: usize, routes: &mut [Vec<(f64, f64)>], first: bool| {
+            if list.len() < 2 {
+                return;
             }
-        }
-    };
+            list.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let usable = (items[node].width - 24.0)
+                .max(0.0)
+                .min(list.len() as f64 * 40.0);
+            let left = x[node] - usable / 2.0;
+            let k = list.len() as f64;
+            for (i, &(_, ei)) in list.iter().enumerate() {
+                let px = left + usable * (i as f64 + 0.5) / k;
+                let r = &mut routes[ei];
+                if first {
+                    r[0].0 = px;
+                } else {
+                    let last = r.len() - 1;
+                    r[last].0 = px;
+                }
+            }
+        };
     for v in 0..n {
         place(&mut outs[v], v, routes, true);
         place(&mut ins[v], v, routes, false);

@@ -65,9 +65,7 @@ impl Node {
     /// The name to show: the stage name, `stage N` for an unnamed stage, the image reference.
     pub fn label(&self) -> String {
         match &self.kind {
-            NodeKind::Stage {
-                name: Some(n), ..
-            } => n.clone(),
+            NodeKind::Stage { name: Some(n), .. } => n.clone(),
             NodeKind::Stage { index, .. } => format!("stage {index}"),
             NodeKind::Image { reference } => reference.clone(),
         }
@@ -163,8 +161,7 @@ impl StageGraph {
                 }
             })
             .collect();
-        let mut images: std::collections::HashMap<String, usize> =
-            std::collections::HashMap::new();
+        let mut images: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         let mut edges = Vec::new();
         for (ri, r) in m.stage_refs.iter().enumerate() {
             let from = match r.target {
@@ -322,7 +319,14 @@ impl StageGraph {
                     NodeKind::Stage { base, .. } => base.as_str(),
                     NodeKind::Image { .. } => "",
                 };
-                format!("{}|{}|{}|{}|{}", n.id(), n.label(), base, n.reachable, n.is_target)
+                format!(
+                    "{}|{}|{}|{}|{}",
+                    n.id(),
+                    n.label(),
+                    base,
+                    n.reachable,
+                    n.is_target
+                )
             })
             .collect();
         out.extend(

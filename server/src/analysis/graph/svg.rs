@@ -78,9 +78,9 @@ pub fn render(g: &StageGraph) -> String {
     let width = lay.width.max(420.0);
     let height = lay.height + HEADER_H + LEGEND_H;
     let mut out = String::new();
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"{FONT}\" font-size=\"12\">\n",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"{FONT}\" font-size=\"12\">",
         w = num(width),
         h = num(height)
     );
@@ -115,7 +115,15 @@ pub fn render(g: &StageGraph) -> String {
     out.push_str("<g class=\"edges\">\n");
     let mut labels = String::new();
     for (k, &ei) in drawn.iter().enumerate() {
-        edge(&mut out, &mut labels, g, (&lay, &items), ei, pairs[k], &lay.routes[k]);
+        edge(
+            &mut out,
+            &mut labels,
+            g,
+            (&lay, &items),
+            ei,
+            pairs[k],
+            &lay.routes[k],
+        );
     }
     out.push_str("</g>\n");
     for (i, &n) in shapes.iter().enumerate() {
@@ -142,7 +150,11 @@ fn header(out: &mut String, g: &StageGraph) {
         Some(t) => format!("target: {t}"),
         None => String::new(),
     };
-    let built = g.nodes.iter().filter(|n| n.is_stage() && n.reachable).count();
+    let built = g
+        .nodes
+        .iter()
+        .filter(|n| n.is_stage() && n.reachable)
+        .count();
     let stages = g.stage_count();
     if stages > 0 {
         let _ = write!(text, " · {built} of {stages} stages built");
@@ -155,7 +167,9 @@ fn header(out: &mut String, g: &StageGraph) {
     );
     let mut notes = Vec::new();
     if let Some(u) = &g.unknown_target {
-        notes.push(format!("target stage {u} not found, showing the last stage"));
+        notes.push(format!(
+            "target stage {u} not found, showing the last stage"
+        ));
     }
     for c in &g.cycles {
         let names: Vec<String> = c.iter().map(|&s| g.nodes[s].label()).collect();
@@ -176,7 +190,8 @@ fn node_width(g: &StageGraph, n: &super::Node) -> f64 {
     match &n.kind {
         NodeKind::Stage { .. } => {
             let (name, detail, line) = stage_lines(g, n);
-            let name_w = name.chars().count() as f64 * NAME_CHAR_W + if n.is_target { 64.0 } else { 0.0 };
+            let name_w =
+                name.chars().count() as f64 * NAME_CHAR_W + if n.is_target { 64.0 } else { 0.0 };
             let text_w = detail.chars().count().max(line.chars().count()) as f64 * CHAR_W;
             (name_w.max(text_w) + 2.0 * PAD_X).max(110.0)
         }
@@ -232,7 +247,11 @@ fn node(out: &mut String, g: &StageGraph, i: usize, n: &super::Node, lay: &Layou
                 esc(&key)
             );
             let (title, detail, line_text) = stage_lines(g, n);
-            let _ = writeln!(out, "<title>{}</title>", esc(&format!("{title}: {detail}, {line_text}")));
+            let _ = writeln!(
+                out,
+                "<title>{}</title>",
+                esc(&format!("{title}: {detail}, {line_text}"))
+            );
             let _ = writeln!(
                 out,
                 "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"7\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"{}\"{dash}/>",
@@ -278,8 +297,16 @@ fn node(out: &mut String, g: &StageGraph, i: usize, n: &super::Node, lay: &Layou
             out.push_str("</g>\n");
         }
         NodeKind::Image { reference } => {
-            let class = if n.reachable { "image" } else { "image unreachable" };
-            let _ = writeln!(out, "<g class=\"{class}\" data-image=\"{}\">", esc(reference));
+            let class = if n.reachable {
+                "image"
+            } else {
+                "image unreachable"
+            };
+            let _ = writeln!(
+                out,
+                "<g class=\"{class}\" data-image=\"{}\">",
+                esc(reference)
+            );
             let _ = writeln!(out, "<title>{}</title>", esc(&format!("image {reference}")));
             let _ = writeln!(
                 out,
@@ -362,7 +389,11 @@ fn edge(
         let (sx, sy) = (lay.x[u] + items[u].width / 2.0, lay.y[u]);
         let (tx, ty) = (lay.x[v] + items[v].width / 2.0, lay.y[v]);
         let bulge = sx.max(tx) + 60.0;
-        let (sy, ty) = if u == v { (sy - 10.0, ty + 10.0) } else { (sy, ty) };
+        let (sy, ty) = if u == v {
+            (sy - 10.0, ty + 10.0)
+        } else {
+            (sy, ty)
+        };
         let d = format!(
             "M{},{} C{},{} {},{} {},{}",
             num(sx),
@@ -397,7 +428,10 @@ fn edge(
 
 fn legend(out: &mut String, y: f64) {
     let mut x = layout::MARGIN;
-    let _ = writeln!(out, "<g class=\"legend\" font-size=\"11\" fill=\"{MUTED}\">");
+    let _ = writeln!(
+        out,
+        "<g class=\"legend\" font-size=\"11\" fill=\"{MUTED}\">"
+    );
     for (kind, color, dash) in [
         ("base", MUTED, ""),
         ("copy", BLUE, " stroke-dasharray=\"7 4\""),

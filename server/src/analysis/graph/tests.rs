@@ -132,7 +132,10 @@ fn check(fixture: &str, target: Option<&str>, expect: Expect) {
 
 #[test]
 fn linear_chain() {
-    check(LINEAR, None, expect![[r##"
+    check(
+        LINEAR,
+        None,
+        expect![[r##"
         --- lenses
         FROM golang:1.22 AS deps
         ^^^^ stage 0 · base: golang:1.22 · used by: build [references 0]
@@ -175,12 +178,16 @@ fn linear_chain() {
           n0 -> n1 [label="base", style=solid];
           n1 -> n2 [label="base", style=solid];
         }
-    "##]]);
+    "##]],
+    );
 }
 
 #[test]
 fn diamond() {
-    check(DIAMOND, None, expect![[r##"
+    check(
+        DIAMOND,
+        None,
+        expect![[r##"
         --- lenses
         FROM alpine:3.20 AS base
         ^^^^ stage 0 · base: alpine:3.20 · used by: left, right, final [references 0]
@@ -238,12 +245,16 @@ fn diamond() {
           n1 -> n3 [label="copy", style=dashed];
           n2 -> n3 [label="copy", style=dashed];
         }
-    "##]]);
+    "##]],
+    );
 }
 
 #[test]
 fn cycle_is_reported_not_followed() {
-    check(CYCLE, None, expect![[r##"
+    check(
+        CYCLE,
+        None,
+        expect![[r##"
         --- lenses
         FROM alpine AS a
         ^^^^ stage 0 · base: alpine · copies from: b · used by: b, final · cycle with: b [references 0]
@@ -301,12 +312,16 @@ fn cycle_is_reported_not_followed() {
           n4 -> n2 [label="base", style=solid];
           n0 -> n2 [label="copy", style=dashed];
         }
-    "##]]);
+    "##]],
+    );
 }
 
 #[test]
 fn numeric_from() {
-    check(NUMERIC_FROM, None, expect![[r##"
+    check(
+        NUMERIC_FROM,
+        None,
+        expect![[r##"
         --- lenses
         FROM golang:1.22
         ^^^^ stage 0 · base: golang:1.22 · used by: stage 1 [references 0]
@@ -349,12 +364,16 @@ fn numeric_from() {
           n3 -> n1 [label="base", style=solid];
           n0 -> n1 [label="copy", style=dashed];
         }
-    "##]]);
+    "##]],
+    );
 }
 
 #[test]
 fn from_an_external_image() {
-    check(IMAGE_FROM, None, expect![[r##"
+    check(
+        IMAGE_FROM,
+        None,
+        expect![[r##"
         --- lenses
         FROM alpine AS final
         ^^^^ stage 0 · base: alpine · copies from: nginx:1.27 · mounts from: busybox [references 0]
@@ -395,12 +414,16 @@ fn from_an_external_image() {
           n2 -> n0 [label="copy", style=dashed];
           n3 -> n0 [label="mount", style=bold];
         }
-    "##]]);
+    "##]],
+    );
 }
 
 #[test]
 fn unreachable_stage() {
-    check(UNREACHABLE, None, expect![[r##"
+    check(
+        UNREACHABLE,
+        None,
+        expect![[r##"
         --- lenses
         FROM node:20 AS assets
         ^^^^ stage 0 · base: node:20 · used by: docs, final [references 0]
@@ -467,12 +490,16 @@ fn unreachable_stage() {
           n6 -> n3 [label="base", style=solid];
           n0 -> n3 [label="copy", style=dashed];
         }
-    "##]]);
+    "##]],
+    );
 }
 
 #[test]
 fn target_chosen_by_comment() {
-    check(CHOSEN_TARGET, None, expect![[r##"
+    check(
+        CHOSEN_TARGET,
+        None,
+        expect![[r##"
         --- lenses
         # dockerfile-ls: target=test
         FROM golang:1.22 AS build
@@ -527,12 +554,16 @@ fn target_chosen_by_comment() {
           n4 -> n2 [label="base", style=solid, color="#b0b0b0", fontcolor="#8a8a8a"];
           n0 -> n2 [label="copy", style=dashed, color="#b0b0b0", fontcolor="#8a8a8a"];
         }
-    "##]]);
+    "##]],
+    );
 }
 
 #[test]
 fn target_chosen_by_setting() {
-    check(UNREACHABLE, Some("DOCS"), expect![[r##"
+    check(
+        UNREACHABLE,
+        Some("DOCS"),
+        expect![[r##"
         --- lenses
         FROM node:20 AS assets
         ^^^^ stage 0 · base: node:20 · used by: docs, final [references 0]
@@ -599,12 +630,16 @@ fn target_chosen_by_setting() {
           n6 -> n3 [label="base", style=solid, color="#b0b0b0", fontcolor="#8a8a8a"];
           n0 -> n3 [label="copy", style=dashed, color="#b0b0b0", fontcolor="#8a8a8a"];
         }
-    "##]]);
+    "##]],
+    );
 }
 
 #[test]
 fn unknown_target_falls_back_to_the_last_stage() {
-    check(UNREACHABLE, Some("prod"), expect![[r##"
+    check(
+        UNREACHABLE,
+        Some("prod"),
+        expect![[r##"
         --- lenses
         FROM node:20 AS assets
         ^^^^ stage 0 · base: node:20 · used by: docs, final [references 0]
@@ -672,12 +707,16 @@ fn unknown_target_falls_back_to_the_last_stage() {
           n6 -> n3 [label="base", style=solid];
           n0 -> n3 [label="copy", style=dashed];
         }
-    "##]]);
+    "##]],
+    );
 }
 
 #[test]
 fn forty_stages_text() {
-    check(&forty_stages(), None, expect![[r##"
+    check(
+        &forty_stages(),
+        None,
+        expect![[r##"
         --- lenses
         FROM golang:1.22 AS s0
         ^^^^ stage 0 · base: golang:1.22 · used by: s1, s3 [references 0]
@@ -1060,7 +1099,8 @@ fn forty_stages_text() {
           n38 -> n39 [label="base", style=solid];
           n36 -> n39 [label="copy", style=dashed];
         }
-    "##]]);
+    "##]],
+    );
 }
 
 #[test]
@@ -1074,7 +1114,8 @@ fn ascii_text() {
         |   `-- base: base (see above)
         `-- copy: right - stage 2 - FROM base - line 3
             `-- base: base (see above)
-    "#]].assert_eq(&render(&g, Format::Text(Charset::Ascii)));
+    "#]]
+    .assert_eq(&render(&g, Format::Text(Charset::Ascii)));
 }
 
 #[test]
@@ -1083,7 +1124,11 @@ fn explicit_target_wins_over_the_comment() {
     let g = StageGraph::build_for_target(&doc, "final");
     assert_eq!(g.target_label().as_deref(), Some("final"));
     let g = StageGraph::build(&doc, Some("final"));
-    assert_eq!(g.target_label().as_deref(), Some("test"), "the comment wins over the setting");
+    assert_eq!(
+        g.target_label().as_deref(),
+        Some("test"),
+        "the comment wins over the setting"
+    );
     let g = StageGraph::build_for_target(&doc, "nope");
     assert_eq!(g.unknown_target.as_deref(), Some("nope"));
 }

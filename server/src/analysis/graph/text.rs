@@ -73,7 +73,8 @@ pub fn render(g: &StageGraph, charset: Charset) -> String {
     let unreachable: Vec<usize> = (0..stages).filter(|&s| !g.nodes[s].reachable).collect();
     if !unreachable.is_empty() {
         let target = g.target_label().unwrap_or_default();
-        r.out.push_str(&format!("\nnot built for target '{target}':\n"));
+        r.out
+            .push_str(&format!("\nnot built for target '{target}':\n"));
         for &s in &unreachable {
             let used = users[s]
                 .iter()
@@ -131,7 +132,11 @@ impl Renderer<'_> {
             };
             frame.next += 1;
             let last = frame.next == frame.kids.len();
-            let branch = if last { self.glyphs.last } else { self.glyphs.tee };
+            let branch = if last {
+                self.glyphs.last
+            } else {
+                self.glyphs.tee
+            };
             let node = &self.g.nodes[child];
             let mut line = format!("{}{branch}{kind}: ", frame.prefix);
             let expand = if !node.is_stage() {
