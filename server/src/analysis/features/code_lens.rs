@@ -93,19 +93,16 @@ fn summary_title(g: &StageGraph, stage: usize) -> String {
     let mut copies: Vec<String> = Vec::new();
     let mut mounts: Vec<String> = Vec::new();
     let mut users: Vec<usize> = Vec::new();
-    for e in &g.edges {
-        if e.to == stage {
-            let label = g.nodes[e.from].label();
-            match e.kind {
-                RefKind::Base => base = Some(label),
-                RefKind::Copy => push_unique(&mut copies, label),
-                RefKind::Mount => push_unique(&mut mounts, label),
-            }
-        }
-        if e.from == stage && !users.contains(&e.to) {
-            users.push(e.to);
+    for &ei in g.edges_into(stage) {
+        let e = &g.edges[ei];
+        let label = g.nodes[e.from].label();
+        match e.kind {
+            RefKind::Base => base = Some(label),
+            RefKind::Copy => push_unique(&mut copies, label),
+            RefKind::Mount => push_unique(&mut mounts, label),
         }
     }
+    users.extend(g.edges_out_of(stage).iter().map(|&ei| g.edges[ei].to));
     if base.is_none() {
         if let NodeKind::Stage { base: b, .. } = &g.nodes[stage].kind {
             if !b.is_empty() {
@@ -123,6 +120,7 @@ fn summary_title(g: &StageGraph, stage: usize) -> String {
         parts.push(format!("mounts from: {}", mounts.join(", ")));
     }
     users.sort_unstable();
+    users.dedup();
     if !users.is_empty() {
         let names: Vec<String> = users.iter().map(|&u| g.nodes[u].label()).collect();
         parts.push(format!("used by: {}", names.join(", ")));

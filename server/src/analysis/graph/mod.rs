@@ -133,6 +133,10 @@ pub struct StageGraph {
     pub unknown_target: Option<String>,
     /// Stages in circular dependencies (from the model), each sorted.
     pub cycles: Vec<Vec<usize>>,
+    /// For every node, the edges into it (what it depends on), in source order.
+    incoming: Vec<Vec<usize>>,
+    /// For every node, the edges out of it (who uses it), in source order.
+    outgoing: Vec<Vec<usize>>,
 }
 
 impl StageGraph {
@@ -231,7 +235,15 @@ impl StageGraph {
             source,
             unknown_target,
             cycles: m.cycles.iter().map(|c| c.stages.clone()).collect(),
+            incoming: Vec::new(),
+            outgoing: Vec::new(),
         };
+        g.incoming = vec![Vec::new(); g.nodes.len()];
+        g.outgoing = vec![Vec::new(); g.nodes.len()];
+        for (i, e) in g.edges.iter().enumerate() {
+            g.incoming[e.to].push(i);
+            g.outgoing[e.from].push(i);
+        }
         g.mark_reachable();
         g
     }
@@ -264,34 +276,25 @@ impl StageGraph {
     /// images are reachable when a reachable stage uses them. Linear in nodes and edges.
     fn mark_reachable(&mut self) {
         let Some(t) = self.target else { return };
-        let deps = self.deps();
         let mut stack = vec![t];
         while let Some(n) = stack.pop() {
             if self.nodes[n].reachable {
                 continue;
             }
             self.nodes[n].reachable = true;
-            stack.extend(deps[n].iter().map(|&e| self.edges[e].from));
+            stack.extend(self.incoming[n].iter().map(|&e| self.edges[e].from));
         }
         self.nodes[t].is_target = true;
     }
 
-    /// For every node, the edges into it (what it depends on), in source order.
-    pub fn deps(&self) -> Vec<Vec<usize>> {
-        let mut out = vec![Vec::new(); self.nodes.len()];
-        for (i, e) in self.edges.iter().enumerate() {
-            out[e.to].push(i);
-        }
-        out
+    /// The edges into `node` (what it depends on), in source order.
+    pub fn edges_into(&self, node: usize) -> &[usize] {
+        self.incoming.get(node).map_or(&[], Vec::as_slice)
     }
 
-    /// For every node, the edges out of it (who uses it), in source order.
-    pub fn users(&self) -> Vec<Vec<usize>> {
-        let mut out = vec![Vec::new(); self.nodes.len()];
-        for (i, e) in self.edges.iter().enumerate() {
-            out[e.from].push(i);
-        }
-        out
+    /// The edges out of `node` (who uses it), in source order.
+    pub fn edges_out_of(&self, node: usize) -> &[usize] {
+        self.outgoing.get(node).map_or(&[], Vec::as_slice)
     }
 
     pub fn stage_count(&self) -> usize {

@@ -51,7 +51,6 @@ pub fn render(g: &StageGraph, charset: Charset) -> String {
     let mut r = Renderer {
         g,
         glyphs,
-        deps: g.deps(),
         shown: vec![false; g.nodes.len()],
         on_path: vec![false; g.nodes.len()],
         out: String::new(),
@@ -69,14 +68,14 @@ pub fn render(g: &StageGraph, charset: Charset) -> String {
         r.tree(t);
     }
     // Roots of what is not built: unreachable stages that no unreachable stage uses.
-    let users = g.users();
     let unreachable: Vec<usize> = (0..stages).filter(|&s| !g.nodes[s].reachable).collect();
     if !unreachable.is_empty() {
         let target = g.target_label().unwrap_or_default();
         r.out
             .push_str(&format!("\nnot built for target '{target}':\n"));
         for &s in &unreachable {
-            let used = users[s]
+            let used = g
+                .edges_out_of(s)
                 .iter()
                 .any(|&e| !g.nodes[g.edges[e].to].reachable && g.edges[e].to != s);
             if !used && !r.shown[s] {
@@ -103,7 +102,6 @@ pub fn render(g: &StageGraph, charset: Charset) -> String {
 struct Renderer<'a> {
     g: &'a StageGraph,
     glyphs: &'a Glyphs,
-    deps: Vec<Vec<usize>>,
     shown: Vec<bool>,
     on_path: Vec<bool>,
     out: String,
@@ -209,7 +207,7 @@ impl Renderer<'_> {
     /// own line, so it is not repeated.
     fn kids(&self, n: usize) -> Vec<(usize, &'static str)> {
         let mut kids: Vec<(usize, &'static str)> = Vec::new();
-        for &e in &self.deps[n] {
+        for &e in self.g.edges_into(n) {
             let edge = &self.g.edges[e];
             let from = &self.g.nodes[edge.from];
             if !from.is_stage() && edge.kind == RefKind::Base {
