@@ -4,10 +4,16 @@
 //! (cloning is cheap: the rope and the tree share structure, syntax and model are `Arc`s), applies
 //! edits with [`Document::edit`], then calls [`Document::reparse`] once per batch.
 //!
-//! Invariant: after `reparse`, `tree`, `syntax` and `model` describe exactly `text`.
+//! The tree-sitter tree is kept incrementally but parsed lazily: every edit is applied to the
+//! last tree with `Tree::edit`, and the incremental reparse runs the first time a feature asks
+//! for [`Document::tree`]. Instruction boundaries come from the BuildKit-compatible parser, so
+//! the per-keystroke path (edit, syntax, model, diagnostics) never waits for tree-sitter.
+//!
+//! Invariant: after `reparse`, `syntax` and `model` describe exactly `text`, and `tree()` returns
+//! the tree of exactly `text`.
 //! Must not know: LSP types, UTF-16.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use ropey::Rope;
 use tree_sitter::Tree;
@@ -18,7 +24,11 @@ use super::syntax::{parser, tree, Span, Syntax};
 #[derive(Clone)]
 pub struct Document {
     text: Rope,
-    tree: Option<Tree>,
+    /// The last tree-sitter tree, edited (`Tree::edit`) to match `text` but possibly not
+    /// reparsed since; the starting point of the next incremental parse.
+    tree_base: Option<Tree>,
+    /// The parsed tree of `text`, computed on first use and shared by clones.
+    tree: Arc<OnceLock<Option<Tree>>>,
     version: i32,
     syntax: Arc<Syntax>,
     model: Arc<Model>,
@@ -42,12 +52,12 @@ impl Document {
     pub fn new(text: &str, version: i32) -> Document {
         let rope = Rope::from_str(text);
         let lone_cr = tree::has_lone_cr(&rope);
-        let tree = tree::parse(&rope, None);
         let syntax = parser::parse(&rope);
         let model = Model::build(&syntax, &rope);
         Document {
             text: rope,
-            tree,
+            tree_base: None,
+            tree: Arc::new(OnceLock::new()),
             version,
             syntax: Arc::new(syntax),
             model: Arc::new(model),
@@ -62,8 +72,12 @@ impl Document {
     pub fn version(&self) -> i32 {
         self.version
     }
+    /// The tree-sitter tree of the text: an incremental reparse of the last tree on first use
+    /// after an edit, then cached. `None` only if tree-sitter gives up.
     pub fn tree(&self) -> Option<&Tree> {
-        self.tree.as_ref()
+        self.tree
+            .get_or_init(|| tree::parse(&self.text, self.tree_base.as_ref()))
+            .as_ref()
     }
     pub fn syntax(&self) -> &Syntax {
         &self.syntax
@@ -119,13 +133,21 @@ impl Document {
         let ce = self.text.byte_to_char(end);
         self.text.remove(cs..ce);
         self.text.insert(cs, new_text);
-        if let Some(t) = self.tree.as_mut() {
+        // Continue from the freshest tree: the parsed one if a feature asked for it, else the
+        // already-edited base.
+        let mut base = match self.tree.get() {
+            Some(parsed) => parsed.clone(),
+            None => self.tree_base.take(),
+        };
+        self.tree = Arc::new(OnceLock::new());
+        if let Some(t) = base.as_mut() {
             // Points must be exact on both sides of the edit: count `\n`s if either text may
             // hold a lone CR.
             let lone_cr = lone_cr_before || self.lone_cr;
             let range = (start, end, start + new_text.len());
             t.edit(&tree::input_edit(&before, &self.text, range, lone_cr));
         }
+        self.tree_base = base;
         self.dirty = true;
     }
 
@@ -135,7 +157,6 @@ impl Document {
         if !self.dirty {
             return;
         }
-        self.tree = tree::parse(&self.text, self.tree.as_ref());
         let syntax = parser::parse(&self.text);
         self.model = Arc::new(Model::build(&syntax, &self.text));
         self.syntax = Arc::new(syntax);
@@ -257,6 +278,10 @@ mod tests {
                     doc.edit(start, start + len, text);
                     if i % 3 == 0 {
                         doc.reparse(i as i32);
+                    }
+                    // Parse the tree now and then, so later edits start from a parsed tree.
+                    if i % 4 == 1 {
+                        let _ = doc.tree();
                     }
                 }
                 doc.reparse(1000);

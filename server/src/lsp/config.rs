@@ -2,19 +2,19 @@
 //! [`SECTION`]) and on `workspace/didChangeConfiguration`.
 //!
 //! One serde struct, `camelCase`, every field defaulted, so a client may send any subset (or
-//! `null`) and unknown keys are ignored. Settings are mapped to plain analysis configs here;
-//! analysis never sees [`Settings`].
+//! `null`) and unknown keys are ignored. Settings are mapped to plain analysis configs (e.g.
+//! `inlayHints` to `InlayHintsConfig`); analysis never sees this struct.
 //!
 //! Must not know: LSP message shapes (the server sends and receives them), rule logic.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::analysis::features::DiagnosticsConfig;
 
 /// The `workspace/configuration` section (VS Code: `dockerfile-ls.<key>`).
 pub const SECTION: &str = "dockerfile-ls";
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Settings {
     /// `target`: the build target stage (`docker build --target`); `None` = the last stage. A
@@ -22,9 +22,11 @@ pub struct Settings {
     pub target: Option<String>,
     /// `codeLens.*`.
     pub code_lens: CodeLensSettings,
+    /// `inlayHints.variableValues` / `inlayHints.stageIndexes`.
+    pub inlay_hints: InlayHintsSettings,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CodeLensSettings {
     /// `codeLens.enable`: stage lenses on `FROM` lines.
@@ -34,6 +36,33 @@ pub struct CodeLensSettings {
 impl Default for CodeLensSettings {
     fn default() -> Self {
         CodeLensSettings { enable: true }
+    }
+}
+
+/// Which inlay hints to show; both on by default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct InlayHintsSettings {
+    pub variable_values: bool,
+    pub stage_indexes: bool,
+}
+
+impl Default for InlayHintsSettings {
+    fn default() -> Self {
+        InlayHintsSettings {
+            variable_values: true,
+            stage_indexes: true,
+        }
+    }
+}
+
+impl InlayHintsSettings {
+    /// The analysis config these settings map to.
+    pub fn config(self) -> crate::analysis::features::InlayHintsConfig {
+        crate::analysis::features::InlayHintsConfig {
+            variable_values: self.variable_values,
+            stage_indexes: self.stage_indexes,
+        }
     }
 }
 
@@ -116,5 +145,17 @@ mod tests {
         assert_eq!(s.updated(Some(json!(null))).unwrap(), s);
         let next = s.updated(Some(json!({"target": null}))).unwrap();
         assert_eq!(next.target(), None);
+    }
+
+    #[test]
+    fn inlay_hint_switches() {
+        let s = Settings::from_init_options(Some(json!({"inlayHints": {"stageIndexes": false}})));
+        assert!(s.inlay_hints.variable_values);
+        assert!(!s.inlay_hints.stage_indexes);
+        assert_eq!(
+            Settings::default().inlay_hints,
+            InlayHintsSettings::default()
+        );
+        assert!(Settings::default().inlay_hints.config().variable_values);
     }
 }
