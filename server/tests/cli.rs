@@ -58,7 +58,7 @@ fn check_reads_stdin_and_exits_0_when_clean() {
         out.stdout,
         out.stderr
     );
-    assert_eq!(out.stdout, "");
+    assert_eq!(out.stdout, "no problems in 1 file\n");
 }
 
 #[test]
@@ -88,9 +88,121 @@ fn check_on_invalid_utf8_exits_2_and_names_the_offset() {
 }
 
 #[test]
-fn check_without_files_is_a_usage_error() {
+fn check_without_paths_searches_the_current_directory() {
+    // The package root holds no Dockerfile: nothing to check is a usage error.
     let out = run(&["check"], b"");
     assert_eq!(out.code, Some(2));
+    assert!(
+        out.stderr.contains("no Dockerfiles found"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// A fresh folder under Cargo's per-test temporary directory with `files` in it.
+fn temp_tree(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("cli-tree-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    for (path, text) in files {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    root
+}
+
+#[test]
+fn check_finds_dockerfiles_under_directories_and_skips_vendored_ones() {
+    let root = temp_tree(
+        "find",
+        &[
+            ("a/Dockerfile", "FROM alpine\n"),
+            ("a/node_modules/x/Dockerfile", "FROM alpine\n"),
+            (".git/Dockerfile", "FROM alpine\n"),
+            ("target/Dockerfile", "FROM alpine\n"),
+            ("b/api.dockerfile", "FROM alpine\n"),
+            ("b/web.Dockerfile", "FROM alpine\n"),
+            ("b/Containerfile.arm64", "FROM alpine\n"),
+            ("b/Dockerfile.dev", "FROM alpine\n"),
+            ("b/README.md", "FROM alpine\n"),
+        ],
+    );
+    let out = run(&["check", "--format", "json", root.to_str().unwrap()], b"");
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let names: Vec<String> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let p = PathBuf::from(f["path"].as_str().unwrap());
+            p.strip_prefix(&root).unwrap().display().to_string()
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "a/Dockerfile",
+            "b/Containerfile.arm64",
+            "b/Dockerfile.dev",
+            "b/api.dockerfile",
+            "b/web.Dockerfile"
+        ]
+    );
+    let out = run(&["check", root.to_str().unwrap()], b"");
+    assert_eq!(out.stdout, "no problems in 5 files\n");
+}
+
+#[test]
+fn fail_level_rules_and_ignores_decide_the_exit_code() {
+    let root = temp_tree("levels", &[("Dockerfile", "FROM alpine\nRUN ['a']\n")]);
+    let path = root.join("Dockerfile");
+    let path = path.to_str().unwrap();
+    let code = |args: &[&str]| {
+        let mut all = vec!["check"];
+        all.extend_from_slice(args);
+        all.push(path);
+        run(&all, b"").code
+    };
+    assert_eq!(
+        code(&[]),
+        Some(0),
+        "a warning is below the default fail level"
+    );
+    assert_eq!(code(&["--fail-level", "warning"]), Some(1));
+    assert_eq!(
+        code(&["--fail-level", "warning", "--ignore", "JSONInSingleQuotes"]),
+        Some(0)
+    );
+    assert_eq!(code(&["--rule", "jsoninsinglequotes=error"]), Some(1));
+    assert_eq!(code(&["--rule", "NoSuchRule=off"]), Some(2));
+    assert_eq!(code(&["--fail-level", "loud"]), Some(2));
+    let out = run(&["check", path], b"");
+    assert!(
+        out.stdout.ends_with("1 warning in 1 file\n"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn github_and_checkstyle_formats() {
+    let out = run(
+        &["check", "--format", "github", "-"],
+        b"FROM alpine\nEXPOSE 80/http\n",
+    );
+    assert_eq!(out.code, Some(1));
+    assert_eq!(
+        out.stdout,
+        "::error file=<stdin>,line=2,col=8,endLine=2,endColumn=15,title=InvalidExposePort::invalid port `80/http`: unknown protocol `http`, expected `tcp`, `udp` or `sctp`\n"
+    );
+    let out = run(&["check", "--format", "checkstyle", "-"], b"FROM alpine\n");
+    assert_eq!(out.code, Some(0));
+    assert_eq!(
+        out.stdout,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<checkstyle version=\"4.3\">\n  <file name=\"&lt;stdin&gt;\">\n  </file>\n</checkstyle>\n"
+    );
 }
 
 #[test]

@@ -95,6 +95,14 @@ fn initialize_advertises_capabilities_and_defaults_to_utf16() {
             "executeCommandProvider": {
                 "commands": ["dockerfile-ls.stageReferences", "dockerfile-ls.stageGraph"]
             },
+            "documentSymbolProvider": true,
+            "workspaceSymbolProvider": true,
+            "foldingRangeProvider": true,
+            "selectionRangeProvider": true,
+            "linkedEditingRangeProvider": true,
+            "documentFormattingProvider": true,
+            "documentRangeFormattingProvider": true,
+            "documentOnTypeFormattingProvider": {"firstTriggerCharacter": "\n"},
             "hoverProvider": true,
             "semanticTokensProvider": {
                 "legend": {
@@ -108,7 +116,8 @@ fn initialize_advertises_capabilities_and_defaults_to_utf16() {
             },
             "documentLinkProvider": {"resolveProvider": false},
             "inlayHintProvider": true,
-            "signatureHelpProvider": {"triggerCharacters": [" "], "retriggerCharacters": [","]}
+            "signatureHelpProvider": {"triggerCharacters": [" "], "retriggerCharacters": [","]},
+            "codeActionProvider": {"codeActionKinds": ["quickfix"]}
         })
     );
     assert_eq!(result["serverInfo"]["name"], "dockerfile-ls");

@@ -4,12 +4,16 @@
 //! handler makes clients send requests that fail.
 
 use tower_lsp_server::ls_types::{
-    ClientCapabilities, CodeLensOptions, CompletionOptions, DocumentLinkOptions,
-    ExecuteCommandOptions, HoverProviderCapability, MarkupKind, OneOf, PositionEncodingKind,
-    RenameOptions, SemanticTokensFullOptions, SemanticTokensOptions,
-    SemanticTokensServerCapabilities, ServerCapabilities, SignatureHelpOptions,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
-    WorkDoneProgressOptions,
+    ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability,
+    CodeLensOptions, CompletionOptions, DocumentLinkOptions, ExecuteCommandOptions,
+    HoverProviderCapability, MarkupKind, OneOf, PositionEncodingKind, RenameOptions,
+    SemanticTokensFullOptions, SemanticTokensOptions, SemanticTokensServerCapabilities,
+    ServerCapabilities, SignatureHelpOptions, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, WorkDoneProgressOptions,
+};
+use tower_lsp_server::ls_types::{
+    DocumentOnTypeFormattingOptions, FoldingRangeProviderCapability,
+    LinkedEditingRangeServerCapabilities, SelectionRangeProviderCapability,
 };
 
 use super::convert::{self, Encoding, CMD_STAGE_GRAPH, CMD_STAGE_REFERENCES};
@@ -82,6 +86,32 @@ pub fn snippet_support(caps: &ClientCapabilities) -> bool {
         .unwrap_or(false)
 }
 
+/// Issue 5B: what the client says about outlines and folding.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FeatureCaps {
+    /// `textDocument.documentSymbol.hierarchicalDocumentSymbolSupport`.
+    pub hierarchical_symbols: bool,
+    /// `textDocument.foldingRange.lineFoldingOnly`.
+    pub line_folding_only: bool,
+    /// `textDocument.foldingRange.rangeLimit`.
+    pub folding_range_limit: Option<u32>,
+}
+
+pub fn feature_caps(caps: &ClientCapabilities) -> FeatureCaps {
+    let td = caps.text_document.as_ref();
+    let folding = td.and_then(|t| t.folding_range.as_ref());
+    FeatureCaps {
+        hierarchical_symbols: td
+            .and_then(|t| t.document_symbol.as_ref())
+            .and_then(|d| d.hierarchical_document_symbol_support)
+            .unwrap_or(false),
+        line_folding_only: folding.and_then(|f| f.line_folding_only).unwrap_or(false),
+        folding_range_limit: folding.and_then(|f| f.range_limit),
+    }
+}
+
+/// On-type formatting runs after a line break (see `docs/formatting.md`).
+pub const ON_TYPE_FORMATTING_TRIGGER: &str = "\n";
 /// `textDocument.hover.contentFormat` lists markdown (LSP: plaintext otherwise).
 pub fn hover_markdown(caps: &ClientCapabilities) -> bool {
     caps.text_document
@@ -171,6 +201,22 @@ fn base_capabilities(encoding: Encoding) -> ServerCapabilities {
             commands: COMMANDS.iter().map(ToString::to_string).collect(),
             work_done_progress_options: WorkDoneProgressOptions::default(),
         }),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            ..CodeActionOptions::default()
+        })),
+        // Issue 5B: outline, folding, selection, linked editing, formatting.
+        document_symbol_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
+        linked_editing_range_provider: Some(LinkedEditingRangeServerCapabilities::Simple(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        document_range_formatting_provider: Some(OneOf::Left(true)),
+        document_on_type_formatting_provider: Some(DocumentOnTypeFormattingOptions {
+            first_trigger_character: ON_TYPE_FORMATTING_TRIGGER.to_string(),
+            more_trigger_character: None,
+        }),
         ..ServerCapabilities::default()
     }
 }
@@ -206,6 +252,10 @@ mod tests {
         assert!(code_lens_refresh_support(&caps(
             json!({"workspace": {"codeLens": {"refreshSupport": true}}})
         )));
+    }
+
+    #[test]
+    fn configuration_pull_only_when_the_client_says_so() {
         assert!(!configuration_support(&caps(json!({}))));
         assert!(configuration_support(&caps(
             json!({"workspace": {"configuration": true}})
@@ -232,20 +282,29 @@ mod tests {
         assert_eq!(
             keys,
             [
+                "codeActionProvider",
                 "codeLensProvider",
                 "completionProvider",
                 "definitionProvider",
+                "documentFormattingProvider",
                 "documentHighlightProvider",
                 "documentLinkProvider",
+                "documentOnTypeFormattingProvider",
+                "documentRangeFormattingProvider",
+                "documentSymbolProvider",
                 "executeCommandProvider",
+                "foldingRangeProvider",
                 "hoverProvider",
                 "inlayHintProvider",
+                "linkedEditingRangeProvider",
                 "positionEncoding",
                 "referencesProvider",
                 "renameProvider",
+                "selectionRangeProvider",
                 "semanticTokensProvider",
                 "signatureHelpProvider",
                 "textDocumentSync",
+                "workspaceSymbolProvider",
             ]
         );
     }

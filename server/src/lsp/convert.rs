@@ -17,9 +17,10 @@ use tower_lsp_server::ls_types::{
 
 use tower_lsp_server::jsonrpc::{Error, ErrorCode};
 
+use crate::analysis::features::diagnostics::rule_doc_url;
 use crate::analysis::features::{
-    self, semantic_tokens as tokens, CompletionItem, CompletionKind, Diagnostic, HighlightKind,
-    Lens, LensAction, LensKind, RenameError, ResolvedLens, Severity, Tag, TokenType,
+    self, semantic_tokens as tokens, Action, CompletionItem, CompletionKind, Diagnostic,
+    HighlightKind, Lens, LensAction, LensKind, RenameError, ResolvedLens, Severity, Tag, TokenType,
 };
 use crate::analysis::graph::{kind_name, NodeKind, StageGraph};
 use crate::analysis::{Document, Span};
@@ -151,15 +152,45 @@ pub fn diagnostic(doc: &Document, uri: &Uri, d: &Diagnostic, enc: Encoding) -> l
             message: message.clone(),
         })
         .collect();
+    let href = rule_doc_url(d.rule).parse::<Uri>().ok();
     lsp::Diagnostic {
         range: range(doc, d.span, enc),
         severity: Some(severity),
         code: Some(NumberOrString::String(d.rule.to_string())),
+        code_description: href.map(|href| lsp::CodeDescription { href }),
         source: Some(SOURCE.to_string()),
         message: d.message.clone(),
         related_information: (!related.is_empty()).then_some(related),
         tags: (!tags.is_empty()).then_some(tags),
-        ..lsp::Diagnostic::default()
+        // What `codeAction` needs to find this diagnostic again after recomputing them: the rule
+        // and the document version it was computed for.
+        data: Some(serde_json::json!({"rule": d.rule, "version": doc.version()})),
+    }
+}
+
+/// A quick fix for `diags` (the client's diagnostics it fixes).
+pub fn code_action(
+    doc: &Document,
+    uri: &Uri,
+    action: &Action,
+    diags: Vec<lsp::Diagnostic>,
+    enc: Encoding,
+) -> lsp::CodeAction {
+    let edits = action
+        .edits
+        .iter()
+        .map(|(span, text)| lsp::TextEdit::new(range(doc, *span, enc), text.clone()))
+        .collect();
+    lsp::CodeAction {
+        title: action.title.clone(),
+        kind: Some(lsp::CodeActionKind::QUICKFIX),
+        diagnostics: Some(diags),
+        edit: Some(lsp::WorkspaceEdit {
+            changes: Some(std::iter::once((uri.clone(), edits)).collect()),
+            ..lsp::WorkspaceEdit::default()
+        }),
+        is_preferred: action.preferred.then_some(true),
+        ..lsp::CodeAction::default()
     }
 }
 
@@ -648,6 +679,158 @@ pub fn stage_graph(doc: &Document, g: &StageGraph, enc: Encoding) -> serde_json:
         "edges": edges,
         "reachable": reachable,
     })
+}
+
+// ---- Issue 5B: outline, folding, selection, linked editing, formatting ----
+
+fn symbol_kind(kind: crate::analysis::features::SymbolKind) -> lsp::SymbolKind {
+    use crate::analysis::features::SymbolKind as K;
+    match kind {
+        // The peer's kinds for directives and instructions, so outlines look familiar.
+        K::Directive => lsp::SymbolKind::PROPERTY,
+        K::Instruction => lsp::SymbolKind::FUNCTION,
+        K::Stage => lsp::SymbolKind::MODULE,
+        K::Variable => lsp::SymbolKind::VARIABLE,
+    }
+}
+
+fn symbol_tags(deprecated: bool) -> Option<Vec<lsp::SymbolTag>> {
+    deprecated.then(|| vec![lsp::SymbolTag::DEPRECATED])
+}
+
+/// The outline as `DocumentSymbol`s (clients with `hierarchicalDocumentSymbolSupport`).
+#[allow(deprecated)] // `DocumentSymbol::deprecated` is deprecated in favour of `tags`, sent too.
+pub fn document_symbols(
+    doc: &Document,
+    symbols: &[crate::analysis::features::DocSymbol],
+    enc: Encoding,
+) -> Vec<lsp::DocumentSymbol> {
+    symbols
+        .iter()
+        .map(|s| lsp::DocumentSymbol {
+            name: s.name.clone(),
+            detail: s.detail.clone(),
+            kind: symbol_kind(s.kind),
+            tags: symbol_tags(s.deprecated),
+            deprecated: s.deprecated.then_some(true),
+            range: range(doc, s.span, enc),
+            selection_range: range(doc, s.selection, enc),
+            children: (!s.children.is_empty()).then(|| document_symbols(doc, &s.children, enc)),
+        })
+        .collect()
+}
+
+/// The outline flattened to `SymbolInformation`s, each with its container's name. The location
+/// is the selection (keyword or name), as older clients reveal exactly that range.
+#[allow(deprecated)]
+pub fn symbol_information(
+    doc: &Document,
+    uri: &Uri,
+    symbols: &[crate::analysis::features::DocSymbol],
+    enc: Encoding,
+) -> Vec<lsp::SymbolInformation> {
+    fn walk(
+        doc: &Document,
+        uri: &Uri,
+        symbols: &[crate::analysis::features::DocSymbol],
+        container: Option<&str>,
+        enc: Encoding,
+        out: &mut Vec<lsp::SymbolInformation>,
+    ) {
+        for s in symbols {
+            out.push(lsp::SymbolInformation {
+                name: s.name.clone(),
+                kind: symbol_kind(s.kind),
+                tags: symbol_tags(s.deprecated),
+                deprecated: s.deprecated.then_some(true),
+                location: location(doc, uri, s.selection, enc),
+                container_name: container.map(str::to_string),
+            });
+            walk(doc, uri, &s.children, Some(&s.name), enc, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(doc, uri, symbols, None, enc, &mut out);
+    out
+}
+
+#[allow(deprecated)]
+pub fn workspace_symbol(
+    doc: &Document,
+    uri: &Uri,
+    s: &crate::analysis::features::StageSymbol,
+    enc: Encoding,
+) -> lsp::SymbolInformation {
+    lsp::SymbolInformation {
+        name: s.name.clone(),
+        kind: lsp::SymbolKind::MODULE,
+        tags: None,
+        deprecated: None,
+        location: location(doc, uri, s.span, enc),
+        container_name: (!s.base.is_empty()).then(|| s.base.clone()),
+    }
+}
+
+/// A fold; with `line_folding_only` (client capability) the characters are left out.
+pub fn folding_range(
+    doc: &Document,
+    fold: &crate::analysis::features::Fold,
+    line_folding_only: bool,
+    enc: Encoding,
+) -> lsp::FoldingRange {
+    use crate::analysis::features::FoldKind;
+    let r = range(doc, fold.span, enc);
+    let kind = match fold.kind {
+        FoldKind::Comment => Some(lsp::FoldingRangeKind::Comment),
+        FoldKind::Stage => Some(lsp::FoldingRangeKind::Region),
+        FoldKind::Instruction | FoldKind::Heredoc => None,
+    };
+    lsp::FoldingRange {
+        start_line: r.start.line,
+        start_character: (!line_folding_only).then_some(r.start.character),
+        end_line: r.end.line,
+        end_character: (!line_folding_only).then_some(r.end.character),
+        kind,
+        collapsed_text: None,
+    }
+}
+
+/// Nested spans (innermost first) as a `SelectionRange` chain.
+pub fn selection_range(doc: &Document, spans: &[Span], enc: Encoding) -> lsp::SelectionRange {
+    let mut parent: Option<Box<lsp::SelectionRange>> = None;
+    for span in spans.iter().rev() {
+        parent = Some(Box::new(lsp::SelectionRange {
+            range: range(doc, *span, enc),
+            parent,
+        }));
+    }
+    parent.map_or_else(
+        || lsp::SelectionRange {
+            range: range(doc, Span::new(0, doc.len()), enc),
+            parent: None,
+        },
+        |b| *b,
+    )
+}
+
+pub fn text_edits(
+    doc: &Document,
+    edits: &[crate::analysis::features::Edit],
+    enc: Encoding,
+) -> Vec<lsp::TextEdit> {
+    edits
+        .iter()
+        .map(|e| lsp::TextEdit::new(range(doc, e.span, enc), e.text.clone()))
+        .collect()
+}
+
+/// One indentation level from the client's `FormattingOptions`.
+pub fn indent_unit(options: &lsp::FormattingOptions) -> String {
+    if options.insert_spaces {
+        " ".repeat(options.tab_size.clamp(1, 16) as usize)
+    } else {
+        "\t".to_string()
+    }
 }
 
 #[cfg(test)]

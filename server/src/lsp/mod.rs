@@ -64,11 +64,13 @@ impl<S: Service<Request>> Service<Request> for Intercept<S> {
 pub async fn serve_stdio() -> bool {
     let shutdown = Arc::new(AtomicBool::new(false));
     let raw_capabilities = Arc::new(OnceLock::new());
-    let stop = Arc::new(tokio::sync::watch::channel(false).0);
+    // Set when the client can no longer answer requests (stdin ended, `shutdown` or `exit`), so
+    // that a handler waiting for an answer (`workspace/configuration`) gives up and the server
+    // can stop.
+    let stopping = Arc::new(tokio::sync::watch::Sender::new(false));
     let (service, socket) = LspService::build(|client| {
-        Backend::new(client, Arc::clone(&shutdown))
+        Backend::new(client, Arc::clone(&shutdown), Arc::clone(&stopping))
             .with_raw_capabilities(Arc::clone(&raw_capabilities))
-            .with_stop_signal(Arc::clone(&stop))
     })
     .custom_method(transport::INVALID_MESSAGE_METHOD, Backend::invalid_message)
     .custom_method(STAGE_GRAPH_METHOD, Backend::stage_graph_request)
@@ -76,13 +78,13 @@ pub async fn serve_stdio() -> bool {
     let service = Intercept {
         inner: service,
         slot: raw_capabilities,
-        stop: Arc::clone(&stop),
+        stop: Arc::clone(&stopping),
     };
     let (guarded_in, server_in) = tokio::io::duplex(64 * 1024);
+    let stdin_ended = Arc::clone(&stopping);
     let guard = tokio::spawn(async move {
         transport::guard(tokio::io::stdin(), guarded_in).await;
-        // No answer to a request of ours can arrive any more.
-        stop.send_replace(true);
+        stdin_ended.send_replace(true);
     });
     Server::new(server_in, tokio::io::stdout(), socket)
         .serve(service)

@@ -7,40 +7,49 @@
 //!
 //! Must not know: UTF-16 or any position arithmetic (that is `convert`), analysis internals.
 
+use std::collections::HashSet;
 use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
 use dashmap::DashMap;
 use serde::Deserialize;
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
-    CodeLens, CodeLensParams, ConfigurationItem, DidChangeConfigurationParams,
-    ExecuteCommandParams, Registration, TextDocumentIdentifier,
+    CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionResponse, CodeLens,
+    CodeLensParams, CompletionParams, CompletionResponse, ConfigurationItem,
+    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DocumentHighlight, DocumentHighlightParams, ExecuteCommandParams,
+    GotoDefinitionParams, GotoDefinitionResponse, InitializeParams, InitializeResult,
+    InitializedParams, Location, MessageType, PrepareRenameResponse, ReferenceParams, Registration,
+    RenameParams, ServerInfo, TextDocumentIdentifier, TextDocumentPositionParams, TextEdit, Uri,
+    WorkspaceEdit,
 };
 use tower_lsp_server::ls_types::{
-    CompletionParams, CompletionResponse, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DocumentHighlight, DocumentHighlightParams, GotoDefinitionParams,
-    GotoDefinitionResponse, InitializeParams, InitializeResult, InitializedParams, Location,
-    PrepareRenameResponse, ReferenceParams, RenameParams, ServerInfo, TextDocumentPositionParams,
-    TextEdit, Uri, WorkspaceEdit,
-};
-use tower_lsp_server::ls_types::{
-    DocumentLink, DocumentLinkParams, Hover, HoverParams, InlayHint, InlayHintParams,
-    SemanticToken, SemanticTokens, SemanticTokensDelta, SemanticTokensDeltaParams,
-    SemanticTokensFullDeltaResult, SemanticTokensParams, SemanticTokensRangeParams,
-    SemanticTokensRangeResult, SemanticTokensResult, SignatureHelp, SignatureHelpParams,
+    DocumentFormattingParams, DocumentLink, DocumentLinkParams, DocumentOnTypeFormattingParams,
+    DocumentRangeFormattingParams, DocumentSymbolParams, DocumentSymbolResponse, FoldingRange,
+    FoldingRangeParams, Hover, HoverParams, InlayHint, InlayHintParams, LinkedEditingRangeParams,
+    LinkedEditingRanges, SelectionRange, SelectionRangeParams, SemanticToken, SemanticTokens,
+    SemanticTokensDelta, SemanticTokensDeltaParams, SemanticTokensFullDeltaResult,
+    SemanticTokensParams, SemanticTokensRangeParams, SemanticTokensRangeResult,
+    SemanticTokensResult, SignatureHelp, SignatureHelpParams, SymbolInformation,
+    WorkspaceSymbolParams, WorkspaceSymbolResponse,
 };
 use tower_lsp_server::{Client, LanguageServer};
 use tracing::{debug, error, info, instrument, warn};
 
 use super::capabilities;
-use super::config::{Settings, SECTION};
+use super::config::{PeerSettings, Settings, PEER_SECTION, SECTION};
 use super::convert::{self, Encoding};
-use crate::analysis::features::{self, CompletionConfig, HoverConfig};
+use crate::analysis::features::{self, CompletionConfig, DiagnosticsConfig, HoverConfig, Level};
 use crate::analysis::graph::{self, text::Charset, StageGraph};
 use crate::analysis::Document;
+use crate::hadolint_config;
+
+/// How long to wait for the client's answer to `workspace/configuration`.
+const CONFIGURATION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// How long the server waits for the client to answer one of its requests.
 const CLIENT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -54,14 +63,26 @@ struct Session {
     code_lens_resolve: bool,
     /// The client honours `workspace/codeLens/refresh`.
     code_lens_refresh: bool,
-    /// The client answers `workspace/configuration`.
-    configuration: bool,
     /// The client wants a registration for `workspace/didChangeConfiguration`.
     register_configuration: bool,
+    /// Issue 5B: outline and folding capabilities of the client.
+    features: capabilities::FeatureCaps,
     /// Hover as markdown (else plain text).
     hover_markdown: bool,
     /// Semantic tokens may span lines.
     multiline_tokens: bool,
+    /// The client answers `workspace/configuration`.
+    configuration: bool,
+}
+
+/// Everything the user configured: our settings, the Node peer's keys, and the `.hadolint.yaml`
+/// of each workspace folder.
+#[derive(Debug, Default)]
+struct UserConfig {
+    settings: Settings,
+    peer: PeerSettings,
+    /// `(workspace folder, levels from its .hadolint.yaml)`.
+    hadolint: Vec<(PathBuf, Vec<(String, Level)>)>,
 }
 
 pub struct Backend {
@@ -70,14 +91,23 @@ pub struct Backend {
     session: OnceLock<Session>,
     /// Set by `shutdown`: LSP says to exit with code 0 after `exit` only if it came first.
     shutdown: Arc<AtomicBool>,
-    /// Settings from `initializationOptions`.
-    settings: RwLock<Settings>,
-    /// Set on `shutdown` and when the client's input ends: requests to the client that are still
-    /// waiting then give up.
-    stop: Arc<tokio::sync::watch::Sender<bool>>,
     /// The client's capabilities as sent, for fields `ls_types` does not model (filled by
     /// `lsp::serve_stdio` before `initialize` runs).
     raw_capabilities: Arc<OnceLock<Value>>,
+    /// True once the client can no longer answer our requests (see `lsp::serve_stdio`).
+    stopping: Arc<tokio::sync::watch::Sender<bool>>,
+    config: RwLock<UserConfig>,
+    /// The workspace folders the client named in `initialize` (the only places a
+    /// `.hadolint.yaml` is read from).
+    folders: OnceLock<Vec<PathBuf>>,
+    /// Configuration problems already shown to the user (each is shown once).
+    shown: Mutex<HashSet<String>>,
+    /// Problems found before the client could be told (in `initialize`).
+    pending: Mutex<Vec<String>>,
+    /// Set once `initialized` has read the configuration. Before that, documents are stored but
+    /// not published (they would flicker with diagnostics the settings turn off);
+    /// `initialized` publishes them all.
+    config_ready: AtomicBool,
     /// The last semantic tokens sent per document, for `semanticTokens/full/delta`.
     semantic: SemanticCache,
 }
@@ -99,63 +129,136 @@ impl SemanticCache {
 }
 
 impl Backend {
-    pub fn new(client: Client, shutdown: Arc<AtomicBool>) -> Backend {
+    pub fn new(
+        client: Client,
+        shutdown: Arc<AtomicBool>,
+        stopping: Arc<tokio::sync::watch::Sender<bool>>,
+    ) -> Backend {
         Backend {
             client,
             docs: DashMap::new(),
             session: OnceLock::new(),
             shutdown,
-            settings: RwLock::new(Settings::default()),
-            stop: Arc::new(tokio::sync::watch::channel(false).0),
             raw_capabilities: Arc::new(OnceLock::new()),
             semantic: SemanticCache::default(),
+            stopping,
+            config: RwLock::new(UserConfig::default()),
+            folders: OnceLock::new(),
+            shown: Mutex::new(HashSet::new()),
+            pending: Mutex::new(Vec::new()),
+            config_ready: AtomicBool::new(false),
         }
     }
 
-    /// Shares the signal `lsp::serve_stdio` sets when the client's input ends.
-    pub fn with_stop_signal(mut self, stop: Arc<tokio::sync::watch::Sender<bool>>) -> Backend {
-        self.stop = stop;
-        self
-    }
-
-    /// Shares the slot where the transport puts the raw `initialize` capabilities.
-    pub fn with_raw_capabilities(mut self, raw: Arc<OnceLock<Value>>) -> Backend {
-        self.raw_capabilities = raw;
-        self
-    }
-
-    fn settings(&self) -> Settings {
-        match self.settings.read() {
-            Ok(s) => s.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
+    /// The diagnostics configuration for the document at `uri`; `None` when diagnostics are
+    /// turned off. The `.hadolint.yaml` of the innermost workspace folder holding the document
+    /// applies.
+    fn diagnostics_config(&self, uri: &Uri) -> Option<DiagnosticsConfig> {
+        let cfg = self.config.read().unwrap_or_else(PoisonError::into_inner);
+        if !cfg.settings.diagnostics.enable {
+            return None;
         }
+        let path = uri.to_file_path();
+        let hadolint = path
+            .as_ref()
+            .and_then(|p| {
+                cfg.hadolint
+                    .iter()
+                    .filter(|(folder, _)| p.starts_with(folder))
+                    .max_by_key(|(folder, _)| folder.as_os_str().len())
+            })
+            .map_or(&[][..], |(_, levels)| levels.as_slice());
+        Some(cfg.settings.diagnostics_config(&cfg.peer, hadolint))
     }
 
-    /// Applies the client's `dockerfile-ls` section; a value that does not fit keeps the old
-    /// settings and says so once, in the log and to the user. Republishes diagnostics and
-    /// refreshes code lenses when something they show changed.
-    async fn update_settings(&self, value: Option<Value>) {
-        let old = self.settings();
-        let new = match old.updated(value) {
-            Ok(new) => new,
-            Err(err) => {
-                let message =
-                    format!("dockerfile-ls: invalid settings ({err}); keeping the previous ones");
-                warn!("{message}");
+    /// Shows each configuration problem once (`window/showMessage`, warning) and logs it.
+    async fn report(&self, problems: Vec<String>) {
+        for p in problems {
+            let new = self
+                .shown
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(p.clone());
+            if new {
+                warn!("configuration: {p}");
                 self.client
-                    .show_message(tower_lsp_server::ls_types::MessageType::WARNING, message)
+                    .show_message(MessageType::WARNING, format!("dockerfile-ls: {p}"))
                     .await;
-                return;
             }
+        }
+    }
+
+    /// Re-reads the `.hadolint.yaml` of every workspace folder.
+    fn load_hadolint(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut loaded = Vec::new();
+        for folder in self.folders.get().map_or(&[][..], Vec::as_slice) {
+            match hadolint_config::load(folder) {
+                Ok(Some((path, levels))) => {
+                    debug!(path = %path.display(), "read hadolint configuration");
+                    loaded.push((folder.clone(), levels));
+                }
+                Ok(None) => {}
+                Err(message) => problems.push(message),
+            }
+        }
+        self.config
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .hadolint = loaded;
+        problems
+    }
+
+    /// Takes the sections a client sent: ours and the peer's (`None` or `null` = not sent,
+    /// keep what we have).
+    fn apply_sections(&self, ours: Option<&Value>, peer: Option<&Value>) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut cfg = self.config.write().unwrap_or_else(PoisonError::into_inner);
+        if let Some(v) = ours.filter(|v| !v.is_null()) {
+            let (settings, p) = cfg.settings.replaced(Some(v));
+            cfg.settings = settings;
+            problems.extend(p);
+        }
+        if let Some(v) = peer.filter(|v| !v.is_null()) {
+            let (peer, p) = cfg.peer.replaced(Some(v));
+            cfg.peer = peer;
+            problems.extend(p);
+        }
+        debug!(settings = ?cfg.settings, peer = ?cfg.peer, "configuration");
+        problems
+    }
+
+    /// Asks the client for both sections (`workspace/configuration`).
+    async fn pull_configuration(&self) -> Vec<String> {
+        let item = |section: &str| ConfigurationItem {
+            scope_uri: None,
+            section: Some(section.to_string()),
         };
-        if new == old {
-            return;
+        let request = self
+            .client
+            .configuration(vec![item(SECTION), item(PEER_SECTION)]);
+        let mut stopping = self.stopping.subscribe();
+        // Never wait forever: a client that stops (or never answers) must not keep the server
+        // from exiting, nor hold back the first diagnostics.
+        let answer = tokio::select! {
+            r = tokio::time::timeout(CONFIGURATION_TIMEOUT, request) => r,
+            _ = stopping.wait_for(|stop| *stop) => return Vec::new(),
+        };
+        match answer {
+            Ok(Ok(values)) => self.apply_sections(values.first(), values.get(1)),
+            Ok(Err(err)) => {
+                warn!("workspace/configuration failed: {err}");
+                Vec::new()
+            }
+            Err(_) => {
+                warn!("workspace/configuration: no answer within {CONFIGURATION_TIMEOUT:?}; keeping the current settings");
+                Vec::new()
+            }
         }
-        debug!(?new, "settings changed");
-        match self.settings.write() {
-            Ok(mut s) => *s = new.clone(),
-            Err(poisoned) => *poisoned.into_inner() = new.clone(),
-        }
+    }
+
+    /// Publishes diagnostics for every open document again (after a settings change).
+    async fn republish_all(&self) {
         let docs: Vec<(Uri, Arc<Document>)> = self
             .docs
             .iter()
@@ -164,30 +267,12 @@ impl Backend {
         for (uri, doc) in docs {
             self.publish(uri, doc).await;
         }
-        if new.target() != old.target() || new.code_lens != old.code_lens {
-            self.refresh_code_lenses();
-        }
     }
 
-    /// Pulls the `dockerfile-ls` section with `workspace/configuration`, if the client can.
-    async fn pull_settings(&self) {
-        if !self.session().configuration {
-            return;
-        }
-        let item = ConfigurationItem {
-            scope_uri: None,
-            section: Some(SECTION.to_string()),
-        };
-        let answer = self
-            .until_shutdown(self.client.configuration(vec![item]))
-            .await;
-        match answer {
-            Some(Ok(mut values)) if !values.is_empty() => {
-                self.update_settings(Some(values.swap_remove(0))).await;
-            }
-            Some(Ok(_)) | None => {}
-            Some(Err(err)) => warn!("workspace/configuration failed: {err}"),
-        }
+    /// Shares the slot where the transport puts the raw `initialize` capabilities.
+    pub fn with_raw_capabilities(mut self, raw: Arc<OnceLock<Value>>) -> Backend {
+        self.raw_capabilities = raw;
+        self
     }
 
     /// Awaits a request to the client, giving up on `shutdown`, at the end of the client's input,
@@ -195,10 +280,18 @@ impl Backend {
     /// tower-lsp-server waits for every running handler before it exits, and a client that
     /// answers after `exit` (or never) would otherwise keep the process alive.
     async fn until_shutdown<T>(&self, request: impl std::future::Future<Output = T>) -> Option<T> {
-        let mut stop = self.stop.subscribe();
+        let mut stop = self.stopping.subscribe();
         tokio::select! {
             answer = tokio::time::timeout(CLIENT_TIMEOUT, request) => answer.ok(),
             _ = stop.wait_for(|stopped| *stopped) => None,
+        }
+    }
+
+    /// Refreshes code lenses when a setting they show (`target`, `codeLens.*`) differs from `old`.
+    fn refresh_if_lenses_changed(&self, old: &Settings) {
+        let new = self.settings();
+        if new.target() != old.target() || new.code_lens != old.code_lens {
+            self.refresh_code_lenses();
         }
     }
 
@@ -277,6 +370,13 @@ impl Backend {
         self.session.get().copied().unwrap_or_default()
     }
 
+    fn settings(&self) -> Settings {
+        self.config
+            .read()
+            .map(|c| c.settings.clone())
+            .unwrap_or_default()
+    }
+
     fn encoding(&self) -> Encoding {
         self.session().encoding
     }
@@ -311,9 +411,17 @@ impl Backend {
     /// Publishes diagnostics for `doc`, unless a newer version has replaced it meanwhile (that
     /// change publishes its own).
     async fn publish(&self, uri: Uri, doc: Arc<Document>) {
+        // The document is stored before this check, and `initialized` sets the flag before it
+        // takes its snapshot of the documents: every document is published by one or the other.
+        if !self.config_ready.load(Ordering::SeqCst) {
+            return;
+        }
         let enc = self.encoding();
-        let config = self.settings().diagnostics_config();
+        let config = self.diagnostics_config(&uri);
         let Ok(diags) = guarded("diagnostics", || {
+            let Some(config) = config else {
+                return Vec::new();
+            };
             features::diagnostics_with(&doc, &config)
                 .iter()
                 .map(|d| convert::diagnostic(&doc, &uri, d, enc))
@@ -412,20 +520,39 @@ impl LanguageServer for Backend {
             snippets: capabilities::snippet_support(caps),
             code_lens_resolve: capabilities::code_lens_resolve_support(self.raw_capabilities.get()),
             code_lens_refresh: capabilities::code_lens_refresh_support(caps),
-            configuration: capabilities::configuration_support(caps),
             register_configuration: capabilities::did_change_configuration_registration(caps),
+            features: capabilities::feature_caps(caps),
             hover_markdown: capabilities::hover_markdown(caps),
             multiline_tokens: capabilities::multiline_tokens(caps),
+            configuration: capabilities::configuration_support(caps),
         };
-        let settings = Settings::from_init_options(params.initialization_options);
+        let (settings, problems) =
+            Settings::default().replaced(params.initialization_options.as_ref());
         debug!(?session, ?settings, "initialize");
-        match self.settings.write() {
-            Ok(mut s) => *s = settings,
-            Err(poisoned) => *poisoned.into_inner() = settings,
-        }
         if self.session.set(session).is_err() {
             warn!("initialize received twice; keeping the first session");
         }
+        self.config
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .settings = settings;
+        self.pending
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend(problems);
+        #[allow(deprecated)] // `rootUri` is how pre-3.6 clients name their one folder.
+        let folders: Vec<PathBuf> = match &params.workspace_folders {
+            Some(folders) => folders
+                .iter()
+                .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
+                .collect(),
+            None => params
+                .root_uri
+                .iter()
+                .filter_map(|u| u.to_file_path().map(|p| p.into_owned()))
+                .collect(),
+        };
+        let _ = self.folders.set(folders);
         Ok(InitializeResult {
             capabilities: capabilities::server_capabilities(self.encoding()),
             server_info: Some(ServerInfo {
@@ -452,16 +579,51 @@ impl LanguageServer for Backend {
                 warn!("registering for configuration changes failed: {err}");
             }
         }
-        self.pull_settings().await;
+        let old = self.settings();
+        let mut problems =
+            std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner));
+        problems.extend(self.load_hadolint());
+        if self.session().configuration {
+            problems.extend(self.pull_configuration().await);
+        }
+        self.config_ready.store(true, Ordering::SeqCst);
+        self.report(problems).await;
+        self.republish_all().await;
+        self.refresh_if_lenses_changed(&old);
     }
 
     #[instrument(skip_all)]
     async fn did_change_configuration(&self, p: DidChangeConfigurationParams) {
-        // Clients that push send `{"dockerfile-ls": {...}}`; others send `null` and expect a pull.
-        match p.settings.get(SECTION) {
-            Some(section) => self.update_settings(Some(section.clone())).await,
-            None => self.pull_settings().await,
+        let old = self.settings();
+        let mut problems = self.load_hadolint();
+        let s = &p.settings;
+        let ours = s.get(SECTION).or_else(|| {
+            // A client that pushes our section's contents directly.
+            [
+                "diagnostics",
+                "formatting",
+                "target",
+                "codeLens",
+                "inlayHints",
+            ]
+            .iter()
+            .any(|k| s.get(k).is_some())
+            .then_some(s)
+        });
+        let peer = s
+            .get("docker")
+            .and_then(|d| d.get("languageserver"))
+            .or_else(|| s.get(PEER_SECTION));
+        if ours.is_some() || peer.is_some() {
+            // The client pushed the settings themselves: take them as they are.
+            problems.extend(self.apply_sections(ours, peer));
+        } else if self.session().configuration {
+            // LSP: the pushed `settings` may be anything (often `null`); pull the sections.
+            problems.extend(self.pull_configuration().await);
         }
+        self.report(problems).await;
+        self.republish_all().await;
+        self.refresh_if_lenses_changed(&old);
     }
 
     #[instrument(skip_all)]
@@ -565,7 +727,7 @@ impl LanguageServer for Backend {
 
     async fn shutdown(&self) -> Result<()> {
         self.shutdown.store(true, Ordering::SeqCst);
-        self.stop.send_replace(true);
+        self.stopping.send_replace(true);
         Ok(())
     }
 
@@ -732,6 +894,57 @@ impl LanguageServer for Backend {
     }
 
     #[instrument(skip_all)]
+    async fn code_action(&self, p: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        // LSP `only`: the kinds the client wants; we only have `quickfix` actions, which the
+        // kinds `quickfix` and `""` (every kind) cover.
+        if let Some(only) = &p.context.only {
+            let quickfix = CodeActionKind::QUICKFIX;
+            let wanted = only
+                .iter()
+                .any(|k| k.as_str().is_empty() || k.as_str() == quickfix.as_str());
+            if !wanted {
+                return Ok(None);
+            }
+        }
+        let uri = &p.text_document.uri;
+        let Some(config) = self.diagnostics_config(uri) else {
+            return Ok(None);
+        };
+        self.with_doc("codeAction", uri, |doc, enc| {
+            let want = convert::span(doc, p.range, enc);
+            let mut fixes = Vec::new();
+            let mut ignores: Vec<CodeActionOrCommand> = Vec::new();
+            let mut seen = HashSet::new();
+            for d in features::diagnostics_with(doc, &config) {
+                // The range is the cursor or the selection: offer what touches it.
+                if d.span.start > want.end || want.start > d.span.end {
+                    continue;
+                }
+                let lsp_diag = convert::diagnostic(doc, uri, &d, enc);
+                for a in features::actions_for(doc, &d) {
+                    if !seen.insert((a.title.clone(), a.edits.clone())) {
+                        continue;
+                    }
+                    let action = CodeActionOrCommand::CodeAction(convert::code_action(
+                        doc,
+                        uri,
+                        &a,
+                        vec![lsp_diag.clone()],
+                        enc,
+                    ));
+                    if a.suppresses {
+                        ignores.push(action);
+                    } else {
+                        fixes.push(action);
+                    }
+                }
+            }
+            fixes.extend(ignores);
+            Some(fixes)
+        })
+    }
+
+    #[instrument(skip_all)]
     async fn completion(&self, p: CompletionParams) -> Result<Option<CompletionResponse>> {
         let (uri, pos) = position_params(&p.text_document_position);
         let config = CompletionConfig {
@@ -744,6 +957,155 @@ impl LanguageServer for Backend {
                 .map(|item| convert::completion_item(doc, item, enc))
                 .collect();
             Some(CompletionResponse::Array(items))
+        })
+    }
+
+    // ---- Issue 5B: outline, folding, selection, linked editing, formatting ----
+
+    #[instrument(skip_all)]
+    async fn document_symbol(
+        &self,
+        p: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let uri = &p.text_document.uri;
+        let hierarchical = self.session().features.hierarchical_symbols;
+        self.with_doc("documentSymbol", uri, |doc, enc| {
+            let symbols = features::document_symbols(doc);
+            Some(if hierarchical {
+                DocumentSymbolResponse::Nested(convert::document_symbols(doc, &symbols, enc))
+            } else {
+                DocumentSymbolResponse::Flat(convert::symbol_information(doc, uri, &symbols, enc))
+            })
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn symbol(&self, p: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
+        let enc = self.encoding();
+        let docs: Vec<(Uri, Arc<Document>)> = self
+            .docs
+            .iter()
+            .map(|e| (e.key().clone(), Arc::clone(e.value())))
+            .collect();
+        let mut found = guarded("workspace/symbol", || {
+            let mut found: Vec<(u8, SymbolInformation)> = Vec::new();
+            for (uri, doc) in &docs {
+                for s in features::workspace_symbols(doc, &p.query) {
+                    found.push((s.score, convert::workspace_symbol(doc, uri, &s, enc)));
+                }
+            }
+            found
+        })?;
+        found.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)));
+        Ok(Some(WorkspaceSymbolResponse::Flat(
+            found.into_iter().map(|(_, s)| s).collect(),
+        )))
+    }
+
+    #[instrument(skip_all)]
+    async fn folding_range(&self, p: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        let caps = self.session().features;
+        self.with_doc("foldingRange", &p.text_document.uri, |doc, enc| {
+            let limit = caps.folding_range_limit.map(|l| l as usize);
+            Some(
+                features::folding_ranges(doc, limit)
+                    .iter()
+                    .map(|f| convert::folding_range(doc, f, caps.line_folding_only, enc))
+                    .collect(),
+            )
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn selection_range(
+        &self,
+        p: SelectionRangeParams,
+    ) -> Result<Option<Vec<SelectionRange>>> {
+        self.with_doc("selectionRange", &p.text_document.uri, |doc, enc| {
+            let offsets: Vec<usize> = p
+                .positions
+                .iter()
+                .map(|pos| convert::offset(doc, *pos, enc))
+                .collect();
+            Some(
+                features::selection_ranges(doc, &offsets)
+                    .iter()
+                    .map(|spans| convert::selection_range(doc, spans, enc))
+                    .collect(),
+            )
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn linked_editing_range(
+        &self,
+        p: LinkedEditingRangeParams,
+    ) -> Result<Option<LinkedEditingRanges>> {
+        let (uri, pos) = position_params(&p.text_document_position_params);
+        self.with_doc("linkedEditingRange", uri, |doc, enc| {
+            let offset = convert::offset(doc, pos, enc);
+            let spans = features::linked_editing_ranges(doc, offset)?;
+            Some(LinkedEditingRanges {
+                ranges: spans.iter().map(|s| convert::range(doc, *s, enc)).collect(),
+                word_pattern: Some(features::STAGE_NAME_PATTERN.to_string()),
+            })
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn formatting(&self, p: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        let config = self
+            .settings()
+            .formatting
+            .config(convert::indent_unit(&p.options));
+        self.with_doc("formatting", &p.text_document.uri, |doc, enc| {
+            Some(convert::text_edits(
+                doc,
+                &features::format(doc, &config, None),
+                enc,
+            ))
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn range_formatting(
+        &self,
+        p: DocumentRangeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        let config = self
+            .settings()
+            .formatting
+            .config(convert::indent_unit(&p.options));
+        self.with_doc("rangeFormatting", &p.text_document.uri, |doc, enc| {
+            let span = convert::span(doc, p.range, enc);
+            Some(convert::text_edits(
+                doc,
+                &features::format(doc, &config, Some(span)),
+                enc,
+            ))
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn on_type_formatting(
+        &self,
+        p: DocumentOnTypeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        if p.ch != capabilities::ON_TYPE_FORMATTING_TRIGGER {
+            return Ok(None);
+        }
+        let config = self
+            .settings()
+            .formatting
+            .config(convert::indent_unit(&p.options));
+        let (uri, pos) = position_params(&p.text_document_position);
+        self.with_doc("onTypeFormatting", uri, |doc, enc| {
+            let offset = convert::offset(doc, pos, enc);
+            Some(convert::text_edits(
+                doc,
+                &features::format_on_type(doc, &config, offset),
+                enc,
+            ))
         })
     }
 
@@ -834,9 +1196,9 @@ impl LanguageServer for Backend {
     #[instrument(skip_all)]
     async fn inlay_hint(&self, p: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
         let config = self
-            .settings
+            .config
             .read()
-            .map(|s| s.inlay_hints.config())
+            .map(|c| c.settings.inlay_hints.config())
             .unwrap_or_default();
         self.with_doc("inlayHint", &p.text_document.uri, |doc, enc| {
             let span = convert::span(doc, p.range, enc);

@@ -97,6 +97,7 @@ FROM scratch AS final
         let text = "FROM golang AS build\nFROM build AS test\nFROM scratch AS final\n";
         let config = DiagnosticsConfig {
             target: Some("BUILD".to_string()),
+            ..DiagnosticsConfig::default()
         };
         let doc = Document::new(text, 0);
         let messages: Vec<String> = diagnostics_with(&doc, &config)
