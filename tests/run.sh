@@ -2,8 +2,8 @@
 # The whole test suite: Rust unit, property and end-to-end tests, the editor-client tests
 # (tests/clients: real Neovim, Emacs, pytest-lsp, the VS Code extension; each skipped with a
 # message when its client is not installed, see .ci/run), then checks against ../shared
-# (BuildKit parser parity, formatting parity, rule reports over the real-world corpus,
-# the Node peer's recorded rows) when that folder exists.
+# (BuildKit parser parity, formatting parity, rule reports over the real-world corpus, the stage
+# graph over the corpus, the Node peer's recorded rows) when that folder exists.
 # Installs nothing system-wide; Python tools run from a venv in .venv (created on demand).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +26,12 @@ CORPUS=../shared/corpus/real
 if [ -d "$CORPUS" ]; then
     .venv/bin/python tools/sarif-validate/validate.py --bin target/release/dockerfile-ls "$CORPUS"
     .venv/bin/python tools/buildkit-parity/parity.py --bin target/release/dockerfile-ls "$CORPUS"
+    # The stage graph of every corpus file: exit 0 and nothing on stderr (no error, no cycle).
+    echo "stage graph over $CORPUS"
+    tail -n +2 "$CORPUS/MANIFEST.tsv" | cut -f1 | sed "s|^|$CORPUS/|" | tr '\n' '\0' |
+        xargs -0 -P 4 -n 1 sh -c 'err=$(target/release/dockerfile-ls graph --format json "$1" 2>&1 >/dev/null) &&
+            [ -z "$err" ] || { echo "graph failed on $1: $err" >&2; exit 1; }' graph
+    echo "stage graph: ok for $(tail -n +2 "$CORPUS/MANIFEST.tsv" | wc -l) files"
     .venv/bin/python tools/corpus-report/report.py --bin target/release/dockerfile-ls \
         --out target/corpus-report "$CORPUS"
     # Formatting never changes what BuildKit parses (fails on any difference).

@@ -219,3 +219,121 @@ fn hidden_debug_instructions_prints_json() {
         help.stdout
     );
 }
+
+const GRAPH_FILE: &[u8] = b"FROM golang:1.22 AS build\nFROM alpine AS docs\nFROM scratch AS final\nCOPY --from=build /app /app\n";
+
+#[test]
+fn graph_prints_text_json_mermaid_dot_and_svg() {
+    let path = temp_file("graph.Dockerfile", GRAPH_FILE);
+    let file = path.to_str().unwrap();
+    let text = run(&["graph", file, "--ascii"], b"");
+    assert_eq!(text.code, Some(0), "{}", text.stderr);
+    assert_eq!(
+        text.stdout,
+        "final - stage 2 - FROM scratch - line 3 - target\n`-- copy: build - stage 0 - FROM golang:1.22 - line 1\n\nnot built for target 'final':\ndocs - stage 1 - FROM alpine - line 2\n"
+    );
+    let json = run(
+        &["graph", file, "--format", "json", "--target", "docs"],
+        b"",
+    );
+    assert_eq!(json.code, Some(0), "{}", json.stderr);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON on stdout");
+    assert_eq!(v["target"], "stage:1");
+    assert_eq!(
+        v["reachable"],
+        serde_json::json!(["stage:1", "image:alpine"])
+    );
+    let mermaid = run(&["graph", file, "--format", "mermaid"], b"");
+    assert!(
+        mermaid.stdout.starts_with("flowchart TB\n"),
+        "{}",
+        mermaid.stdout
+    );
+    let dot = run(&["graph", file, "--format", "dot"], b"");
+    assert!(
+        dot.stdout.starts_with("digraph stages {\n"),
+        "{}",
+        dot.stdout
+    );
+    let svg = run(&["graph", "-", "--format", "svg"], GRAPH_FILE);
+    assert_eq!(svg.code, Some(0), "{}", svg.stderr);
+    assert!(svg.stdout.starts_with("<svg"), "{}", svg.stdout);
+}
+
+#[test]
+fn graph_with_an_unknown_target_exits_2_and_lists_the_stages() {
+    let out = run(&["graph", "-", "--target", "prod"], GRAPH_FILE);
+    assert_eq!(out.code, Some(2));
+    assert!(
+        out.stderr
+            .contains("target stage `prod` could not be found (stages: `build`, `docs`, `final`)"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.stdout, "");
+    let missing = run(&["graph", "/definitely/not/here/Dockerfile"], b"");
+    assert_eq!(missing.code, Some(2));
+}
+
+#[test]
+fn graph_reports_a_cycle_and_a_bad_target_comment_on_stderr() {
+    let out = run(
+        &["graph", "-", "--ascii"],
+        b"# dockerfile-ls: target=nope\nFROM alpine AS a\nCOPY --from=b /x /x\nFROM alpine AS b\nCOPY --from=a /x /x\n",
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("<stdin>:1: warning: target stage `nope` could not be found"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("circular dependency between stages `a`, `b`"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.contains("(cycle)"), "{}", out.stdout);
+}
+
+/// The DOT output is valid input for Graphviz; skipped (saying so) when `dot` is not installed
+/// (`.ci/run` installs it).
+#[test]
+fn graph_dot_is_accepted_by_graphviz() {
+    let probe = std::process::Command::new("dot").arg("-V").output();
+    if probe.is_err() {
+        eprintln!("skipping: Graphviz `dot` is not installed");
+        return;
+    }
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/Dockerfile");
+    let hostile = temp_file(
+        "hostile.Dockerfile",
+        b"FROM \"a\\\"b\" AS x\nFROM x AS y\nCOPY --from=q\"z /a /a\nCOPY --from=x /b /b\n",
+    );
+    for file in [example, hostile.to_str().unwrap()] {
+        let out = run(&["graph", file, "--format", "dot"], b"");
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        let mut child = std::process::Command::new("dot")
+            .arg("-Tsvg")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn dot");
+        use std::io::Write as _;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(out.stdout.as_bytes())
+            .unwrap();
+        let result = child.wait_with_output().expect("dot runs");
+        assert!(
+            result.status.success(),
+            "dot rejected:\n{}\n{}",
+            out.stdout,
+            String::from_utf8_lossy(&result.stderr)
+        );
+    }
+}

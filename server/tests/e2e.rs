@@ -91,6 +91,10 @@ fn initialize_advertises_capabilities_and_defaults_to_utf16() {
             "documentHighlightProvider": true,
             "renameProvider": {"prepareProvider": true},
             "completionProvider": {"triggerCharacters": ["-", "=", ",", "$", "{", " "]},
+            "codeLensProvider": {"resolveProvider": true},
+            "executeCommandProvider": {
+                "commands": ["dockerfile-ls.stageReferences", "dockerfile-ls.stageGraph"]
+            },
             "documentSymbolProvider": true,
             "workspaceSymbolProvider": true,
             "foldingRangeProvider": true,

@@ -258,7 +258,7 @@ fn emit(report: &str) {
 }
 
 /// The display name and text of `path` (`-` is stdin), or a one-line error message.
-fn read(path: &Path) -> Result<(String, String), String> {
+pub(super) fn read(path: &Path) -> Result<(String, String), String> {
     let (name, bytes) = if path.as_os_str() == "-" {
         let mut bytes = Vec::new();
         std::io::stdin()
@@ -746,7 +746,8 @@ Dockerfile:1:16: note: first defined here
     fn summary_counts_and_clean_line() {
         assert_eq!(summary(&checked("FROM alpine\n")), "no problems in 1 file");
         let c = checked("FROM alpine AS a\nFROM alpine AS a\nCMD ['x']\n");
-        assert_eq!(summary(&c), "1 error, 2 warnings in 1 file");
+        // The first `a` is not built for the last stage: an `UnreachableStage` hint.
+        assert_eq!(summary(&c), "1 error, 2 warnings, 1 hint in 1 file");
     }
 
     #[test]
@@ -775,14 +776,16 @@ Dockerfile:1:16: note: first defined here
     fn json_and_sarif_shapes() {
         let c = checked("FROM alpine AS a\nFROM alpine AS a\n");
         let v: serde_json::Value = serde_json::from_str(&json(&c)).unwrap();
+        // Sorted by position: the `UnreachableStage` hint on the first `a` comes first.
+        assert_eq!(v["files"][0]["diagnostics"][0]["rule"], "UnreachableStage");
         assert_eq!(
-            v["files"][0]["diagnostics"][0]["rule"],
+            v["files"][0]["diagnostics"][1]["rule"],
             "DuplicateStageName"
         );
-        assert_eq!(v["files"][0]["diagnostics"][0]["range"]["start"]["line"], 2);
+        assert_eq!(v["files"][0]["diagnostics"][1]["range"]["start"]["line"], 2);
         assert_eq!(v["summary"]["errors"], 1);
         let s: serde_json::Value = serde_json::from_str(&sarif(&c)).unwrap();
-        let r = &s["runs"][0]["results"][0];
+        let r = &s["runs"][0]["results"][1];
         assert_eq!(r["ruleId"], "DuplicateStageName");
         assert_eq!(
             r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],

@@ -1,4 +1,5 @@
-//! The command line: `dockerfile-ls [--stdio]` serves LSP, `dockerfile-ls check [PATH...]` lints.
+//! The command line: `dockerfile-ls [--stdio]` serves LSP, `dockerfile-ls check [PATH...]` lints,
+//! `dockerfile-ls graph FILE` prints the stage graph.
 //!
 //! Owns argument parsing, logging setup and exit codes. Must not know: LSP types (that is
 //! `lsp`), rule logic (that is `analysis`).
@@ -6,6 +7,7 @@
 pub mod check;
 pub mod debug;
 pub mod findings;
+pub mod graph;
 
 use std::fs::OpenOptions;
 use std::path::PathBuf;
@@ -64,6 +66,24 @@ enum Command {
         #[arg(long = "ignore", value_name = "NAME")]
         ignore: Vec<String>,
     },
+    /// Print the stage graph: stages, images, base/copy/mount edges, the target and what is
+    /// built for it
+    Graph {
+        /// The Dockerfile; `-` reads stdin
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The build target stage, as `docker build --target` (default: the file's
+        /// `# dockerfile-ls: target=NAME` comment, else the last stage)
+        #[arg(long, value_name = "NAME")]
+        target: Option<String>,
+        /// Output format
+        #[arg(long, value_enum, default_value = "text")]
+        format: graph::Format,
+        /// Draw the text tree with ASCII instead of box-drawing characters (the default when
+        /// the locale is not UTF-8)
+        #[arg(long)]
+        ascii: bool,
+    },
     /// Print the instructions as BuildKit's parser would report them, as JSON (for
     /// `tools/buildkit-parity`)
     #[command(hide = true)]
@@ -111,6 +131,12 @@ pub fn main() -> ExitCode {
             rules,
             ignore,
         }),
+        Some(Command::Graph {
+            file,
+            target,
+            format,
+            ascii,
+        }) => graph::run(&file, target.as_deref(), format, ascii),
         Some(Command::DebugInstructions { files }) => {
             print_output(&debug::instructions_json(&files));
             ExitCode::SUCCESS

@@ -5,18 +5,21 @@
 
 use tower_lsp_server::ls_types::{
     ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability,
-    CompletionOptions, DocumentLinkOptions, HoverProviderCapability, MarkupKind, OneOf,
-    PositionEncodingKind, RenameOptions, SemanticTokensFullOptions, SemanticTokensOptions,
-    SemanticTokensServerCapabilities, ServerCapabilities, SignatureHelpOptions,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
-    WorkDoneProgressOptions,
+    CodeLensOptions, CompletionOptions, DocumentLinkOptions, ExecuteCommandOptions,
+    HoverProviderCapability, MarkupKind, OneOf, PositionEncodingKind, RenameOptions,
+    SemanticTokensFullOptions, SemanticTokensOptions, SemanticTokensServerCapabilities,
+    ServerCapabilities, SignatureHelpOptions, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, WorkDoneProgressOptions,
 };
 use tower_lsp_server::ls_types::{
     DocumentOnTypeFormattingOptions, FoldingRangeProviderCapability,
     LinkedEditingRangeServerCapabilities, SelectionRangeProviderCapability,
 };
 
-use super::convert::{self, Encoding};
+use super::convert::{self, Encoding, CMD_STAGE_GRAPH, CMD_STAGE_REFERENCES};
+
+/// The commands the server executes (`workspace/executeCommand`).
+pub const COMMANDS: &[&str] = &[CMD_STAGE_REFERENCES, CMD_STAGE_GRAPH];
 
 /// Characters after which the client should ask for completions: `-` starts a flag (`--from`),
 /// `=` starts a flag or mount value (`--from=`, `type=`), `,` the next mount option, `$` and `{`
@@ -43,6 +46,34 @@ pub fn configuration_support(caps: &ClientCapabilities) -> bool {
         .as_ref()
         .and_then(|w| w.configuration)
         .unwrap_or(false)
+}
+
+/// `workspace.didChangeConfiguration.dynamicRegistration`: the client wants the server to
+/// register for configuration changes (vscode-languageclient sends them only then).
+pub fn did_change_configuration_registration(caps: &ClientCapabilities) -> bool {
+    caps.workspace
+        .as_ref()
+        .and_then(|w| w.did_change_configuration.as_ref())
+        .and_then(|d| d.dynamic_registration)
+        .unwrap_or(false)
+}
+
+/// `workspace.codeLens.refreshSupport`: the client honours `workspace/codeLens/refresh`.
+pub fn code_lens_refresh_support(caps: &ClientCapabilities) -> bool {
+    caps.workspace
+        .as_ref()
+        .and_then(|w| w.code_lens.as_ref())
+        .and_then(|c| c.refresh_support)
+        .unwrap_or(false)
+}
+
+/// `textDocument.codeLens.resolveSupport.properties` contains `command` (LSP 3.18): the client
+/// resolves lenses lazily. `ls_types` does not model this field yet, so it is read from the raw
+/// capabilities JSON.
+pub fn code_lens_resolve_support(raw: Option<&serde_json::Value>) -> bool {
+    raw.and_then(|c| c.pointer("/textDocument/codeLens/resolveSupport/properties"))
+        .and_then(serde_json::Value::as_array)
+        .is_some_and(|props| props.iter().any(|p| p == "command"))
 }
 
 /// `textDocument.completion.completionItem.snippetSupport`.
@@ -174,6 +205,13 @@ fn base_capabilities(encoding: Encoding) -> ServerCapabilities {
             trigger_characters: Some(TRIGGER_CHARACTERS.iter().map(ToString::to_string).collect()),
             ..CompletionOptions::default()
         }),
+        code_lens_provider: Some(CodeLensOptions {
+            resolve_provider: Some(true),
+        }),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: COMMANDS.iter().map(ToString::to_string).collect(),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        }),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
             code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
             ..CodeActionOptions::default()
@@ -214,10 +252,27 @@ mod tests {
     }
 
     #[test]
+    fn code_lens_and_configuration_capabilities() {
+        assert!(!code_lens_resolve_support(None));
+        let raw =
+            json!({"textDocument": {"codeLens": {"resolveSupport": {"properties": ["command"]}}}});
+        assert!(code_lens_resolve_support(Some(&raw)));
+        let raw = json!({"textDocument": {"codeLens": {"resolveSupport": {"properties": []}}}});
+        assert!(!code_lens_resolve_support(Some(&raw)));
+        assert!(!code_lens_refresh_support(&caps(json!({}))));
+        assert!(code_lens_refresh_support(&caps(
+            json!({"workspace": {"codeLens": {"refreshSupport": true}}})
+        )));
+    }
+
+    #[test]
     fn configuration_pull_only_when_the_client_says_so() {
         assert!(!configuration_support(&caps(json!({}))));
         assert!(configuration_support(&caps(
             json!({"workspace": {"configuration": true}})
+        )));
+        assert!(did_change_configuration_registration(&caps(
+            json!({"workspace": {"didChangeConfiguration": {"dynamicRegistration": true}}})
         )));
     }
 
@@ -252,6 +307,7 @@ mod tests {
             keys,
             [
                 "codeActionProvider",
+                "codeLensProvider",
                 "completionProvider",
                 "definitionProvider",
                 "documentFormattingProvider",
@@ -260,6 +316,7 @@ mod tests {
                 "documentOnTypeFormattingProvider",
                 "documentRangeFormattingProvider",
                 "documentSymbolProvider",
+                "executeCommandProvider",
                 "foldingRangeProvider",
                 "hoverProvider",
                 "inlayHintProvider",

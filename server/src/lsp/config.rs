@@ -28,10 +28,28 @@ pub const PEER_SECTION: &str = "docker.languageserver";
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Settings {
+    /// `target`: the build target stage (`docker build --target`); `None` = the last stage. A
+    /// `# dockerfile-ls: target=NAME` comment in a file wins over it.
+    pub target: Option<String>,
+    /// `codeLens.*`.
+    pub code_lens: CodeLensSettings,
     pub diagnostics: DiagnosticsSettings,
     pub formatting: FormattingSettings,
     /// `inlayHints.variableValues` / `inlayHints.stageIndexes`.
     pub inlay_hints: InlayHintsSettings,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct CodeLensSettings {
+    /// `codeLens.enable`: stage lenses on `FROM` lines.
+    pub enable: bool,
+}
+
+impl Default for CodeLensSettings {
+    fn default() -> Self {
+        CodeLensSettings { enable: true }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -188,6 +206,14 @@ impl Settings {
         (settings, problems)
     }
 
+    /// The build target to use: the setting, blank treated as unset.
+    pub fn target(&self) -> Option<&str> {
+        self.target
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+    }
+
     /// Rule keys that name no rule (the user probably misspelt them).
     fn unknown_rules(&self) -> Vec<&str> {
         self.diagnostics
@@ -209,8 +235,8 @@ impl Settings {
         rules.extend(peer.rule_levels());
         rules.extend(self.diagnostics.rules.iter().map(|(k, v)| (k.clone(), v.0)));
         DiagnosticsConfig {
+            target: self.target().map(ToString::to_string),
             rules,
-            ..DiagnosticsConfig::default()
         }
     }
 }
@@ -380,6 +406,38 @@ mod tests {
             Settings::from_init_options(Some(json!("bad"))),
             Settings::default()
         );
+    }
+
+    #[test]
+    fn target_and_code_lens_are_read() {
+        let s = Settings::from_init_options(Some(json!({
+            "target": "final", "codeLens": {"enable": false}
+        })));
+        assert_eq!(s.target(), Some("final"));
+        assert!(!s.code_lens.enable);
+        assert_eq!(
+            s.diagnostics_config(&PeerSettings::default(), &[])
+                .target
+                .as_deref(),
+            Some("final")
+        );
+        assert!(Settings::default().code_lens.enable);
+        let blank = Settings::from_init_options(Some(json!({"target": "  "})));
+        assert_eq!(blank.target(), None);
+    }
+
+    #[test]
+    fn a_bad_target_keeps_the_old_value_and_null_clears_it() {
+        let s = Settings::from_init_options(Some(json!({"target": "build"})));
+        let (next, problems) = s.replaced(Some(&json!({"target": 3})));
+        assert_eq!(next.target(), Some("build"));
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        let (next, problems) = s.replaced(Some(
+            &json!({"target": null, "codeLens": {"enable": false}}),
+        ));
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(next.target(), None);
+        assert!(!next.code_lens.enable);
     }
 
     #[test]

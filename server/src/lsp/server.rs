@@ -14,16 +14,18 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
 use dashmap::DashMap;
+use serde::Deserialize;
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
-    CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionResponse, CompletionParams,
-    CompletionResponse, ConfigurationItem, DidChangeConfigurationParams,
-    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    DocumentHighlight, DocumentHighlightParams, GotoDefinitionParams, GotoDefinitionResponse,
-    InitializeParams, InitializeResult, InitializedParams, Location, MessageType,
-    PrepareRenameResponse, ReferenceParams, RenameParams, ServerInfo, TextDocumentPositionParams,
-    TextEdit, Uri, WorkspaceEdit,
+    CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionResponse, CodeLens,
+    CodeLensParams, CompletionParams, CompletionResponse, ConfigurationItem,
+    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DocumentHighlight, DocumentHighlightParams, ExecuteCommandParams,
+    GotoDefinitionParams, GotoDefinitionResponse, InitializeParams, InitializeResult,
+    InitializedParams, Location, MessageType, PrepareRenameResponse, ReferenceParams, Registration,
+    RenameParams, ServerInfo, TextDocumentIdentifier, TextDocumentPositionParams, TextEdit, Uri,
+    WorkspaceEdit,
 };
 use tower_lsp_server::ls_types::{
     DocumentFormattingParams, DocumentLink, DocumentLinkParams, DocumentOnTypeFormattingParams,
@@ -42,11 +44,15 @@ use super::capabilities;
 use super::config::{PeerSettings, Settings, PEER_SECTION, SECTION};
 use super::convert::{self, Encoding};
 use crate::analysis::features::{self, CompletionConfig, DiagnosticsConfig, HoverConfig, Level};
+use crate::analysis::graph::{self, text::Charset, StageGraph};
 use crate::analysis::Document;
 use crate::hadolint_config;
 
 /// How long to wait for the client's answer to `workspace/configuration`.
 const CONFIGURATION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// How long the server waits for the client to answer one of its requests.
+const CLIENT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What `initialize` settled for the rest of the session.
 #[derive(Clone, Copy, Debug, Default)]
@@ -55,6 +61,12 @@ struct Session {
     snippets: bool,
     /// Completion documentation as Markdown (else as a plain string).
     completion_markdown: bool,
+    /// The client resolves code lenses lazily (`codeLens/resolve`).
+    code_lens_resolve: bool,
+    /// The client honours `workspace/codeLens/refresh`.
+    code_lens_refresh: bool,
+    /// The client wants a registration for `workspace/didChangeConfiguration`.
+    register_configuration: bool,
     /// Issue 5B: outline and folding capabilities of the client.
     features: capabilities::FeatureCaps,
     /// Hover as markdown (else plain text).
@@ -81,6 +93,9 @@ pub struct Backend {
     session: OnceLock<Session>,
     /// Set by `shutdown`: LSP says to exit with code 0 after `exit` only if it came first.
     shutdown: Arc<AtomicBool>,
+    /// The client's capabilities as sent, for fields `ls_types` does not model (filled by
+    /// `lsp::serve_stdio` before `initialize` runs).
+    raw_capabilities: Arc<OnceLock<Value>>,
     /// True once the client can no longer answer our requests (see `lsp::serve_stdio`).
     stopping: Arc<tokio::sync::watch::Sender<bool>>,
     config: RwLock<UserConfig>,
@@ -126,6 +141,7 @@ impl Backend {
             docs: DashMap::new(),
             session: OnceLock::new(),
             shutdown,
+            raw_capabilities: Arc::new(OnceLock::new()),
             semantic: SemanticCache::default(),
             stopping,
             config: RwLock::new(UserConfig::default()),
@@ -255,6 +271,103 @@ impl Backend {
         }
     }
 
+    /// Shares the slot where the transport puts the raw `initialize` capabilities.
+    pub fn with_raw_capabilities(mut self, raw: Arc<OnceLock<Value>>) -> Backend {
+        self.raw_capabilities = raw;
+        self
+    }
+
+    /// Awaits a request to the client, giving up on `shutdown`, at the end of the client's input,
+    /// or after [`CLIENT_TIMEOUT`]:
+    /// tower-lsp-server waits for every running handler before it exits, and a client that
+    /// answers after `exit` (or never) would otherwise keep the process alive.
+    async fn until_shutdown<T>(&self, request: impl std::future::Future<Output = T>) -> Option<T> {
+        let mut stop = self.stopping.subscribe();
+        tokio::select! {
+            answer = tokio::time::timeout(CLIENT_TIMEOUT, request) => answer.ok(),
+            _ = stop.wait_for(|stopped| *stopped) => None,
+        }
+    }
+
+    /// Refreshes code lenses when a setting they show (`target`, `codeLens.*`) differs from `old`.
+    fn refresh_if_lenses_changed(&self, old: &Settings) {
+        let new = self.settings();
+        if new.target() != old.target() || new.code_lens != old.code_lens {
+            self.refresh_code_lenses();
+        }
+    }
+
+    /// Asks the client to re-request code lenses (only if it said it can), without waiting for
+    /// its answer: a handler must not stall on the client.
+    fn refresh_code_lenses(&self) {
+        if !self.session().code_lens_refresh {
+            return;
+        }
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            if let Err(err) = client.code_lens_refresh().await {
+                debug!("workspace/codeLens/refresh failed: {err}");
+            }
+        });
+    }
+
+    /// The graph of `doc` for the current `target` setting.
+    fn graph(&self, doc: &Document) -> StageGraph {
+        StageGraph::build(doc, self.settings().target())
+    }
+
+    /// The result of `dockerfile-ls/stageGraph` and the `dockerfile-ls.stageGraph` command:
+    /// the graph JSON, plus `rendered` for any format but JSON. `Ok(None)` for an unknown
+    /// document; an unknown `target` is an `InvalidParams` error.
+    fn stage_graph_result(
+        &self,
+        uri: &Uri,
+        format: GraphFormat,
+        target: Option<&str>,
+    ) -> Result<Option<Value>> {
+        let settings = self.settings();
+        let result = self.with_doc("stageGraph", uri, |doc, enc| {
+            let g = match target {
+                Some(t) => {
+                    let g = StageGraph::build_for_target(doc, t);
+                    if g.unknown_target.is_some() {
+                        return Some(Err(t.to_string()));
+                    }
+                    g
+                }
+                None => StageGraph::build(doc, settings.target()),
+            };
+            let mut value = convert::stage_graph(doc, &g, enc);
+            let rendered = match format {
+                GraphFormat::Json => None,
+                GraphFormat::Text => Some(graph::render(&g, graph::Format::Text(Charset::Unicode))),
+                GraphFormat::Mermaid => Some(graph::render(&g, graph::Format::Mermaid)),
+                GraphFormat::Dot => Some(graph::render(&g, graph::Format::Dot)),
+                GraphFormat::Svg => Some(graph::render(&g, graph::Format::Svg)),
+            };
+            if let (Some(r), Some(o)) = (rendered, value.as_object_mut()) {
+                o.insert("rendered".to_string(), Value::String(r));
+            }
+            Some(Ok(value))
+        })?;
+        match result {
+            None => Ok(None),
+            Some(Ok(v)) => Ok(Some(v)),
+            Some(Err(t)) => Err(Error::invalid_params(format!(
+                "target stage `{t}` could not be found"
+            ))),
+        }
+    }
+
+    /// `dockerfile-ls/stageGraph`.
+    pub async fn stage_graph_request(&self, p: StageGraphParams) -> Result<Option<Value>> {
+        self.stage_graph_result(
+            &p.text_document.uri,
+            p.format.unwrap_or_default(),
+            p.target.as_deref().map(str::trim).filter(|t| !t.is_empty()),
+        )
+    }
+
     fn session(&self) -> Session {
         self.session.get().copied().unwrap_or_default()
     }
@@ -347,6 +460,15 @@ impl Backend {
     }
 }
 
+/// LSP `ContentModified`: the document changed so that the request's result is no longer valid.
+fn content_modified() -> Error {
+    Error {
+        code: tower_lsp_server::jsonrpc::ErrorCode::ServerError(-32801),
+        message: "the document changed".into(),
+        data: None,
+    }
+}
+
 /// Runs one analysis call; a panic becomes an internal-error response and an error log instead
 /// of taking the whole server down.
 fn guarded<T>(what: &'static str, f: impl FnOnce() -> T) -> Result<T> {
@@ -363,6 +485,30 @@ fn guarded<T>(what: &'static str, f: impl FnOnce() -> T) -> Result<T> {
     })
 }
 
+/// Params of `dockerfile-ls/stageGraph`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StageGraphParams {
+    pub text_document: TextDocumentIdentifier,
+    pub format: Option<GraphFormat>,
+    pub target: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GraphFormat {
+    #[default]
+    Json,
+    Text,
+    Mermaid,
+    Dot,
+    Svg,
+}
+
+fn invalid_params(message: impl Into<String>) -> Error {
+    Error::invalid_params(message.into())
+}
+
 fn position_params(p: &TextDocumentPositionParams) -> (&Uri, tower_lsp_server::ls_types::Position) {
     (&p.text_document.uri, p.position)
 }
@@ -370,14 +516,18 @@ fn position_params(p: &TextDocumentPositionParams) -> (&Uri, tower_lsp_server::l
 impl LanguageServer for Backend {
     #[instrument(skip_all)]
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let caps = &params.capabilities;
         let session = Session {
-            encoding: capabilities::negotiate_encoding(&params.capabilities),
-            snippets: capabilities::snippet_support(&params.capabilities),
-            completion_markdown: capabilities::completion_markdown(&params.capabilities),
-            features: capabilities::feature_caps(&params.capabilities),
-            hover_markdown: capabilities::hover_markdown(&params.capabilities),
-            multiline_tokens: capabilities::multiline_tokens(&params.capabilities),
-            configuration: capabilities::configuration_support(&params.capabilities),
+            encoding: capabilities::negotiate_encoding(caps),
+            snippets: capabilities::snippet_support(caps),
+            code_lens_resolve: capabilities::code_lens_resolve_support(self.raw_capabilities.get()),
+            code_lens_refresh: capabilities::code_lens_refresh_support(caps),
+            register_configuration: capabilities::did_change_configuration_registration(caps),
+            completion_markdown: capabilities::completion_markdown(caps),
+            features: capabilities::feature_caps(caps),
+            hover_markdown: capabilities::hover_markdown(caps),
+            multiline_tokens: capabilities::multiline_tokens(caps),
+            configuration: capabilities::configuration_support(caps),
         };
         let (settings, problems) =
             Settings::default().replaced(params.initialization_options.as_ref());
@@ -419,6 +569,20 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         info!("client initialized");
+        if self.session().register_configuration {
+            let registration = Registration {
+                id: "dockerfile-ls/didChangeConfiguration".to_string(),
+                method: "workspace/didChangeConfiguration".to_string(),
+                register_options: Some(serde_json::json!({"section": SECTION})),
+            };
+            let answer = self
+                .until_shutdown(self.client.register_capability(vec![registration]))
+                .await;
+            if let Some(Err(err)) = answer {
+                warn!("registering for configuration changes failed: {err}");
+            }
+        }
+        let old = self.settings();
         let mut problems =
             std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner));
         problems.extend(self.load_hadolint());
@@ -428,15 +592,26 @@ impl LanguageServer for Backend {
         self.config_ready.store(true, Ordering::SeqCst);
         self.report(problems).await;
         self.republish_all().await;
+        self.refresh_if_lenses_changed(&old);
     }
 
     #[instrument(skip_all)]
     async fn did_change_configuration(&self, p: DidChangeConfigurationParams) {
+        let old = self.settings();
         let mut problems = self.load_hadolint();
         let s = &p.settings;
         let ours = s.get(SECTION).or_else(|| {
             // A client that pushes our section's contents directly.
-            (s.get("diagnostics").is_some() || s.get("formatting").is_some()).then_some(s)
+            [
+                "diagnostics",
+                "formatting",
+                "target",
+                "codeLens",
+                "inlayHints",
+            ]
+            .iter()
+            .any(|k| s.get(k).is_some())
+            .then_some(s)
         });
         let peer = s
             .get("docker")
@@ -451,6 +626,106 @@ impl LanguageServer for Backend {
         }
         self.report(problems).await;
         self.republish_all().await;
+        self.refresh_if_lenses_changed(&old);
+    }
+
+    #[instrument(skip_all)]
+    async fn code_lens(&self, p: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let settings = self.settings();
+        if !settings.code_lens.enable {
+            return Ok(Some(Vec::new()));
+        }
+        let lazy = self.session().code_lens_resolve;
+        let uri = &p.text_document.uri;
+        self.with_doc("codeLens", uri, |doc, enc| {
+            let g = StageGraph::build(doc, settings.target());
+            let lenses = features::code_lenses(doc, &g);
+            Some(
+                lenses
+                    .iter()
+                    .filter_map(|l| {
+                        if lazy {
+                            return Some(convert::code_lens_unresolved(doc, uri, l, enc));
+                        }
+                        let r = features::code_lens::resolve(&g, l.stage, l.kind)?;
+                        Some(convert::code_lens_resolved(doc, uri, l.span, &r, enc))
+                    })
+                    .collect(),
+            )
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn code_lens_resolve(&self, lens: CodeLens) -> Result<CodeLens> {
+        if lens.command.is_some() {
+            return Ok(lens);
+        }
+        let Some((uri, stage, kind)) = convert::code_lens_data(lens.data.as_ref()) else {
+            return Err(invalid_params("code lens without dockerfile-ls data"));
+        };
+        let Some(doc) = self.snapshot(&uri) else {
+            return Err(content_modified());
+        };
+        let g = self.graph(&doc);
+        let resolved = guarded("codeLens/resolve", || {
+            features::code_lens::resolve(&g, stage, kind)
+        })?;
+        match resolved {
+            Some(r) => Ok(CodeLens {
+                range: lens.range,
+                command: Some(convert::lens_command(&uri, &r)),
+                data: None,
+            }),
+            // The stage is gone (the document changed since the lenses were listed).
+            None => Err(content_modified()),
+        }
+    }
+
+    #[instrument(skip_all, fields(command = p.command.as_str()))]
+    async fn execute_command(&self, p: ExecuteCommandParams) -> Result<Option<Value>> {
+        let args = &p.arguments;
+        let uri = args
+            .first()
+            .and_then(Value::as_str)
+            .and_then(|u| u.parse::<Uri>().ok());
+        match p.command.as_str() {
+            convert::CMD_STAGE_REFERENCES => {
+                let (Some(uri), Some(stage)) = (uri, args.get(1).and_then(Value::as_u64)) else {
+                    return Err(invalid_params(format!(
+                        "`{}` takes [uri, stageIndex]",
+                        convert::CMD_STAGE_REFERENCES
+                    )));
+                };
+                let stage = usize::try_from(stage).unwrap_or(usize::MAX);
+                let locations = self.with_doc("stageReferences", &uri, |doc, enc| {
+                    Some(
+                        features::stage_references(doc, stage)
+                            .into_iter()
+                            .map(|span| convert::location(doc, &uri, span, enc))
+                            .collect::<Vec<Location>>(),
+                    )
+                })?;
+                Ok(locations.map(|l| serde_json::to_value(l).unwrap_or(Value::Null)))
+            }
+            convert::CMD_STAGE_GRAPH => {
+                let Some(uri) = uri else {
+                    return Err(invalid_params(format!(
+                        "`{}` takes [uri, format?]",
+                        convert::CMD_STAGE_GRAPH
+                    )));
+                };
+                let format = match args.get(1) {
+                    None | Some(Value::Null) => GraphFormat::Json,
+                    Some(v) => serde_json::from_value(v.clone()).map_err(|_| {
+                        invalid_params(format!(
+                            "unknown graph format {v}; use `json`, `text`, `mermaid`, `dot` or `svg`"
+                        ))
+                    })?,
+                };
+                self.stage_graph_result(&uri, format, None)
+            }
+            other => Err(invalid_params(format!("unknown command `{other}`"))),
+        }
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -479,7 +754,7 @@ impl LanguageServer for Backend {
         let uri = p.text_document.uri;
         let version = p.text_document.version;
         // No `.await` until the edit has landed: handlers run concurrently.
-        let doc = {
+        let (doc, before) = {
             let Some(mut entry) = self.docs.get_mut(&uri) else {
                 warn!("ignoring a change to a document that is not open");
                 return;
@@ -507,9 +782,17 @@ impl LanguageServer for Backend {
                 self.docs.remove(&uri);
                 return;
             };
-            *entry = Arc::new(next);
-            Arc::clone(&entry)
+            let before = std::mem::replace(&mut *entry, Arc::new(next));
+            (Arc::clone(&entry), before)
         };
+        if self.session().code_lens_refresh && self.settings().code_lens.enable {
+            let changed = guarded("graph", || {
+                self.graph(&before).signature() != self.graph(&doc).signature()
+            });
+            if changed.unwrap_or(false) {
+                self.refresh_code_lenses();
+            }
+        }
         self.publish(uri, doc).await;
     }
 

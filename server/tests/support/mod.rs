@@ -67,6 +67,11 @@ impl Server {
         Server::start_full(capabilities, Value::Null, Value::Null, json!({}))
     }
 
+    /// Spawns and initializes the server with `capabilities` and `initializationOptions`.
+    pub fn start_with_options(capabilities: Value, options: Value) -> Server {
+        Server::start_full(capabilities, options, Value::Null, json!({}))
+    }
+
     /// Starts with `initializationOptions`, a `rootUri` and the sections `workspace/configuration`
     /// answers with (an object keyed by section).
     pub fn start_full(

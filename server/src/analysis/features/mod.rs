@@ -4,12 +4,14 @@
 //! Must not know: LSP types; every result here is converted by `lsp::convert`.
 
 pub mod code_action;
+pub mod code_lens;
 pub mod completion;
 pub mod diagnostics;
 pub mod navigation;
 pub mod rename;
 pub mod symbol;
 
+pub use code_lens::{code_lenses, stage_references, Lens, LensAction, LensKind, ResolvedLens};
 // Hover, semantic tokens, links, inlay hints, signature help (issue 5A).
 pub mod document_link;
 pub mod hover;

@@ -30,6 +30,7 @@ mod invalid_onbuild_trigger;
 mod invalid_parser_directive;
 mod invalid_stage_reference;
 mod invalid_stop_signal;
+mod invalid_target;
 mod invalid_variable_substitution;
 mod json_args_recommended;
 mod json_in_single_quotes;
@@ -50,6 +51,7 @@ mod undefined_arg_in_from;
 mod undefined_var;
 mod unknown_instruction;
 mod unknown_stage;
+mod unreachable_stage;
 mod untagged_image;
 mod workdir_relative_path;
 mod wrong_argument_count;
@@ -243,6 +245,8 @@ pub static RULES: &[&Rule] = &[
     &unknown_stage::RULE,
     &invalid_stage_reference::RULE,
     &circular_dependency::RULE,
+    &unreachable_stage::RULE,
+    &invalid_target::RULE,
     &forward_stage_reference::RULE,
     // BuildKit build checks.
     &stage_name_casing::RULE,
@@ -397,7 +401,9 @@ pub(crate) mod tests {
     use crate::analysis::test_support::{parse_fixture, render};
     use crate::analysis::Document;
 
-    /// Renders every diagnostic of `fixture` under its source line.
+    /// Renders every diagnostic of `fixture` under its source line, except `UnreachableStage`:
+    /// whether a stage is built depends on the whole file, so it would show up in most
+    /// multi-stage fixtures of other rules; its own tests use [`check_rule_diagnostics`].
     pub(crate) fn check_diagnostics(fixture: &str, expect: expect_test::Expect) {
         check_diagnostics_with(fixture, &super::DiagnosticsConfig::default(), expect);
     }
@@ -418,16 +424,41 @@ pub(crate) mod tests {
         check_diagnostics_with(fixture, &config, expect);
     }
 
-    /// Renders every diagnostic of `fixture` under `config`.
+    /// Renders every diagnostic of `fixture` under `config`, except `UnreachableStage` (see
+    /// [`check_diagnostics`]).
     pub(crate) fn check_diagnostics_with(
         fixture: &str,
         config: &super::DiagnosticsConfig,
+        expect: expect_test::Expect,
+    ) {
+        check_filtered(fixture, config, &|rule| rule != "UnreachableStage", expect);
+    }
+
+    /// Renders the diagnostics of the rules in `rules` only.
+    pub(crate) fn check_rule_diagnostics(
+        rules: &[&str],
+        fixture: &str,
+        expect: expect_test::Expect,
+    ) {
+        check_filtered(
+            fixture,
+            &super::DiagnosticsConfig::default(),
+            &|rule| rules.contains(&rule),
+            expect,
+        );
+    }
+
+    fn check_filtered(
+        fixture: &str,
+        config: &super::DiagnosticsConfig,
+        keep: &dyn Fn(&str) -> bool,
         expect: expect_test::Expect,
     ) {
         let (text, _) = parse_fixture(fixture);
         let doc = Document::new(&text, 0);
         let spans: Vec<_> = super::diagnostics_with(&doc, config)
             .into_iter()
+            .filter(|d| keep(d.rule))
             .map(|d| {
                 let mut label = format!("{}[{}]: {}", d.severity.as_str(), d.rule, d.message);
                 for (span, msg) in &d.related {
