@@ -75,7 +75,9 @@ def main():
             results = doc["runs"][0]["results"]
             levels = sorted({r["level"] for r in results})
             print(f"SARIF valid against the 2.1.0 schema: {len(results)} results, levels {levels}")
-            if paths == [tmp] and (len(results) < 5 or levels != ["error", "warning"]):
+            # The fixtures give errors and warnings (and hints, as SARIF `note`, for stages the
+            # target does not build).
+            if paths == [tmp] and (len(results) < 5 or not {"error", "warning"} <= set(levels)):
                 print("expected errors and warnings from the fixtures", file=sys.stderr)
                 return 1
     return 0
