@@ -242,19 +242,6 @@ impl Model {
         self.vars.iter().position(|d| d.name_span.touches(offset))
     }
 
-    /// Stages whose `--from`/`from=`/base edges lead to `stage` (direct users).
-    pub fn users_of(&self, stage: usize) -> Vec<usize> {
-        let mut out: Vec<usize> = self
-            .stage_refs
-            .iter()
-            .filter(|r| r.target == RefTarget::Stage(stage))
-            .map(|r| r.stage)
-            .collect();
-        out.sort_unstable();
-        out.dedup();
-        out
-    }
-
     /// The stages `stage` depends on directly (base and `--from`/`from=`).
     pub fn deps_of(&self, stage: usize) -> Vec<usize> {
         let mut out: Vec<usize> = self
