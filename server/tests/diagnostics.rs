@@ -5,7 +5,7 @@
 mod support;
 
 use serde_json::{json, Value};
-use support::{default_capabilities, uri, Server};
+use support::{apply_ascii_edits, default_capabilities, uri, Server};
 
 /// Waits for a publish for `uri` whose diagnostics satisfy `pred`.
 fn diags_where(server: &mut Server, uri: &str, pred: impl Fn(&[Value]) -> bool) -> Vec<Value> {
@@ -24,35 +24,6 @@ fn diags_where(server: &mut Server, uri: &str, pred: impl Fn(&[Value]) -> bool) 
 
 fn codes(diags: &[Value]) -> Vec<&str> {
     diags.iter().filter_map(|d| d["code"].as_str()).collect()
-}
-
-/// Applies LSP text edits to ASCII text (columns are bytes), last edit first.
-fn apply(text: &str, edits: &[Value]) -> String {
-    let offset = |pos: &Value| -> usize {
-        let line = usize::try_from(pos["line"].as_u64().unwrap()).unwrap();
-        let col = usize::try_from(pos["character"].as_u64().unwrap()).unwrap();
-        text.split_inclusive('\n')
-            .take(line)
-            .map(str::len)
-            .sum::<usize>()
-            + col
-    };
-    let mut edits: Vec<(usize, usize, &str)> = edits
-        .iter()
-        .map(|e| {
-            (
-                offset(&e["range"]["start"]),
-                offset(&e["range"]["end"]),
-                e["newText"].as_str().unwrap(),
-            )
-        })
-        .collect();
-    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
-    let mut out = text.to_string();
-    for (s, e, t) in edits {
-        out.replace_range(s..e, t);
-    }
-    out
 }
 
 const SINGLE_QUOTES: &str = "FROM alpine\nRUN ['nginx', '-g']\n";
@@ -118,7 +89,7 @@ fn quick_fixes_apply_and_the_diagnostic_goes_away() {
     .enumerate()
     {
         let edits = actions[i]["edit"]["changes"][&u].as_array().unwrap();
-        let fixed = apply(SINGLE_QUOTES, edits);
+        let fixed = apply_ascii_edits(SINGLE_QUOTES, edits);
         assert_eq!(&fixed, expected);
         // Back to the original, then the fixed text: the diagnostic must go.
         version += 1;

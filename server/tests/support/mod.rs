@@ -416,3 +416,32 @@ pub fn run(args: &[&str], stdin: &[u8]) -> Output {
         stderr: err_reader.join().unwrap(),
     }
 }
+
+/// Applies LSP text edits to ASCII text (so columns are bytes), last edit first.
+pub fn apply_ascii_edits(text: &str, edits: &[Value]) -> String {
+    let offset = |pos: &Value| -> usize {
+        let line = usize::try_from(pos["line"].as_u64().unwrap()).unwrap();
+        let col = usize::try_from(pos["character"].as_u64().unwrap()).unwrap();
+        text.split_inclusive('\n')
+            .take(line)
+            .map(str::len)
+            .sum::<usize>()
+            + col
+    };
+    let mut spans: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|e| {
+            (
+                offset(&e["range"]["start"]),
+                offset(&e["range"]["end"]),
+                e["newText"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
+    let mut out = text.to_string();
+    for (start, end, new) in spans {
+        out.replace_range(start..end, new);
+    }
+    out
+}
