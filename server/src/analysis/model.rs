@@ -299,6 +299,9 @@ struct Builder<'a> {
     global: Scope,
     /// Final scope of each stage, inherited by stages built on it.
     stage_scopes: Vec<Scope>,
+    /// Lower-case stage name → the last stage so far with that name (what
+    /// [`Model::stage_by_name`] finds, without a scan per reference).
+    stage_names: HashMap<String, usize>,
 }
 
 impl<'a> Builder<'a> {
@@ -313,6 +316,7 @@ impl<'a> Builder<'a> {
             m: Model::default(),
             global,
             stage_scopes: Vec::new(),
+            stage_names: HashMap::new(),
         }
     }
 
@@ -363,8 +367,9 @@ impl<'a> Builder<'a> {
             self.arg_pairs(i, ins, None, &mut global);
             self.global = global;
         } else {
-            let global = self.global.clone();
+            let global = std::mem::take(&mut self.global);
             self.generic_uses(i, ins, None, &global);
+            self.global = global;
         }
     }
 
@@ -372,7 +377,8 @@ impl<'a> Builder<'a> {
         let index = self.m.stages.len();
         self.m.instr_stage[i] = Some(index);
         let escape = self.syntax.escape;
-        let global = self.global.clone();
+        // Taken out while uses are recorded (they need `&mut self`), put back before expanding.
+        let global = std::mem::take(&mut self.global);
         if let Some(p) = ins.flag("platform").and_then(|f| f.value.as_ref()) {
             self.uses_in(p, i, Some(index), &global, false);
         }
@@ -393,6 +399,7 @@ impl<'a> Builder<'a> {
         if !base.text.is_empty() {
             self.uses_in(&base, i, Some(index), &global, false);
         }
+        self.global = global;
         let base_resolved = if base.text.is_empty() {
             None
         } else {
@@ -405,14 +412,7 @@ impl<'a> Builder<'a> {
             // `addState`: the expanded base must equal an earlier stage's (lower-case) name.
             let target = base_resolved
                 .as_deref()
-                .and_then(|b| {
-                    self.m
-                        .stages
-                        .iter()
-                        .rev()
-                        .find(|s| s.name.as_ref().is_some_and(|n| n.key == b))
-                })
-                .map(|s| s.index);
+                .and_then(|b| self.stage_names.get(b).copied());
             if let Some(t) = target {
                 inherited = self.stage_scopes.get(t).cloned().unwrap_or_default();
             }
@@ -425,6 +425,9 @@ impl<'a> Builder<'a> {
                 stage: index,
                 target: target.map_or(RefTarget::Image, RefTarget::Stage),
             });
+        }
+        if let Some(n) = &name {
+            self.stage_names.insert(n.key.clone(), index);
         }
         self.m.stages.push(Stage {
             index,
@@ -464,8 +467,7 @@ impl<'a> Builder<'a> {
             Keyword::Env => self.env_pairs(i, ins, stage, scope),
             Keyword::Onbuild => {}
             _ => {
-                let snapshot = scope.clone();
-                self.generic_uses(i, ins, Some(stage), &snapshot);
+                self.generic_uses(i, ins, Some(stage), scope);
                 self.stage_refs_of(i, ins, stage);
             }
         }
@@ -478,8 +480,7 @@ impl<'a> Builder<'a> {
                 None => (w.text.len(), None),
             };
             if let Some(v) = &value {
-                let snapshot = scope.clone();
-                self.uses_in(v, i, stage, &snapshot, false);
+                self.uses_in(v, i, stage, scope, false);
             }
             let name = w.text[..name_end].to_string();
             if name.is_empty() {
@@ -508,11 +509,12 @@ impl<'a> Builder<'a> {
     }
 
     fn env_pairs(&mut self, i: usize, ins: &Instruction, stage: usize, scope: &mut Scope) {
-        // ENV expands every value with the environment from before the instruction.
-        let before = scope.clone();
+        // ENV expands every value with the environment from before the instruction: the new
+        // names enter `scope` only after every value was read.
+        let before = &*scope;
         for f in &ins.flags {
             if let Some(v) = &f.value {
-                self.uses_in(v, i, Some(stage), &before, false);
+                self.uses_in(v, i, Some(stage), before, false);
             }
         }
         let legacy = ins.args.first().is_some_and(|w| !w.text.contains('='));
@@ -523,7 +525,7 @@ impl<'a> Builder<'a> {
                 Some(ins.rest.slice(start, ins.rest.text.trim_end().len()))
             });
             if let Some(v) = &value {
-                self.uses_in(v, i, Some(stage), &before, false);
+                self.uses_in(v, i, Some(stage), before, false);
             }
             let def = self.push_def(
                 key.text.clone(),
@@ -537,10 +539,11 @@ impl<'a> Builder<'a> {
             scope.insert(key.text.clone(), Some(def));
             return;
         }
+        let mut defined = Vec::new();
         for w in &ins.args {
             let Some(eq) = w.text.find('=') else { continue };
             let value = w.slice(eq + 1, w.text.len());
-            self.uses_in(&value, i, Some(stage), &before, false);
+            self.uses_in(&value, i, Some(stage), before, false);
             let name = w.text[..eq].to_string();
             if name.is_empty() {
                 continue;
@@ -554,6 +557,9 @@ impl<'a> Builder<'a> {
                 Some(value),
                 None,
             );
+            defined.push((name, def));
+        }
+        for (name, def) in defined {
             scope.insert(name, Some(def));
         }
     }
@@ -732,9 +738,9 @@ impl<'a> Builder<'a> {
                     Err(_) => RefTarget::BadIndex(i64::MAX),
                 }
             } else {
-                self.m
-                    .stage_by_name(&text)
-                    .map_or(RefTarget::Image, RefTarget::Stage)
+                self.stage_names
+                    .get(&text.to_ascii_lowercase())
+                    .map_or(RefTarget::Image, |&s| RefTarget::Stage(s))
             };
             self.m.stage_refs[r].target = target;
         }
