@@ -5,6 +5,14 @@
 //! finish the change before their first `.await`: tower-lsp-server runs up to four handlers at
 //! once, and an `.await` before the change would let the next `didChange` overtake this one.
 //!
+//! Diagnostics run on their own task, never inline in `didChange`: the change only applies the
+//! text edits (syntax and model are computed lazily), swaps the new version in and schedules a
+//! pass. The pass skips a version that is no longer current before computing, computes on the
+//! blocking pool (so requests are never queued behind it), and publishes only if its version is
+//! still current, under a lock, so an older pass can never publish after a newer one. A burst of
+//! edits therefore costs one parse and one diagnostics pass for the last version, and each
+//! version's diagnostics are computed at most once.
+//!
 //! Must not know: UTF-16 or any position arithmetic (that is `convert`), analysis internals.
 
 use std::panic::AssertUnwindSafe;
@@ -38,7 +46,10 @@ struct Session {
 
 pub struct Backend {
     client: Client,
-    docs: DashMap<Uri, Arc<Document>>,
+    docs: Arc<DashMap<Uri, Arc<Document>>>,
+    /// Held while checking that a diagnostics pass is still current and publishing it (and while
+    /// `didClose` clears a document's diagnostics), so publishes never go out of order.
+    publish_lock: Arc<tokio::sync::Mutex<()>>,
     session: OnceLock<Session>,
     /// Set by `shutdown`: LSP says to exit with code 0 after `exit` only if it came first.
     shutdown: Arc<AtomicBool>,
@@ -48,7 +59,8 @@ impl Backend {
     pub fn new(client: Client, shutdown: Arc<AtomicBool>) -> Backend {
         Backend {
             client,
-            docs: DashMap::new(),
+            docs: Arc::new(DashMap::new()),
+            publish_lock: Arc::new(tokio::sync::Mutex::new(())),
             session: OnceLock::new(),
             shutdown,
         }
@@ -89,25 +101,44 @@ impl Backend {
         guarded(what, || f(&doc, enc))
     }
 
-    /// Publishes diagnostics for `doc`, unless a newer version has replaced it meanwhile (that
-    /// change publishes its own).
-    async fn publish(&self, uri: Uri, doc: Arc<Document>) {
+    /// Schedules a diagnostics pass for `doc`, the version just stored for `uri`. `retired` is
+    /// the version it replaced: it is dropped on the blocking pool rather than in the handler,
+    /// and before the new version is parsed, so its syntax can be updated in place.
+    fn schedule_diagnostics(&self, uri: Uri, doc: Arc<Document>, retired: Option<Arc<Document>>) {
+        let docs = Arc::clone(&self.docs);
+        let client = self.client.clone();
+        let lock = Arc::clone(&self.publish_lock);
         let enc = self.encoding();
-        let Ok(diags) = guarded("diagnostics", || {
-            features::diagnostics(&doc)
-                .iter()
-                .map(|d| convert::diagnostic(&doc, &uri, d, enc))
-                .collect::<Vec<_>>()
-        }) else {
-            return;
-        };
-        let current = self.docs.get(&uri).map(|d| d.version());
-        if current != Some(doc.version()) {
-            return;
-        }
-        self.client
-            .publish_diagnostics(uri, diags, Some(doc.version()))
-            .await;
+        tokio::spawn(async move {
+            let current = |docs: &DashMap<Uri, Arc<Document>>, uri: &Uri, doc: &Arc<Document>| {
+                docs.get(uri).is_some_and(|d| Arc::ptr_eq(&d, doc))
+            };
+            if !current(&docs, &uri, &doc) {
+                // A newer version is in: its own pass publishes; this one is never computed.
+                drop(retired);
+                return;
+            }
+            let pass = {
+                let (doc, uri) = (Arc::clone(&doc), uri.clone());
+                tokio::task::spawn_blocking(move || {
+                    drop(retired);
+                    guarded("diagnostics", || {
+                        features::diagnostics(&doc)
+                            .iter()
+                            .map(|d| convert::diagnostic(&doc, &uri, d, enc))
+                            .collect::<Vec<_>>()
+                    })
+                })
+            };
+            let Ok(Ok(diags)) = pass.await else { return };
+            let _order = lock.lock().await;
+            if current(&docs, &uri, &doc) {
+                debug!(version = doc.version(), "publishing diagnostics");
+                client
+                    .publish_diagnostics(uri, diags, Some(doc.version()))
+                    .await;
+            }
+        });
     }
 
     /// The reply to a frame the transport guard found malformed (see `transport`).
@@ -179,8 +210,8 @@ impl LanguageServer for Backend {
             self.docs.remove(&uri);
             return;
         };
-        self.docs.insert(uri.clone(), Arc::clone(&doc));
-        self.publish(uri, doc).await;
+        let retired = self.docs.insert(uri.clone(), Arc::clone(&doc));
+        self.schedule_diagnostics(uri, doc, retired);
     }
 
     #[instrument(skip_all, fields(uri = p.text_document.uri.as_str(), version = p.text_document.version))]
@@ -188,7 +219,7 @@ impl LanguageServer for Backend {
         let uri = p.text_document.uri;
         let version = p.text_document.version;
         // No `.await` until the edit has landed: handlers run concurrently.
-        let doc = {
+        let (doc, retired) = {
             let Some(mut entry) = self.docs.get_mut(&uri) else {
                 warn!("ignoring a change to a document that is not open");
                 return;
@@ -201,12 +232,14 @@ impl LanguageServer for Backend {
                 return;
             }
             let enc = self.encoding();
+            // Only the text changes here; syntax and model are computed when first asked for
+            // (by the diagnostics pass or a request), so a burst of edits is parsed once.
             let next = guarded("didChange", || {
                 let mut next = Document::clone(&entry);
                 for change in &p.content_changes {
                     convert::apply_change(&mut next, change, enc);
                 }
-                next.reparse(version);
+                next.set_version(version);
                 next
             });
             let Ok(next) = next else {
@@ -216,15 +249,18 @@ impl LanguageServer for Backend {
                 self.docs.remove(&uri);
                 return;
             };
-            *entry = Arc::new(next);
-            Arc::clone(&entry)
+            let retired = std::mem::replace(&mut *entry, Arc::new(next));
+            (Arc::clone(&entry), retired)
         };
-        self.publish(uri, doc).await;
+        self.schedule_diagnostics(uri, doc, Some(retired));
     }
 
     #[instrument(skip_all, fields(uri = p.text_document.uri.as_str()))]
     async fn did_close(&self, p: DidCloseTextDocumentParams) {
+        // Removed before the first `.await` (a following didOpen must not be overtaken); the
+        // clear is sent under the publish lock, so no pass of the closed document follows it.
         self.docs.remove(&p.text_document.uri);
+        let _order = self.publish_lock.lock().await;
         // Diagnostics of a closed file would otherwise stay in the client's problem list.
         self.client
             .publish_diagnostics(p.text_document.uri, Vec::new(), None)
