@@ -10,9 +10,15 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
-lspbench="$root/../shared/tools/lspbench/lspbench.py"
+# ../shared next to the checkout; from a git worktree, next to the main checkout.
+shared="${SHARED:-$root/../shared}"
+if [[ ! -d "$shared" ]]; then
+    common="$(git rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)"
+    [[ -n "$common" ]] && shared="$(dirname "$common")/../shared"
+fi
+lspbench="$shared/tools/lspbench/lspbench.py"
 if [[ ! -f "$lspbench" ]]; then
-    echo "skipping: $lspbench not found (../shared is absent)" >&2
+    echo "skipping: lspbench.py not found (../shared is absent; set SHARED=...)" >&2
     exit 0
 fi
 
@@ -39,3 +45,9 @@ python3 "$lspbench" \
     --out "$out" "$@"
 echo "load after: $(cat /proc/loadavg)" >&2
 echo "wrote $out" >&2
+python3 "$root/tools/bench/table.py" "$out" > "${out%.json}.md"
+echo "wrote ${out%.json}.md (the Markdown table for docs/performance.md)" >&2
+# Memory: one 10,000-line document open, then 1,000 documents opened and closed (no growth).
+python3 "$root/tools/bench/memory.py" --lspbench "$(dirname "$lspbench")" \
+    --json "$(dirname "$out")/memory.json" -- "$ours" >&2
+echo "wrote $(dirname "$out")/memory.json" >&2

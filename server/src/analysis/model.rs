@@ -18,6 +18,7 @@
 //! Must not know: LSP types, positions other than byte offsets.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 use ropey::Rope;
@@ -203,7 +204,32 @@ pub struct Model {
 }
 
 /// Names in scope: name → definition index, or `None` for a builtin.
-type Scope = HashMap<String, Option<usize>>;
+type Scope = HashMap<String, Option<usize>, BuildHasherDefault<NameHasher>>;
+
+/// FxHash (rustc's hasher) for the short variable names in scopes: the model looks names up
+/// for every variable reference in the file, and SipHash's DoS resistance buys nothing here.
+#[derive(Default, Clone, Copy)]
+struct NameHasher(u64);
+
+impl Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let word = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+    fn write_u8(&mut self, b: u8) {
+        self.write(&[b]);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 impl Model {
     pub fn build(syntax: &Syntax, text: &Rope) -> Model {
@@ -306,7 +332,7 @@ struct Builder<'a> {
 
 impl<'a> Builder<'a> {
     fn new(syntax: &'a Syntax, text: &'a Rope) -> Self {
-        let mut global = Scope::new();
+        let mut global = Scope::default();
         for (name, _) in AUTOMATIC_PLATFORM_ARGS {
             global.insert((*name).to_string(), None);
         }
@@ -323,7 +349,7 @@ impl<'a> Builder<'a> {
     fn run(mut self) -> Model {
         let instrs = &self.syntax.instructions;
         self.m.instr_stage = vec![None; instrs.len()];
-        let mut scope = Scope::new();
+        let mut scope = Scope::default();
         for (i, ins) in instrs.iter().enumerate() {
             if ins.kind == Keyword::From {
                 if let Some(prev) = self.m.stages.len().checked_sub(1) {
@@ -407,7 +433,7 @@ impl<'a> Builder<'a> {
             expand::expand(&base, escape, &lookup)
         };
         let mut base_ref = None;
-        let mut inherited = Scope::new();
+        let mut inherited = Scope::default();
         if !base.text.is_empty() {
             // `addState`: the expanded base must equal an earlier stage's (lower-case) name.
             let target = base_resolved

@@ -209,7 +209,9 @@ impl Server {
         while let Ok(msg) = self.messages.try_recv() {
             self.pending.push_back(msg);
         }
-        let (taken, kept) = std::mem::take(&mut self.pending).into_iter().partition(pred);
+        let (taken, kept) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(pred);
         self.pending = kept;
         taken.into()
     }

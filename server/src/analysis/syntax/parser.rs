@@ -93,7 +93,11 @@ fn incremental(mut old: Syntax, text: &str, c: Change) -> Option<Syntax> {
     if c.start > c.new_end || c.new_end > b.len() || c.start > c.old_end {
         return None;
     }
-    if old.errors.iter().any(|e| e.message.starts_with(MAX_LINE_MESSAGE)) {
+    if old
+        .errors
+        .iter()
+        .any(|e| e.message.starts_with(MAX_LINE_MESSAGE))
+    {
         return None;
     }
     // The last instruction whose following line starts at or before the change.
