@@ -58,7 +58,7 @@ fn check_reads_stdin_and_exits_0_when_clean() {
         out.stdout,
         out.stderr
     );
-    assert_eq!(out.stdout, "");
+    assert_eq!(out.stdout, "no problems in 1 file\n");
 }
 
 #[test]
@@ -88,9 +88,121 @@ fn check_on_invalid_utf8_exits_2_and_names_the_offset() {
 }
 
 #[test]
-fn check_without_files_is_a_usage_error() {
+fn check_without_paths_searches_the_current_directory() {
+    // The package root holds no Dockerfile: nothing to check is a usage error.
     let out = run(&["check"], b"");
     assert_eq!(out.code, Some(2));
+    assert!(
+        out.stderr.contains("no Dockerfiles found"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// A fresh folder under Cargo's per-test temporary directory with `files` in it.
+fn temp_tree(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("cli-tree-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    for (path, text) in files {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    root
+}
+
+#[test]
+fn check_finds_dockerfiles_under_directories_and_skips_vendored_ones() {
+    let root = temp_tree(
+        "find",
+        &[
+            ("a/Dockerfile", "FROM alpine\n"),
+            ("a/node_modules/x/Dockerfile", "FROM alpine\n"),
+            (".git/Dockerfile", "FROM alpine\n"),
+            ("target/Dockerfile", "FROM alpine\n"),
+            ("b/api.dockerfile", "FROM alpine\n"),
+            ("b/web.Dockerfile", "FROM alpine\n"),
+            ("b/Containerfile.arm64", "FROM alpine\n"),
+            ("b/Dockerfile.dev", "FROM alpine\n"),
+            ("b/README.md", "FROM alpine\n"),
+        ],
+    );
+    let out = run(&["check", "--format", "json", root.to_str().unwrap()], b"");
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let names: Vec<String> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let p = PathBuf::from(f["path"].as_str().unwrap());
+            p.strip_prefix(&root).unwrap().display().to_string()
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "a/Dockerfile",
+            "b/Containerfile.arm64",
+            "b/Dockerfile.dev",
+            "b/api.dockerfile",
+            "b/web.Dockerfile"
+        ]
+    );
+    let out = run(&["check", root.to_str().unwrap()], b"");
+    assert_eq!(out.stdout, "no problems in 5 files\n");
+}
+
+#[test]
+fn fail_level_rules_and_ignores_decide_the_exit_code() {
+    let root = temp_tree("levels", &[("Dockerfile", "FROM alpine\nRUN ['a']\n")]);
+    let path = root.join("Dockerfile");
+    let path = path.to_str().unwrap();
+    let code = |args: &[&str]| {
+        let mut all = vec!["check"];
+        all.extend_from_slice(args);
+        all.push(path);
+        run(&all, b"").code
+    };
+    assert_eq!(
+        code(&[]),
+        Some(0),
+        "a warning is below the default fail level"
+    );
+    assert_eq!(code(&["--fail-level", "warning"]), Some(1));
+    assert_eq!(
+        code(&["--fail-level", "warning", "--ignore", "JSONInSingleQuotes"]),
+        Some(0)
+    );
+    assert_eq!(code(&["--rule", "jsoninsinglequotes=error"]), Some(1));
+    assert_eq!(code(&["--rule", "NoSuchRule=off"]), Some(2));
+    assert_eq!(code(&["--fail-level", "loud"]), Some(2));
+    let out = run(&["check", path], b"");
+    assert!(
+        out.stdout.ends_with("1 warning in 1 file\n"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn github_and_checkstyle_formats() {
+    let out = run(
+        &["check", "--format", "github", "-"],
+        b"FROM alpine\nEXPOSE 80/http\n",
+    );
+    assert_eq!(out.code, Some(1));
+    assert_eq!(
+        out.stdout,
+        "::error file=<stdin>,line=2,col=8,endLine=2,endColumn=15,title=InvalidExposePort::invalid port `80/http`: unknown protocol `http`, expected `tcp`, `udp` or `sctp`\n"
+    );
+    let out = run(&["check", "--format", "checkstyle", "-"], b"FROM alpine\n");
+    assert_eq!(out.code, Some(0));
+    assert_eq!(
+        out.stdout,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<checkstyle version=\"4.3\">\n  <file name=\"&lt;stdin&gt;\">\n  </file>\n</checkstyle>\n"
+    );
 }
 
 #[test]
@@ -106,4 +218,122 @@ fn hidden_debug_instructions_prints_json() {
         "{}",
         help.stdout
     );
+}
+
+const GRAPH_FILE: &[u8] = b"FROM golang:1.22 AS build\nFROM alpine AS docs\nFROM scratch AS final\nCOPY --from=build /app /app\n";
+
+#[test]
+fn graph_prints_text_json_mermaid_dot_and_svg() {
+    let path = temp_file("graph.Dockerfile", GRAPH_FILE);
+    let file = path.to_str().unwrap();
+    let text = run(&["graph", file, "--ascii"], b"");
+    assert_eq!(text.code, Some(0), "{}", text.stderr);
+    assert_eq!(
+        text.stdout,
+        "final - stage 2 - FROM scratch - line 3 - target\n`-- copy: build - stage 0 - FROM golang:1.22 - line 1\n\nnot built for target 'final':\ndocs - stage 1 - FROM alpine - line 2\n"
+    );
+    let json = run(
+        &["graph", file, "--format", "json", "--target", "docs"],
+        b"",
+    );
+    assert_eq!(json.code, Some(0), "{}", json.stderr);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON on stdout");
+    assert_eq!(v["target"], "stage:1");
+    assert_eq!(
+        v["reachable"],
+        serde_json::json!(["stage:1", "image:alpine"])
+    );
+    let mermaid = run(&["graph", file, "--format", "mermaid"], b"");
+    assert!(
+        mermaid.stdout.starts_with("flowchart TB\n"),
+        "{}",
+        mermaid.stdout
+    );
+    let dot = run(&["graph", file, "--format", "dot"], b"");
+    assert!(
+        dot.stdout.starts_with("digraph stages {\n"),
+        "{}",
+        dot.stdout
+    );
+    let svg = run(&["graph", "-", "--format", "svg"], GRAPH_FILE);
+    assert_eq!(svg.code, Some(0), "{}", svg.stderr);
+    assert!(svg.stdout.starts_with("<svg"), "{}", svg.stdout);
+}
+
+#[test]
+fn graph_with_an_unknown_target_exits_2_and_lists_the_stages() {
+    let out = run(&["graph", "-", "--target", "prod"], GRAPH_FILE);
+    assert_eq!(out.code, Some(2));
+    assert!(
+        out.stderr
+            .contains("target stage `prod` could not be found (stages: `build`, `docs`, `final`)"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.stdout, "");
+    let missing = run(&["graph", "/definitely/not/here/Dockerfile"], b"");
+    assert_eq!(missing.code, Some(2));
+}
+
+#[test]
+fn graph_reports_a_cycle_and_a_bad_target_comment_on_stderr() {
+    let out = run(
+        &["graph", "-", "--ascii"],
+        b"# dockerfile-ls: target=nope\nFROM alpine AS a\nCOPY --from=b /x /x\nFROM alpine AS b\nCOPY --from=a /x /x\n",
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("<stdin>:1: warning: target stage `nope` could not be found"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("circular dependency between stages `a`, `b`"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.contains("(cycle)"), "{}", out.stdout);
+}
+
+/// The DOT output is valid input for Graphviz; skipped (saying so) when `dot` is not installed
+/// (`.ci/run` installs it).
+#[test]
+fn graph_dot_is_accepted_by_graphviz() {
+    let probe = std::process::Command::new("dot").arg("-V").output();
+    if probe.is_err() {
+        eprintln!("skipping: Graphviz `dot` is not installed");
+        return;
+    }
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/Dockerfile");
+    let hostile = temp_file(
+        "hostile.Dockerfile",
+        b"FROM \"a\\\"b\" AS x\nFROM x AS y\nCOPY --from=q\"z /a /a\nCOPY --from=x /b /b\n",
+    );
+    for file in [example, hostile.to_str().unwrap()] {
+        let out = run(&["graph", file, "--format", "dot"], b"");
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        let mut child = std::process::Command::new("dot")
+            .arg("-Tsvg")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn dot");
+        use std::io::Write as _;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(out.stdout.as_bytes())
+            .unwrap();
+        let result = child.wait_with_output().expect("dot runs");
+        assert!(
+            result.status.success(),
+            "dot rejected:\n{}\n{}",
+            out.stdout,
+            String::from_utf8_lossy(&result.stderr)
+        );
+    }
 }

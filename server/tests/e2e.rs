@@ -94,6 +94,18 @@ fn initialize_advertises_capabilities_and_defaults_to_utf16() {
             "documentHighlightProvider": true,
             "renameProvider": {"prepareProvider": true},
             "completionProvider": {"triggerCharacters": ["-", "=", ",", "$", "{", " "]},
+            "codeLensProvider": {"resolveProvider": true},
+            "executeCommandProvider": {
+                "commands": ["dockerfile-ls.stageReferences", "dockerfile-ls.stageGraph"]
+            },
+            "documentSymbolProvider": true,
+            "workspaceSymbolProvider": true,
+            "foldingRangeProvider": true,
+            "selectionRangeProvider": true,
+            "linkedEditingRangeProvider": true,
+            "documentFormattingProvider": true,
+            "documentRangeFormattingProvider": true,
+            "documentOnTypeFormattingProvider": {"firstTriggerCharacter": "\n"},
             "hoverProvider": true,
             "semanticTokensProvider": {
                 "legend": {
@@ -107,7 +119,8 @@ fn initialize_advertises_capabilities_and_defaults_to_utf16() {
             },
             "documentLinkProvider": {"resolveProvider": false},
             "inlayHintProvider": true,
-            "signatureHelpProvider": {"triggerCharacters": [" "], "retriggerCharacters": [","]}
+            "signatureHelpProvider": {"triggerCharacters": [" "], "retriggerCharacters": [","]},
+            "codeActionProvider": {"codeActionKinds": ["quickfix"]}
         })
     );
     assert_eq!(result["serverInfo"]["name"], "dockerfile-ls");

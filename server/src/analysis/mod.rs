@@ -4,6 +4,7 @@
 
 pub mod document;
 pub mod features;
+pub mod graph;
 pub mod model;
 pub mod syntax;
 

@@ -30,6 +30,36 @@ pub fn instructions_json(paths: &[PathBuf]) -> String {
     json!({ "files": files }).to_string()
 }
 
+/// `{"files": [{"path", "formatted"}]}`: each file formatted with the default settings (or the
+/// `stress` ones: lower case, blank lines between stages, tabs), or
+/// `"error"` when it cannot be read, for `tools/format-parity`.
+pub fn format_json(paths: &[PathBuf], stress: bool) -> String {
+    use crate::analysis::features::{format, formatting::apply, FormatConfig, KeywordCase};
+    let config = if stress {
+        FormatConfig {
+            keyword_case: KeywordCase::Lower,
+            blank_line_between_stages: true,
+            indent: "\t".to_string(),
+            ..FormatConfig::default()
+        }
+    } else {
+        FormatConfig::default()
+    };
+    let files: Vec<Value> = paths
+        .iter()
+        .map(|path| match std::fs::read(path) {
+            Ok(bytes) => {
+                let text = String::from_utf8_lossy(&bytes);
+                let doc = crate::analysis::Document::new(&text, 0);
+                let edits = format(&doc, &config, None);
+                json!({ "path": path.display().to_string(), "formatted": apply(&text, &edits) })
+            }
+            Err(err) => json!({ "path": path.display().to_string(), "error": err.to_string() }),
+        })
+        .collect();
+    json!({ "files": files }).to_string()
+}
+
 /// The instruction list of `text`: `{keyword, sub_cmd, start_line, end_line, flags, json,
 /// heredocs}`, lines 1-based like BuildKit's `StartLine`/`EndLine`.
 pub fn instructions_value(text: &str) -> Value {

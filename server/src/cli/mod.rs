@@ -1,10 +1,13 @@
-//! The command line: `dockerfile-ls [--stdio]` serves LSP, `dockerfile-ls check FILE...` lints.
+//! The command line: `dockerfile-ls [--stdio]` serves LSP, `dockerfile-ls check [PATH...]` lints,
+//! `dockerfile-ls graph FILE` prints the stage graph.
 //!
 //! Owns argument parsing, logging setup and exit codes. Must not know: LSP types (that is
 //! `lsp`), rule logic (that is `analysis`).
 
 pub mod check;
 pub mod debug;
+pub mod findings;
+pub mod graph;
 
 use std::fs::OpenOptions;
 use std::path::PathBuf;
@@ -41,11 +44,45 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Print the diagnostics for Dockerfiles; exits 1 if any is an error
+    /// Check Dockerfiles; exits 1 if a finding is at or above `--fail-level`, 2 on usage or I/O
+    /// errors
     Check {
-        /// Files to check; `-` reads stdin
-        #[arg(required = true, value_name = "FILE")]
-        files: Vec<PathBuf>,
+        /// Files or directories to check (directories are searched for `Dockerfile`,
+        /// `Dockerfile.*`, `*.Dockerfile`, `*.dockerfile`, `Containerfile`, `Containerfile.*`); `-`
+        /// reads stdin. Default: the current directory
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Output format
+        #[arg(long, value_enum, default_value = "human")]
+        format: check::Format,
+        /// The lowest severity that makes the command exit 1
+        #[arg(long, value_enum, default_value = "error", value_name = "LEVEL")]
+        fail_level: check::FailLevel,
+        /// Set a rule's level: `NAME=off|hint|info|warning|error` (names or aliases such as
+        /// `DL3006`; repeatable)
+        #[arg(long = "rule", value_name = "NAME=LEVEL")]
+        rules: Vec<String>,
+        /// Turn a rule off (repeatable)
+        #[arg(long = "ignore", value_name = "NAME")]
+        ignore: Vec<String>,
+    },
+    /// Print the stage graph: stages, images, base/copy/mount edges, the target and what is
+    /// built for it
+    Graph {
+        /// The Dockerfile; `-` reads stdin
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The build target stage, as `docker build --target` (default: the file's
+        /// `# dockerfile-ls: target=NAME` comment, else the last stage)
+        #[arg(long, value_name = "NAME")]
+        target: Option<String>,
+        /// Output format
+        #[arg(long, value_enum, default_value = "text")]
+        format: graph::Format,
+        /// Draw the text tree with ASCII instead of box-drawing characters (the default when
+        /// the locale is not UTF-8)
+        #[arg(long)]
+        ascii: bool,
     },
     /// Print the instructions as BuildKit's parser would report them, as JSON (for
     /// `tools/buildkit-parity`)
@@ -53,6 +90,24 @@ enum Command {
     DebugInstructions {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+    },
+    /// Print what every rule finds (also rules that are off by default, no suppressions), as
+    /// JSON (for `tools/peer-parity` and `tools/hadolint-compare`)
+    #[command(hide = true)]
+    DebugFindings {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Print each file formatted with the default settings, as JSON (for
+    /// `tools/format-parity`)
+    #[command(hide = true)]
+    DebugFormat {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Lower-case keywords, a blank line between stages and tab indentation (touches many
+        /// more lines than the defaults)
+        #[arg(long)]
+        stress: bool,
     },
 }
 
@@ -63,9 +118,35 @@ pub fn main() -> ExitCode {
         return ExitCode::from(EXIT_USAGE);
     }
     match cli.command {
-        Some(Command::Check { files }) => check::run(&files),
+        Some(Command::Check {
+            paths,
+            format,
+            fail_level,
+            rules,
+            ignore,
+        }) => check::run(&check::Options {
+            paths,
+            format,
+            fail_level,
+            rules,
+            ignore,
+        }),
+        Some(Command::Graph {
+            file,
+            target,
+            format,
+            ascii,
+        }) => graph::run(&file, target.as_deref(), format, ascii),
         Some(Command::DebugInstructions { files }) => {
             print_output(&debug::instructions_json(&files));
+            ExitCode::SUCCESS
+        }
+        Some(Command::DebugFindings { files }) => {
+            print_output(&findings::findings_json(&files));
+            ExitCode::SUCCESS
+        }
+        Some(Command::DebugFormat { files, stress }) => {
+            print_output(&debug::format_json(&files, stress));
             ExitCode::SUCCESS
         }
         None => {

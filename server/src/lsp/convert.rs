@@ -17,10 +17,12 @@ use tower_lsp_server::ls_types::{
 
 use tower_lsp_server::jsonrpc::{Error, ErrorCode};
 
+use crate::analysis::features::diagnostics::rule_doc_url;
 use crate::analysis::features::{
-    self, semantic_tokens as tokens, CompletionItem, CompletionKind, Diagnostic, HighlightKind,
-    RenameError, Severity, Tag, TokenType,
+    self, semantic_tokens as tokens, Action, CompletionItem, CompletionKind, Diagnostic,
+    HighlightKind, Lens, LensAction, LensKind, RenameError, ResolvedLens, Severity, Tag, TokenType,
 };
+use crate::analysis::graph::{kind_name, NodeKind, StageGraph};
 use crate::analysis::{Document, Span};
 
 /// The value of `diagnostic.source`.
@@ -150,15 +152,45 @@ pub fn diagnostic(doc: &Document, uri: &Uri, d: &Diagnostic, enc: Encoding) -> l
             message: message.clone(),
         })
         .collect();
+    let href = rule_doc_url(d.rule).parse::<Uri>().ok();
     lsp::Diagnostic {
         range: range(doc, d.span, enc),
         severity: Some(severity),
         code: Some(NumberOrString::String(d.rule.to_string())),
+        code_description: href.map(|href| lsp::CodeDescription { href }),
         source: Some(SOURCE.to_string()),
         message: d.message.clone(),
         related_information: (!related.is_empty()).then_some(related),
         tags: (!tags.is_empty()).then_some(tags),
-        ..lsp::Diagnostic::default()
+        // What `codeAction` needs to find this diagnostic again after recomputing them: the rule
+        // and the document version it was computed for.
+        data: Some(serde_json::json!({"rule": d.rule, "version": doc.version()})),
+    }
+}
+
+/// A quick fix for `diags` (the client's diagnostics it fixes).
+pub fn code_action(
+    doc: &Document,
+    uri: &Uri,
+    action: &Action,
+    diags: Vec<lsp::Diagnostic>,
+    enc: Encoding,
+) -> lsp::CodeAction {
+    let edits = action
+        .edits
+        .iter()
+        .map(|(span, text)| lsp::TextEdit::new(range(doc, *span, enc), text.clone()))
+        .collect();
+    lsp::CodeAction {
+        title: action.title.clone(),
+        kind: Some(lsp::CodeActionKind::QUICKFIX),
+        diagnostics: Some(diags),
+        edit: Some(lsp::WorkspaceEdit {
+            changes: Some(std::iter::once((uri.clone(), edits)).collect()),
+            ..lsp::WorkspaceEdit::default()
+        }),
+        is_preferred: action.preferred.then_some(true),
+        ..lsp::CodeAction::default()
     }
 }
 
@@ -177,10 +209,13 @@ pub fn highlight(
     }
 }
 
+/// `markdown`: the client takes Markdown documentation (`capabilities::completion_markdown`);
+/// otherwise the same text goes as a plain string.
 pub fn completion_item(
     doc: &Document,
     item: &CompletionItem,
     enc: Encoding,
+    markdown: bool,
 ) -> lsp::CompletionItem {
     let kind = match item.kind {
         CompletionKind::Keyword => CompletionItemKind::KEYWORD,
@@ -197,10 +232,14 @@ pub fn completion_item(
         kind: Some(kind),
         detail: item.detail.clone(),
         documentation: item.documentation.as_ref().map(|md| {
-            Documentation::MarkupContent(MarkupContent {
-                kind: MarkupKind::Markdown,
-                value: md.clone(),
-            })
+            if markdown {
+                Documentation::MarkupContent(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: md.clone(),
+                })
+            } else {
+                Documentation::String(md.clone())
+            }
         }),
         sort_text: item.sort_text.clone(),
         filter_text: item.filter_text.clone(),
@@ -511,6 +550,296 @@ pub fn rename_error(err: &RenameError) -> Error {
     }
 }
 
+/// The commands code lenses carry; listed in `executeCommandProvider` and executed by the server
+/// (`workspace/executeCommand`), which returns data that thin clients turn into editor actions.
+pub const CMD_STAGE_REFERENCES: &str = "dockerfile-ls.stageReferences";
+pub const CMD_STAGE_GRAPH: &str = "dockerfile-ls.stageGraph";
+
+/// An unresolved lens: its range and the `data` that `codeLens/resolve` gets back.
+pub fn code_lens_unresolved(
+    doc: &Document,
+    uri: &Uri,
+    lens: &Lens,
+    enc: Encoding,
+) -> lsp::CodeLens {
+    lsp::CodeLens {
+        range: range(doc, lens.span, enc),
+        command: None,
+        data: Some(serde_json::json!({
+            "uri": uri.as_str(),
+            "stage": lens.stage,
+            "kind": lens_kind_name(lens.kind),
+        })),
+    }
+}
+
+/// A lens with its command.
+pub fn code_lens_resolved(
+    doc: &Document,
+    uri: &Uri,
+    span: Span,
+    resolved: &ResolvedLens,
+    enc: Encoding,
+) -> lsp::CodeLens {
+    lsp::CodeLens {
+        range: range(doc, span, enc),
+        command: Some(lens_command(uri, resolved)),
+        data: None,
+    }
+}
+
+pub fn lens_command(uri: &Uri, resolved: &ResolvedLens) -> lsp::Command {
+    let (command, arguments) = match resolved.action {
+        LensAction::StageReferences { stage } => (
+            CMD_STAGE_REFERENCES,
+            vec![serde_json::json!(uri.as_str()), serde_json::json!(stage)],
+        ),
+        LensAction::StageGraph => (CMD_STAGE_GRAPH, vec![serde_json::json!(uri.as_str())]),
+    };
+    lsp::Command {
+        title: resolved.title.clone(),
+        command: command.to_string(),
+        arguments: Some(arguments),
+    }
+}
+
+fn lens_kind_name(kind: LensKind) -> &'static str {
+    match kind {
+        LensKind::Summary => "summary",
+        LensKind::Status => "status",
+    }
+}
+
+/// The `data` of an unresolved lens: document, stage and lens kind.
+pub fn code_lens_data(data: Option<&serde_json::Value>) -> Option<(Uri, usize, LensKind)> {
+    let data = data?;
+    let uri: Uri = data.get("uri")?.as_str()?.parse().ok()?;
+    let stage = usize::try_from(data.get("stage")?.as_u64()?).ok()?;
+    let kind = match data.get("kind")?.as_str()? {
+        "summary" => LensKind::Summary,
+        "status" => LensKind::Status,
+        _ => return None,
+    };
+    Some((uri, stage, kind))
+}
+
+/// The stage graph as the JSON object of `dockerfile-ls/stageGraph` (see docs/stage-graph.md):
+/// `{target, nodes, edges, reachable}`, ranges in the negotiated encoding.
+pub fn stage_graph(doc: &Document, g: &StageGraph, enc: Encoding) -> serde_json::Value {
+    use serde_json::{json, Map, Value};
+    let nodes: Vec<Value> = g
+        .nodes
+        .iter()
+        .map(|n| {
+            let mut o = Map::new();
+            o.insert("id".into(), json!(n.id()));
+            match &n.kind {
+                NodeKind::Stage {
+                    index,
+                    name,
+                    base,
+                    from,
+                    line,
+                } => {
+                    o.insert("kind".into(), json!("stage"));
+                    o.insert("index".into(), json!(index));
+                    if let Some(name) = name {
+                        o.insert("name".into(), json!(name));
+                    }
+                    if !base.is_empty() {
+                        o.insert("base".into(), json!(base));
+                    }
+                    o.insert("line".into(), json!(line));
+                    o.insert("range".into(), json!(range(doc, *from, enc)));
+                }
+                NodeKind::Image { reference } => {
+                    o.insert("kind".into(), json!("image"));
+                    o.insert("name".into(), json!(reference));
+                }
+            }
+            o.insert("reachable".into(), json!(n.reachable));
+            o.insert("isTarget".into(), json!(n.is_target));
+            Value::Object(o)
+        })
+        .collect();
+    let edges: Vec<Value> = g
+        .edges
+        .iter()
+        .map(|e| {
+            json!({
+                "from": g.nodes[e.from].id(),
+                "to": g.nodes[e.to].id(),
+                "kind": kind_name(e.kind),
+                "range": range(doc, e.span, enc),
+            })
+        })
+        .collect();
+    let reachable: Vec<String> = g
+        .nodes
+        .iter()
+        .filter(|n| n.reachable)
+        .map(|n| n.id())
+        .collect();
+    json!({
+        "target": g.target.map(|t| g.nodes[t].id()),
+        "nodes": nodes,
+        "edges": edges,
+        "reachable": reachable,
+    })
+}
+
+// ---- Issue 5B: outline, folding, selection, linked editing, formatting ----
+
+fn symbol_kind(kind: crate::analysis::features::SymbolKind) -> lsp::SymbolKind {
+    use crate::analysis::features::SymbolKind as K;
+    match kind {
+        // The peer's kinds for directives and instructions, so outlines look familiar.
+        K::Directive => lsp::SymbolKind::PROPERTY,
+        K::Instruction => lsp::SymbolKind::FUNCTION,
+        K::Stage => lsp::SymbolKind::MODULE,
+        K::Variable => lsp::SymbolKind::VARIABLE,
+    }
+}
+
+fn symbol_tags(deprecated: bool) -> Option<Vec<lsp::SymbolTag>> {
+    deprecated.then(|| vec![lsp::SymbolTag::DEPRECATED])
+}
+
+/// The outline as `DocumentSymbol`s (clients with `hierarchicalDocumentSymbolSupport`).
+#[allow(deprecated)] // `DocumentSymbol::deprecated` is deprecated in favour of `tags`, sent too.
+pub fn document_symbols(
+    doc: &Document,
+    symbols: &[crate::analysis::features::DocSymbol],
+    enc: Encoding,
+) -> Vec<lsp::DocumentSymbol> {
+    symbols
+        .iter()
+        .map(|s| lsp::DocumentSymbol {
+            name: s.name.clone(),
+            detail: s.detail.clone(),
+            kind: symbol_kind(s.kind),
+            tags: symbol_tags(s.deprecated),
+            deprecated: s.deprecated.then_some(true),
+            range: range(doc, s.span, enc),
+            selection_range: range(doc, s.selection, enc),
+            children: (!s.children.is_empty()).then(|| document_symbols(doc, &s.children, enc)),
+        })
+        .collect()
+}
+
+/// The outline flattened to `SymbolInformation`s, each with its container's name. The location
+/// is the selection (keyword or name), as older clients reveal exactly that range.
+#[allow(deprecated)]
+pub fn symbol_information(
+    doc: &Document,
+    uri: &Uri,
+    symbols: &[crate::analysis::features::DocSymbol],
+    enc: Encoding,
+) -> Vec<lsp::SymbolInformation> {
+    fn walk(
+        doc: &Document,
+        uri: &Uri,
+        symbols: &[crate::analysis::features::DocSymbol],
+        container: Option<&str>,
+        enc: Encoding,
+        out: &mut Vec<lsp::SymbolInformation>,
+    ) {
+        for s in symbols {
+            out.push(lsp::SymbolInformation {
+                name: s.name.clone(),
+                kind: symbol_kind(s.kind),
+                tags: symbol_tags(s.deprecated),
+                deprecated: s.deprecated.then_some(true),
+                location: location(doc, uri, s.selection, enc),
+                container_name: container.map(str::to_string),
+            });
+            walk(doc, uri, &s.children, Some(&s.name), enc, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(doc, uri, symbols, None, enc, &mut out);
+    out
+}
+
+#[allow(deprecated)]
+pub fn workspace_symbol(
+    doc: &Document,
+    uri: &Uri,
+    s: &crate::analysis::features::StageSymbol,
+    enc: Encoding,
+) -> lsp::SymbolInformation {
+    lsp::SymbolInformation {
+        name: s.name.clone(),
+        kind: lsp::SymbolKind::MODULE,
+        tags: None,
+        deprecated: None,
+        location: location(doc, uri, s.span, enc),
+        container_name: (!s.base.is_empty()).then(|| s.base.clone()),
+    }
+}
+
+/// A fold; with `line_folding_only` (client capability) the characters are left out.
+pub fn folding_range(
+    doc: &Document,
+    fold: &crate::analysis::features::Fold,
+    line_folding_only: bool,
+    enc: Encoding,
+) -> lsp::FoldingRange {
+    use crate::analysis::features::FoldKind;
+    let r = range(doc, fold.span, enc);
+    let kind = match fold.kind {
+        FoldKind::Comment => Some(lsp::FoldingRangeKind::Comment),
+        FoldKind::Stage => Some(lsp::FoldingRangeKind::Region),
+        FoldKind::Instruction | FoldKind::Heredoc => None,
+    };
+    lsp::FoldingRange {
+        start_line: r.start.line,
+        start_character: (!line_folding_only).then_some(r.start.character),
+        end_line: r.end.line,
+        end_character: (!line_folding_only).then_some(r.end.character),
+        kind,
+        collapsed_text: None,
+    }
+}
+
+/// Nested spans (innermost first) as a `SelectionRange` chain.
+pub fn selection_range(doc: &Document, spans: &[Span], enc: Encoding) -> lsp::SelectionRange {
+    let mut parent: Option<Box<lsp::SelectionRange>> = None;
+    for span in spans.iter().rev() {
+        parent = Some(Box::new(lsp::SelectionRange {
+            range: range(doc, *span, enc),
+            parent,
+        }));
+    }
+    parent.map_or_else(
+        || lsp::SelectionRange {
+            range: range(doc, Span::new(0, doc.len()), enc),
+            parent: None,
+        },
+        |b| *b,
+    )
+}
+
+pub fn text_edits(
+    doc: &Document,
+    edits: &[crate::analysis::features::Edit],
+    enc: Encoding,
+) -> Vec<lsp::TextEdit> {
+    edits
+        .iter()
+        .map(|e| lsp::TextEdit::new(range(doc, e.span, enc), e.text.clone()))
+        .collect()
+}
+
+/// One indentation level from the client's `FormattingOptions`.
+pub fn indent_unit(options: &lsp::FormattingOptions) -> String {
+    if options.insert_spaces {
+        " ".repeat(options.tab_size.clamp(1, 16) as usize)
+    } else {
+        "\t".to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -600,6 +929,243 @@ mod tests {
         assert_eq!(d.text().to_string(), "FROM a AS 😀x\n");
         apply_change(&mut d, &edit(None, "FROM b\n"), Encoding::Utf16);
         assert_eq!(d.text().to_string(), "FROM b\n");
+    }
+
+    /// The graph JSON of every case in `analysis::graph::tests`, one node or edge per line
+    /// (ranges as `line:col-line:col`, UTF-16).
+    #[test]
+    fn stage_graph_json() {
+        use crate::analysis::graph::tests::{cases, doc_of};
+        use crate::analysis::graph::StageGraph;
+        let mut out = String::new();
+        for (name, fixture, target) in cases() {
+            let doc = doc_of(&fixture);
+            let g = StageGraph::build(&doc, target);
+            let mut v = stage_graph(&doc, &g, Encoding::Utf16);
+            out.push_str(&format!("--- {name}\ntarget: {}\n", v["target"]));
+            for key in ["nodes", "edges"] {
+                for item in v[key].as_array_mut().unwrap() {
+                    if let Some(r) = item.get("range").cloned() {
+                        item["range"] = serde_json::json!(format!(
+                            "{}:{}-{}:{}",
+                            r["start"]["line"],
+                            r["start"]["character"],
+                            r["end"]["line"],
+                            r["end"]["character"]
+                        ));
+                    }
+                    out.push_str(&format!("{key}: {item}\n"));
+                }
+            }
+            out.push_str(&format!("reachable: {}\n", v["reachable"]));
+        }
+        expect_test::expect![[r#"
+            --- linear
+            target: "stage:2"
+            nodes: {"base":"golang:1.22","id":"stage:0","index":0,"isTarget":false,"kind":"stage","line":0,"name":"deps","range":"0:0-0:24","reachable":true}
+            nodes: {"base":"deps","id":"stage:1","index":1,"isTarget":false,"kind":"stage","line":1,"name":"build","range":"1:0-1:18","reachable":true}
+            nodes: {"base":"build","id":"stage:2","index":2,"isTarget":true,"kind":"stage","line":2,"name":"final","range":"2:0-2:19","reachable":true}
+            nodes: {"id":"image:golang:1.22","isTarget":false,"kind":"image","name":"golang:1.22","reachable":true}
+            edges: {"from":"image:golang:1.22","kind":"base","range":"0:0-0:24","to":"stage:0"}
+            edges: {"from":"stage:0","kind":"base","range":"1:0-1:18","to":"stage:1"}
+            edges: {"from":"stage:1","kind":"base","range":"2:0-2:19","to":"stage:2"}
+            reachable: ["stage:0","stage:1","stage:2","image:golang:1.22"]
+            --- diamond
+            target: "stage:3"
+            nodes: {"base":"alpine:3.20","id":"stage:0","index":0,"isTarget":false,"kind":"stage","line":0,"name":"base","range":"0:0-0:24","reachable":true}
+            nodes: {"base":"base","id":"stage:1","index":1,"isTarget":false,"kind":"stage","line":1,"name":"left","range":"1:0-1:17","reachable":true}
+            nodes: {"base":"base","id":"stage:2","index":2,"isTarget":false,"kind":"stage","line":2,"name":"right","range":"2:0-2:18","reachable":true}
+            nodes: {"base":"base","id":"stage:3","index":3,"isTarget":true,"kind":"stage","line":3,"name":"final","range":"3:0-3:18","reachable":true}
+            nodes: {"id":"image:alpine:3.20","isTarget":false,"kind":"image","name":"alpine:3.20","reachable":true}
+            edges: {"from":"image:alpine:3.20","kind":"base","range":"0:0-0:24","to":"stage:0"}
+            edges: {"from":"stage:0","kind":"base","range":"1:0-1:17","to":"stage:1"}
+            edges: {"from":"stage:0","kind":"base","range":"2:0-2:18","to":"stage:2"}
+            edges: {"from":"stage:0","kind":"base","range":"3:0-3:18","to":"stage:3"}
+            edges: {"from":"stage:1","kind":"copy","range":"4:0-4:22","to":"stage:3"}
+            edges: {"from":"stage:2","kind":"copy","range":"5:0-5:23","to":"stage:3"}
+            reachable: ["stage:0","stage:1","stage:2","stage:3","image:alpine:3.20"]
+            --- cycle
+            target: "stage:2"
+            nodes: {"base":"alpine","id":"stage:0","index":0,"isTarget":false,"kind":"stage","line":0,"name":"a","range":"0:0-0:16","reachable":true}
+            nodes: {"base":"alpine","id":"stage:1","index":1,"isTarget":false,"kind":"stage","line":2,"name":"b","range":"2:0-2:16","reachable":true}
+            nodes: {"base":"scratch","id":"stage:2","index":2,"isTarget":true,"kind":"stage","line":4,"name":"final","range":"4:0-4:21","reachable":true}
+            nodes: {"id":"image:alpine","isTarget":false,"kind":"image","name":"alpine","reachable":true}
+            nodes: {"id":"image:scratch","isTarget":false,"kind":"image","name":"scratch","reachable":true}
+            edges: {"from":"image:alpine","kind":"base","range":"0:0-0:16","to":"stage:0"}
+            edges: {"from":"stage:1","kind":"copy","range":"1:0-1:19","to":"stage:0"}
+            edges: {"from":"image:alpine","kind":"base","range":"2:0-2:16","to":"stage:1"}
+            edges: {"from":"stage:0","kind":"mount","range":"3:0-3:33","to":"stage:1"}
+            edges: {"from":"image:scratch","kind":"base","range":"4:0-4:21","to":"stage:2"}
+            edges: {"from":"stage:0","kind":"copy","range":"5:0-5:19","to":"stage:2"}
+            reachable: ["stage:0","stage:1","stage:2","image:alpine","image:scratch"]
+            --- numeric_from
+            target: "stage:1"
+            nodes: {"base":"golang:1.22","id":"stage:0","index":0,"isTarget":false,"kind":"stage","line":0,"range":"0:0-0:16","reachable":true}
+            nodes: {"base":"alpine","id":"stage:1","index":1,"isTarget":true,"kind":"stage","line":2,"range":"2:0-2:11","reachable":true}
+            nodes: {"id":"image:golang:1.22","isTarget":false,"kind":"image","name":"golang:1.22","reachable":true}
+            nodes: {"id":"image:alpine","isTarget":false,"kind":"image","name":"alpine","reachable":true}
+            edges: {"from":"image:golang:1.22","kind":"base","range":"0:0-0:16","to":"stage:0"}
+            edges: {"from":"image:alpine","kind":"base","range":"2:0-2:11","to":"stage:1"}
+            edges: {"from":"stage:0","kind":"copy","range":"3:0-3:23","to":"stage:1"}
+            reachable: ["stage:0","stage:1","image:golang:1.22","image:alpine"]
+            --- image_from
+            target: "stage:0"
+            nodes: {"base":"alpine","id":"stage:0","index":0,"isTarget":true,"kind":"stage","line":0,"name":"final","range":"0:0-0:20","reachable":true}
+            nodes: {"id":"image:alpine","isTarget":false,"kind":"image","name":"alpine","reachable":true}
+            nodes: {"id":"image:nginx:1.27","isTarget":false,"kind":"image","name":"nginx:1.27","reachable":true}
+            nodes: {"id":"image:busybox","isTarget":false,"kind":"image","name":"busybox","reachable":true}
+            edges: {"from":"image:alpine","kind":"base","range":"0:0-0:20","to":"stage:0"}
+            edges: {"from":"image:nginx:1.27","kind":"copy","range":"1:0-1:44","to":"stage:0"}
+            edges: {"from":"image:busybox","kind":"mount","range":"2:0-2:40","to":"stage:0"}
+            reachable: ["stage:0","image:alpine","image:nginx:1.27","image:busybox"]
+            --- unreachable
+            target: "stage:3"
+            nodes: {"base":"node:20","id":"stage:0","index":0,"isTarget":false,"kind":"stage","line":0,"name":"assets","range":"0:0-0:22","reachable":true}
+            nodes: {"base":"alpine","id":"stage:1","index":1,"isTarget":false,"kind":"stage","line":1,"name":"docs","range":"1:0-1:19","reachable":false}
+            nodes: {"base":"alpine","id":"stage:2","index":2,"isTarget":false,"kind":"stage","line":3,"name":"test","range":"3:0-3:19","reachable":false}
+            nodes: {"base":"scratch","id":"stage:3","index":3,"isTarget":true,"kind":"stage","line":4,"name":"final","range":"4:0-4:21","reachable":true}
+            nodes: {"id":"image:node:20","isTarget":false,"kind":"image","name":"node:20","reachable":true}
+            nodes: {"id":"image:alpine","isTarget":false,"kind":"image","name":"alpine","reachable":false}
+            nodes: {"id":"image:scratch","isTarget":false,"kind":"image","name":"scratch","reachable":true}
+            edges: {"from":"image:node:20","kind":"base","range":"0:0-0:22","to":"stage:0"}
+            edges: {"from":"image:alpine","kind":"base","range":"1:0-1:19","to":"stage:1"}
+            edges: {"from":"stage:0","kind":"copy","range":"2:0-2:30","to":"stage:1"}
+            edges: {"from":"image:alpine","kind":"base","range":"3:0-3:19","to":"stage:2"}
+            edges: {"from":"image:scratch","kind":"base","range":"4:0-4:21","to":"stage:3"}
+            edges: {"from":"stage:0","kind":"copy","range":"5:0-5:32","to":"stage:3"}
+            reachable: ["stage:0","stage:3","image:node:20","image:scratch"]
+            --- chosen_target
+            target: "stage:1"
+            nodes: {"base":"golang:1.22","id":"stage:0","index":0,"isTarget":false,"kind":"stage","line":1,"name":"build","range":"1:0-1:25","reachable":true}
+            nodes: {"base":"build","id":"stage:1","index":1,"isTarget":true,"kind":"stage","line":2,"name":"test","range":"2:0-2:18","reachable":true}
+            nodes: {"base":"scratch","id":"stage:2","index":2,"isTarget":false,"kind":"stage","line":3,"name":"final","range":"3:0-3:21","reachable":false}
+            nodes: {"id":"image:golang:1.22","isTarget":false,"kind":"image","name":"golang:1.22","reachable":true}
+            nodes: {"id":"image:scratch","isTarget":false,"kind":"image","name":"scratch","reachable":false}
+            edges: {"from":"image:golang:1.22","kind":"base","range":"1:0-1:25","to":"stage:0"}
+            edges: {"from":"stage:0","kind":"base","range":"2:0-2:18","to":"stage:1"}
+            edges: {"from":"image:scratch","kind":"base","range":"3:0-3:21","to":"stage:2"}
+            edges: {"from":"stage:0","kind":"copy","range":"4:0-4:27","to":"stage:2"}
+            reachable: ["stage:0","stage:1","image:golang:1.22"]
+            --- setting_target
+            target: "stage:1"
+            nodes: {"base":"node:20","id":"stage:0","index":0,"isTarget":false,"kind":"stage","line":0,"name":"assets","range":"0:0-0:22","reachable":true}
+            nodes: {"base":"alpine","id":"stage:1","index":1,"isTarget":true,"kind":"stage","line":1,"name":"docs","range":"1:0-1:19","reachable":true}
+            nodes: {"base":"alpine","id":"stage:2","index":2,"isTarget":false,"kind":"stage","line":3,"name":"test","range":"3:0-3:19","reachable":false}
+            nodes: {"base":"scratch","id":"stage:3","index":3,"isTarget":false,"kind":"stage","line":4,"name":"final","range":"4:0-4:21","reachable":false}
+            nodes: {"id":"image:node:20","isTarget":false,"kind":"image","name":"node:20","reachable":true}
+            nodes: {"id":"image:alpine","isTarget":false,"kind":"image","name":"alpine","reachable":true}
+            nodes: {"id":"image:scratch","isTarget":false,"kind":"image","name":"scratch","reachable":false}
+            edges: {"from":"image:node:20","kind":"base","range":"0:0-0:22","to":"stage:0"}
+            edges: {"from":"image:alpine","kind":"base","range":"1:0-1:19","to":"stage:1"}
+            edges: {"from":"stage:0","kind":"copy","range":"2:0-2:30","to":"stage:1"}
+            edges: {"from":"image:alpine","kind":"base","range":"3:0-3:19","to":"stage:2"}
+            edges: {"from":"image:scratch","kind":"base","range":"4:0-4:21","to":"stage:3"}
+            edges: {"from":"stage:0","kind":"copy","range":"5:0-5:32","to":"stage:3"}
+            reachable: ["stage:0","stage:1","image:node:20","image:alpine"]
+            --- forty
+            target: "stage:39"
+            nodes: {"base":"golang:1.22","id":"stage:0","index":0,"isTarget":false,"kind":"stage","line":0,"name":"s0","range":"0:0-0:22","reachable":true}
+            nodes: {"base":"s0","id":"stage:1","index":1,"isTarget":false,"kind":"stage","line":1,"name":"s1","range":"1:0-1:13","reachable":true}
+            nodes: {"base":"s1","id":"stage:2","index":2,"isTarget":false,"kind":"stage","line":2,"name":"s2","range":"2:0-2:13","reachable":true}
+            nodes: {"base":"s2","id":"stage:3","index":3,"isTarget":false,"kind":"stage","line":3,"name":"s3","range":"3:0-3:13","reachable":true}
+            nodes: {"base":"s3","id":"stage:4","index":4,"isTarget":false,"kind":"stage","line":5,"name":"s4","range":"5:0-5:13","reachable":false}
+            nodes: {"base":"alpine:3.20","id":"stage:5","index":5,"isTarget":false,"kind":"stage","line":6,"name":"s5","range":"6:0-6:22","reachable":true}
+            nodes: {"base":"s5","id":"stage:6","index":6,"isTarget":false,"kind":"stage","line":7,"name":"s6","range":"7:0-7:13","reachable":true}
+            nodes: {"base":"s6","id":"stage:7","index":7,"isTarget":false,"kind":"stage","line":9,"name":"s7","range":"9:0-9:13","reachable":true}
+            nodes: {"base":"s7","id":"stage:8","index":8,"isTarget":false,"kind":"stage","line":11,"name":"s8","range":"11:0-11:13","reachable":true}
+            nodes: {"base":"s8","id":"stage:9","index":9,"isTarget":false,"kind":"stage","line":12,"name":"s9","range":"12:0-12:13","reachable":true}
+            nodes: {"base":"alpine:3.20","id":"stage:10","index":10,"isTarget":false,"kind":"stage","line":14,"name":"s10","range":"14:0-14:23","reachable":true}
+            nodes: {"base":"s10","id":"stage:11","index":11,"isTarget":false,"kind":"stage","line":15,"name":"s11","range":"15:0-15:15","reachable":true}
+            nodes: {"base":"s11","id":"stage:12","index":12,"isTarget":false,"kind":"stage","line":16,"name":"s12","range":"16:0-16:15","reachable":true}
+            nodes: {"base":"s12","id":"stage:13","index":13,"isTarget":false,"kind":"stage","line":18,"name":"s13","range":"18:0-18:15","reachable":false}
+            nodes: {"base":"s13","id":"stage:14","index":14,"isTarget":false,"kind":"stage","line":19,"name":"s14","range":"19:0-19:15","reachable":false}
+            nodes: {"base":"alpine:3.20","id":"stage:15","index":15,"isTarget":false,"kind":"stage","line":21,"name":"s15","range":"21:0-21:23","reachable":true}
+            nodes: {"base":"s15","id":"stage:16","index":16,"isTarget":false,"kind":"stage","line":23,"name":"s16","range":"23:0-23:15","reachable":true}
+            nodes: {"base":"s16","id":"stage:17","index":17,"isTarget":false,"kind":"stage","line":24,"name":"s17","range":"24:0-24:15","reachable":true}
+            nodes: {"base":"s17","id":"stage:18","index":18,"isTarget":false,"kind":"stage","line":25,"name":"s18","range":"25:0-25:15","reachable":true}
+            nodes: {"base":"s18","id":"stage:19","index":19,"isTarget":false,"kind":"stage","line":27,"name":"s19","range":"27:0-27:15","reachable":false}
+            nodes: {"base":"alpine:3.20","id":"stage:20","index":20,"isTarget":false,"kind":"stage","line":28,"name":"s20","range":"28:0-28:23","reachable":true}
+            nodes: {"base":"s20","id":"stage:21","index":21,"isTarget":false,"kind":"stage","line":29,"name":"s21","range":"29:0-29:15","reachable":true}
+            nodes: {"base":"s21","id":"stage:22","index":22,"isTarget":false,"kind":"stage","line":32,"name":"s22","range":"32:0-32:15","reachable":true}
+            nodes: {"base":"s22","id":"stage:23","index":23,"isTarget":false,"kind":"stage","line":33,"name":"s23","range":"33:0-33:15","reachable":true}
+            nodes: {"base":"s23","id":"stage:24","index":24,"isTarget":false,"kind":"stage","line":34,"name":"s24","range":"34:0-34:15","reachable":true}
+            nodes: {"base":"alpine:3.20","id":"stage:25","index":25,"isTarget":false,"kind":"stage","line":36,"name":"s25","range":"36:0-36:23","reachable":true}
+            nodes: {"base":"s25","id":"stage:26","index":26,"isTarget":false,"kind":"stage","line":37,"name":"s26","range":"37:0-37:15","reachable":true}
+            nodes: {"base":"s26","id":"stage:27","index":27,"isTarget":false,"kind":"stage","line":38,"name":"s27","range":"38:0-38:15","reachable":true}
+            nodes: {"base":"s27","id":"stage:28","index":28,"isTarget":false,"kind":"stage","line":40,"name":"s28","range":"40:0-40:15","reachable":false}
+            nodes: {"base":"s28","id":"stage:29","index":29,"isTarget":false,"kind":"stage","line":42,"name":"s29","range":"42:0-42:15","reachable":false}
+            nodes: {"base":"alpine:3.20","id":"stage:30","index":30,"isTarget":false,"kind":"stage","line":43,"name":"s30","range":"43:0-43:23","reachable":true}
+            nodes: {"base":"s30","id":"stage:31","index":31,"isTarget":false,"kind":"stage","line":45,"name":"s31","range":"45:0-45:15","reachable":true}
+            nodes: {"base":"s31","id":"stage:32","index":32,"isTarget":false,"kind":"stage","line":46,"name":"s32","range":"46:0-46:15","reachable":true}
+            nodes: {"base":"s32","id":"stage:33","index":33,"isTarget":false,"kind":"stage","line":47,"name":"s33","range":"47:0-47:15","reachable":true}
+            nodes: {"base":"s33","id":"stage:34","index":34,"isTarget":false,"kind":"stage","line":49,"name":"s34","range":"49:0-49:15","reachable":false}
+            nodes: {"base":"alpine:3.20","id":"stage:35","index":35,"isTarget":false,"kind":"stage","line":50,"name":"s35","range":"50:0-50:23","reachable":true}
+            nodes: {"base":"s35","id":"stage:36","index":36,"isTarget":false,"kind":"stage","line":52,"name":"s36","range":"52:0-52:15","reachable":true}
+            nodes: {"base":"s36","id":"stage:37","index":37,"isTarget":false,"kind":"stage","line":54,"name":"s37","range":"54:0-54:15","reachable":true}
+            nodes: {"base":"s37","id":"stage:38","index":38,"isTarget":false,"kind":"stage","line":55,"name":"s38","range":"55:0-55:15","reachable":true}
+            nodes: {"base":"s38","id":"stage:39","index":39,"isTarget":true,"kind":"stage","line":56,"name":"s39","range":"56:0-56:15","reachable":true}
+            nodes: {"id":"image:golang:1.22","isTarget":false,"kind":"image","name":"golang:1.22","reachable":true}
+            nodes: {"id":"image:alpine:3.20","isTarget":false,"kind":"image","name":"alpine:3.20","reachable":true}
+            edges: {"from":"image:golang:1.22","kind":"base","range":"0:0-0:22","to":"stage:0"}
+            edges: {"from":"stage:0","kind":"base","range":"1:0-1:13","to":"stage:1"}
+            edges: {"from":"stage:1","kind":"base","range":"2:0-2:13","to":"stage:2"}
+            edges: {"from":"stage:2","kind":"base","range":"3:0-3:13","to":"stage:3"}
+            edges: {"from":"stage:0","kind":"copy","range":"4:0-4:24","to":"stage:3"}
+            edges: {"from":"stage:3","kind":"base","range":"5:0-5:13","to":"stage:4"}
+            edges: {"from":"image:alpine:3.20","kind":"base","range":"6:0-6:22","to":"stage:5"}
+            edges: {"from":"stage:5","kind":"base","range":"7:0-7:13","to":"stage:6"}
+            edges: {"from":"stage:3","kind":"copy","range":"8:0-8:24","to":"stage:6"}
+            edges: {"from":"stage:6","kind":"base","range":"9:0-9:13","to":"stage:7"}
+            edges: {"from":"stage:3","kind":"mount","range":"10:0-10:34","to":"stage:7"}
+            edges: {"from":"stage:7","kind":"base","range":"11:0-11:13","to":"stage:8"}
+            edges: {"from":"stage:8","kind":"base","range":"12:0-12:13","to":"stage:9"}
+            edges: {"from":"stage:6","kind":"copy","range":"13:0-13:24","to":"stage:9"}
+            edges: {"from":"image:alpine:3.20","kind":"base","range":"14:0-14:23","to":"stage:10"}
+            edges: {"from":"stage:10","kind":"base","range":"15:0-15:15","to":"stage:11"}
+            edges: {"from":"stage:11","kind":"base","range":"16:0-16:15","to":"stage:12"}
+            edges: {"from":"stage:9","kind":"copy","range":"17:0-17:25","to":"stage:12"}
+            edges: {"from":"stage:12","kind":"base","range":"18:0-18:15","to":"stage:13"}
+            edges: {"from":"stage:13","kind":"base","range":"19:0-19:15","to":"stage:14"}
+            edges: {"from":"stage:7","kind":"mount","range":"20:0-20:34","to":"stage:14"}
+            edges: {"from":"image:alpine:3.20","kind":"base","range":"21:0-21:23","to":"stage:15"}
+            edges: {"from":"stage:12","kind":"copy","range":"22:0-22:26","to":"stage:15"}
+            edges: {"from":"stage:15","kind":"base","range":"23:0-23:15","to":"stage:16"}
+            edges: {"from":"stage:16","kind":"base","range":"24:0-24:15","to":"stage:17"}
+            edges: {"from":"stage:17","kind":"base","range":"25:0-25:15","to":"stage:18"}
+            edges: {"from":"stage:15","kind":"copy","range":"26:0-26:26","to":"stage:18"}
+            edges: {"from":"stage:18","kind":"base","range":"27:0-27:15","to":"stage:19"}
+            edges: {"from":"image:alpine:3.20","kind":"base","range":"28:0-28:23","to":"stage:20"}
+            edges: {"from":"stage:20","kind":"base","range":"29:0-29:15","to":"stage:21"}
+            edges: {"from":"stage:18","kind":"copy","range":"30:0-30:26","to":"stage:21"}
+            edges: {"from":"stage:10","kind":"mount","range":"31:0-31:35","to":"stage:21"}
+            edges: {"from":"stage:21","kind":"base","range":"32:0-32:15","to":"stage:22"}
+            edges: {"from":"stage:22","kind":"base","range":"33:0-33:15","to":"stage:23"}
+            edges: {"from":"stage:23","kind":"base","range":"34:0-34:15","to":"stage:24"}
+            edges: {"from":"stage:21","kind":"copy","range":"35:0-35:26","to":"stage:24"}
+            edges: {"from":"image:alpine:3.20","kind":"base","range":"36:0-36:23","to":"stage:25"}
+            edges: {"from":"stage:25","kind":"base","range":"37:0-37:15","to":"stage:26"}
+            edges: {"from":"stage:26","kind":"base","range":"38:0-38:15","to":"stage:27"}
+            edges: {"from":"stage:24","kind":"copy","range":"39:0-39:26","to":"stage:27"}
+            edges: {"from":"stage:27","kind":"base","range":"40:0-40:15","to":"stage:28"}
+            edges: {"from":"stage:14","kind":"mount","range":"41:0-41:35","to":"stage:28"}
+            edges: {"from":"stage:28","kind":"base","range":"42:0-42:15","to":"stage:29"}
+            edges: {"from":"image:alpine:3.20","kind":"base","range":"43:0-43:23","to":"stage:30"}
+            edges: {"from":"stage:27","kind":"copy","range":"44:0-44:26","to":"stage:30"}
+            edges: {"from":"stage:30","kind":"base","range":"45:0-45:15","to":"stage:31"}
+            edges: {"from":"stage:31","kind":"base","range":"46:0-46:15","to":"stage:32"}
+            edges: {"from":"stage:32","kind":"base","range":"47:0-47:15","to":"stage:33"}
+            edges: {"from":"stage:30","kind":"copy","range":"48:0-48:26","to":"stage:33"}
+            edges: {"from":"stage:33","kind":"base","range":"49:0-49:15","to":"stage:34"}
+            edges: {"from":"image:alpine:3.20","kind":"base","range":"50:0-50:23","to":"stage:35"}
+            edges: {"from":"stage:17","kind":"mount","range":"51:0-51:35","to":"stage:35"}
+            edges: {"from":"stage:35","kind":"base","range":"52:0-52:15","to":"stage:36"}
+            edges: {"from":"stage:33","kind":"copy","range":"53:0-53:26","to":"stage:36"}
+            edges: {"from":"stage:36","kind":"base","range":"54:0-54:15","to":"stage:37"}
+            edges: {"from":"stage:37","kind":"base","range":"55:0-55:15","to":"stage:38"}
+            edges: {"from":"stage:38","kind":"base","range":"56:0-56:15","to":"stage:39"}
+            edges: {"from":"stage:36","kind":"copy","range":"57:0-57:26","to":"stage:39"}
+            reachable: ["stage:0","stage:1","stage:2","stage:3","stage:5","stage:6","stage:7","stage:8","stage:9","stage:10","stage:11","stage:12","stage:15","stage:16","stage:17","stage:18","stage:20","stage:21","stage:22","stage:23","stage:24","stage:25","stage:26","stage:27","stage:30","stage:31","stage:32","stage:33","stage:35","stage:36","stage:37","stage:38","stage:39","image:golang:1.22","image:alpine:3.20"]
+        "#]].assert_eq(&out);
     }
 
     fn encoded(text: &str, enc: Encoding, multiline: bool) -> Vec<[u32; 5]> {

@@ -12,22 +12,80 @@ mod server;
 pub mod transport;
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
 
+use tower_lsp_server::jsonrpc::Request;
 use tower_lsp_server::{LspService, Server};
+use tower_service::Service;
 
 pub use server::Backend;
+
+/// The custom request for the stage graph (see docs/stage-graph.md).
+pub const STAGE_GRAPH_METHOD: &str = "dockerfile-ls/stageGraph";
+
+/// Passes every message on to the server, and
+/// - keeps a copy of the raw `capabilities` of `initialize`: `ls_types` drops fields it does not
+///   model (LSP 3.18's `textDocument.codeLens.resolveSupport`), and the server needs them;
+/// - sets the stop signal on `exit`, which tower-lsp-server handles without telling the server:
+///   a handler still waiting for the client must give up, or the process waits for it.
+struct Intercept<S> {
+    inner: S,
+    slot: Arc<OnceLock<serde_json::Value>>,
+    stop: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+impl<S: Service<Request>> Service<Request> for Intercept<S> {
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        if req.method() == "exit" {
+            self.stop.send_replace(true);
+        }
+        if req.method() == "initialize" {
+            if let Some(caps) = req.params().and_then(|p| p.get("capabilities")) {
+                // A second `initialize` is refused by the server; keep the first copy.
+                let _ = self.slot.set(caps.clone());
+            }
+        }
+        self.inner.call(req)
+    }
+}
 
 /// Serves LSP on stdin/stdout until `exit` or the end of stdin. Returns whether the client sent
 /// `shutdown` first; LSP: "The server should exit with success code 0 if the shutdown request
 /// has been received before; otherwise with error code 1."
 pub async fn serve_stdio() -> bool {
     let shutdown = Arc::new(AtomicBool::new(false));
-    let (service, socket) = LspService::build(|client| Backend::new(client, Arc::clone(&shutdown)))
-        .custom_method(transport::INVALID_MESSAGE_METHOD, Backend::invalid_message)
-        .finish();
+    let raw_capabilities = Arc::new(OnceLock::new());
+    // Set when the client can no longer answer requests (stdin ended, `shutdown` or `exit`), so
+    // that a handler waiting for an answer (`workspace/configuration`) gives up and the server
+    // can stop.
+    let stopping = Arc::new(tokio::sync::watch::Sender::new(false));
+    let (service, socket) = LspService::build(|client| {
+        Backend::new(client, Arc::clone(&shutdown), Arc::clone(&stopping))
+            .with_raw_capabilities(Arc::clone(&raw_capabilities))
+    })
+    .custom_method(transport::INVALID_MESSAGE_METHOD, Backend::invalid_message)
+    .custom_method(STAGE_GRAPH_METHOD, Backend::stage_graph_request)
+    .finish();
+    let service = Intercept {
+        inner: service,
+        slot: raw_capabilities,
+        stop: Arc::clone(&stopping),
+    };
     let (guarded_in, server_in) = tokio::io::duplex(64 * 1024);
-    let guard = tokio::spawn(transport::guard(tokio::io::stdin(), guarded_in));
+    let stdin_ended = Arc::clone(&stopping);
+    let guard = tokio::spawn(async move {
+        transport::guard(tokio::io::stdin(), guarded_in).await;
+        stdin_ended.send_replace(true);
+    });
     Server::new(server_in, tokio::io::stdout(), socket)
         .serve(service)
         .await;

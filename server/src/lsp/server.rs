@@ -15,43 +15,84 @@
 //!
 //! Must not know: UTF-16 or any position arithmetic (that is `convert`), analysis internals.
 
+use std::collections::HashSet;
 use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
 use dashmap::DashMap;
+use serde::Deserialize;
+use serde_json::Value;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
-    CompletionParams, CompletionResponse, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DocumentHighlight, DocumentHighlightParams, GotoDefinitionParams,
-    GotoDefinitionResponse, InitializeParams, InitializeResult, InitializedParams, Location,
-    PrepareRenameResponse, ReferenceParams, RenameParams, ServerInfo, TextDocumentPositionParams,
-    TextEdit, Uri, WorkspaceEdit,
+    CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionResponse, CodeLens,
+    CodeLensParams, CompletionParams, CompletionResponse, ConfigurationItem,
+    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DocumentHighlight, DocumentHighlightParams, ExecuteCommandParams,
+    GotoDefinitionParams, GotoDefinitionResponse, InitializeParams, InitializeResult,
+    InitializedParams, Location, MessageType, PrepareRenameResponse, ReferenceParams, Registration,
+    RenameParams, ServerInfo, TextDocumentIdentifier, TextDocumentPositionParams, TextEdit, Uri,
+    WorkspaceEdit,
 };
 use tower_lsp_server::ls_types::{
-    DocumentLink, DocumentLinkParams, Hover, HoverParams, InlayHint, InlayHintParams,
-    SemanticToken, SemanticTokens, SemanticTokensDelta, SemanticTokensDeltaParams,
-    SemanticTokensFullDeltaResult, SemanticTokensParams, SemanticTokensRangeParams,
-    SemanticTokensRangeResult, SemanticTokensResult, SignatureHelp, SignatureHelpParams,
+    DocumentFormattingParams, DocumentLink, DocumentLinkParams, DocumentOnTypeFormattingParams,
+    DocumentRangeFormattingParams, DocumentSymbolParams, DocumentSymbolResponse, FoldingRange,
+    FoldingRangeParams, Hover, HoverParams, InlayHint, InlayHintParams, LinkedEditingRangeParams,
+    LinkedEditingRanges, SelectionRange, SelectionRangeParams, SemanticToken, SemanticTokens,
+    SemanticTokensDelta, SemanticTokensDeltaParams, SemanticTokensFullDeltaResult,
+    SemanticTokensParams, SemanticTokensRangeParams, SemanticTokensRangeResult,
+    SemanticTokensResult, SignatureHelp, SignatureHelpParams, SymbolInformation,
+    WorkspaceSymbolParams, WorkspaceSymbolResponse,
 };
 use tower_lsp_server::{Client, LanguageServer};
 use tracing::{debug, error, info, instrument, warn};
 
 use super::capabilities;
-use super::config::Settings;
+use super::config::{PeerSettings, Settings, PEER_SECTION, SECTION};
 use super::convert::{self, Encoding};
-use crate::analysis::features::{self, CompletionConfig, HoverConfig};
+use crate::analysis::features::{self, CompletionConfig, DiagnosticsConfig, HoverConfig, Level};
+use crate::analysis::graph::{self, text::Charset, StageGraph};
 use crate::analysis::Document;
+use crate::hadolint_config;
+
+/// How long to wait for the client's answer to `workspace/configuration`.
+const CONFIGURATION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// How long the server waits for the client to answer one of its requests.
+const CLIENT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What `initialize` settled for the rest of the session.
 #[derive(Clone, Copy, Debug, Default)]
 struct Session {
     encoding: Encoding,
     snippets: bool,
+    /// Completion documentation as Markdown (else as a plain string).
+    completion_markdown: bool,
+    /// The client resolves code lenses lazily (`codeLens/resolve`).
+    code_lens_resolve: bool,
+    /// The client honours `workspace/codeLens/refresh`.
+    code_lens_refresh: bool,
+    /// The client wants a registration for `workspace/didChangeConfiguration`.
+    register_configuration: bool,
+    /// Issue 5B: outline and folding capabilities of the client.
+    features: capabilities::FeatureCaps,
     /// Hover as markdown (else plain text).
     hover_markdown: bool,
     /// Semantic tokens may span lines.
     multiline_tokens: bool,
+    /// The client answers `workspace/configuration`.
+    configuration: bool,
+}
+
+/// Everything the user configured: our settings, the Node peer's keys, and the `.hadolint.yaml`
+/// of each workspace folder.
+#[derive(Debug, Default)]
+struct UserConfig {
+    settings: Settings,
+    peer: PeerSettings,
+    /// `(workspace folder, levels from its .hadolint.yaml)`.
+    hadolint: Vec<(PathBuf, Vec<(String, Level)>)>,
 }
 
 pub struct Backend {
@@ -63,10 +104,39 @@ pub struct Backend {
     session: OnceLock<Session>,
     /// Set by `shutdown`: LSP says to exit with code 0 after `exit` only if it came first.
     shutdown: Arc<AtomicBool>,
-    /// Settings from `initializationOptions`.
-    settings: RwLock<Settings>,
+    /// The client's capabilities as sent, for fields `ls_types` does not model (filled by
+    /// `lsp::serve_stdio` before `initialize` runs).
+    raw_capabilities: Arc<OnceLock<Value>>,
+    /// True once the client can no longer answer our requests (see `lsp::serve_stdio`).
+    stopping: Arc<tokio::sync::watch::Sender<bool>>,
+    config: RwLock<UserConfig>,
+    /// The workspace folders the client named in `initialize` (the only places a
+    /// `.hadolint.yaml` is read from).
+    folders: OnceLock<Vec<PathBuf>>,
+    /// Configuration problems already shown to the user (each is shown once).
+    shown: Mutex<HashSet<String>>,
+    /// Problems found before the client could be told (in `initialize`).
+    pending: Mutex<Vec<String>>,
+    /// Set once `initialized` has read the configuration. Before that, documents are stored but
+    /// not published (they would flicker with diagnostics the settings turn off);
+    /// `initialized` publishes them all.
+    config_ready: AtomicBool,
     /// The last semantic tokens sent per document, for `semanticTokens/full/delta`.
     semantic: SemanticCache,
+    /// The stage-graph signature last computed per document (by a diagnostics pass), so an
+    /// edit that changes the graph refreshes code lenses without re-parsing the old version.
+    graph_signatures: Arc<DashMap<Uri, Vec<String>>>,
+}
+
+/// Why a diagnostics pass runs.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Pass {
+    /// The document was opened.
+    Open,
+    /// The document was edited: code lenses are refreshed if the stage graph changed.
+    Change,
+    /// The settings changed: every open document is published again.
+    Republish,
 }
 
 /// The last `semanticTokens` result per document: its `resultId` and data.
@@ -86,20 +156,254 @@ impl SemanticCache {
 }
 
 impl Backend {
-    pub fn new(client: Client, shutdown: Arc<AtomicBool>) -> Backend {
+    pub fn new(
+        client: Client,
+        shutdown: Arc<AtomicBool>,
+        stopping: Arc<tokio::sync::watch::Sender<bool>>,
+    ) -> Backend {
         Backend {
             client,
             docs: Arc::new(DashMap::new()),
             publish_lock: Arc::new(tokio::sync::Mutex::new(())),
             session: OnceLock::new(),
             shutdown,
-            settings: RwLock::new(Settings::default()),
+            raw_capabilities: Arc::new(OnceLock::new()),
             semantic: SemanticCache::default(),
+            stopping,
+            config: RwLock::new(UserConfig::default()),
+            folders: OnceLock::new(),
+            shown: Mutex::new(HashSet::new()),
+            pending: Mutex::new(Vec::new()),
+            config_ready: AtomicBool::new(false),
+            graph_signatures: Arc::new(DashMap::new()),
         }
+    }
+
+    /// The diagnostics configuration for the document at `uri`; `None` when diagnostics are
+    /// turned off. The `.hadolint.yaml` of the innermost workspace folder holding the document
+    /// applies.
+    fn diagnostics_config(&self, uri: &Uri) -> Option<DiagnosticsConfig> {
+        let cfg = self.config.read().unwrap_or_else(PoisonError::into_inner);
+        if !cfg.settings.diagnostics.enable {
+            return None;
+        }
+        let path = uri.to_file_path();
+        let hadolint = path
+            .as_ref()
+            .and_then(|p| {
+                cfg.hadolint
+                    .iter()
+                    .filter(|(folder, _)| p.starts_with(folder))
+                    .max_by_key(|(folder, _)| folder.as_os_str().len())
+            })
+            .map_or(&[][..], |(_, levels)| levels.as_slice());
+        Some(cfg.settings.diagnostics_config(&cfg.peer, hadolint))
+    }
+
+    /// Shows each configuration problem once (`window/showMessage`, warning) and logs it.
+    async fn report(&self, problems: Vec<String>) {
+        for p in problems {
+            let new = self
+                .shown
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(p.clone());
+            if new {
+                warn!("configuration: {p}");
+                self.client
+                    .show_message(MessageType::WARNING, format!("dockerfile-ls: {p}"))
+                    .await;
+            }
+        }
+    }
+
+    /// Re-reads the `.hadolint.yaml` of every workspace folder.
+    fn load_hadolint(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut loaded = Vec::new();
+        for folder in self.folders.get().map_or(&[][..], Vec::as_slice) {
+            match hadolint_config::load(folder) {
+                Ok(Some((path, levels))) => {
+                    debug!(path = %path.display(), "read hadolint configuration");
+                    loaded.push((folder.clone(), levels));
+                }
+                Ok(None) => {}
+                Err(message) => problems.push(message),
+            }
+        }
+        self.config
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .hadolint = loaded;
+        problems
+    }
+
+    /// Takes the sections a client sent: ours and the peer's (`None` or `null` = not sent,
+    /// keep what we have).
+    fn apply_sections(&self, ours: Option<&Value>, peer: Option<&Value>) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut cfg = self.config.write().unwrap_or_else(PoisonError::into_inner);
+        if let Some(v) = ours.filter(|v| !v.is_null()) {
+            let (settings, p) = cfg.settings.replaced(Some(v));
+            cfg.settings = settings;
+            problems.extend(p);
+        }
+        if let Some(v) = peer.filter(|v| !v.is_null()) {
+            let (peer, p) = cfg.peer.replaced(Some(v));
+            cfg.peer = peer;
+            problems.extend(p);
+        }
+        debug!(settings = ?cfg.settings, peer = ?cfg.peer, "configuration");
+        problems
+    }
+
+    /// Asks the client for both sections (`workspace/configuration`).
+    async fn pull_configuration(&self) -> Vec<String> {
+        let item = |section: &str| ConfigurationItem {
+            scope_uri: None,
+            section: Some(section.to_string()),
+        };
+        let request = self
+            .client
+            .configuration(vec![item(SECTION), item(PEER_SECTION)]);
+        let mut stopping = self.stopping.subscribe();
+        // Never wait forever: a client that stops (or never answers) must not keep the server
+        // from exiting, nor hold back the first diagnostics.
+        let answer = tokio::select! {
+            r = tokio::time::timeout(CONFIGURATION_TIMEOUT, request) => r,
+            _ = stopping.wait_for(|stop| *stop) => return Vec::new(),
+        };
+        match answer {
+            Ok(Ok(values)) => self.apply_sections(values.first(), values.get(1)),
+            Ok(Err(err)) => {
+                warn!("workspace/configuration failed: {err}");
+                Vec::new()
+            }
+            Err(_) => {
+                warn!("workspace/configuration: no answer within {CONFIGURATION_TIMEOUT:?}; keeping the current settings");
+                Vec::new()
+            }
+        }
+    }
+
+    /// Publishes diagnostics for every open document again (after a settings change).
+    async fn republish_all(&self) {
+        let docs: Vec<(Uri, Arc<Document>)> = self
+            .docs
+            .iter()
+            .map(|e| (e.key().clone(), Arc::clone(e.value())))
+            .collect();
+        for (uri, doc) in docs {
+            self.schedule_diagnostics(uri, doc, None, Pass::Republish);
+        }
+    }
+
+    /// Shares the slot where the transport puts the raw `initialize` capabilities.
+    pub fn with_raw_capabilities(mut self, raw: Arc<OnceLock<Value>>) -> Backend {
+        self.raw_capabilities = raw;
+        self
+    }
+
+    /// Awaits a request to the client, giving up on `shutdown`, at the end of the client's input,
+    /// or after [`CLIENT_TIMEOUT`]:
+    /// tower-lsp-server waits for every running handler before it exits, and a client that
+    /// answers after `exit` (or never) would otherwise keep the process alive.
+    async fn until_shutdown<T>(&self, request: impl std::future::Future<Output = T>) -> Option<T> {
+        let mut stop = self.stopping.subscribe();
+        tokio::select! {
+            answer = tokio::time::timeout(CLIENT_TIMEOUT, request) => answer.ok(),
+            _ = stop.wait_for(|stopped| *stopped) => None,
+        }
+    }
+
+    /// Refreshes code lenses when a setting they show (`target`, `codeLens.*`) differs from `old`.
+    fn refresh_if_lenses_changed(&self, old: &Settings) {
+        let new = self.settings();
+        if new.target() != old.target() || new.code_lens != old.code_lens {
+            self.refresh_code_lenses();
+        }
+    }
+
+    /// Asks the client to re-request code lenses (only if it said it can), without waiting for
+    /// its answer: a handler must not stall on the client.
+    fn refresh_code_lenses(&self) {
+        if !self.session().code_lens_refresh {
+            return;
+        }
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            if let Err(err) = client.code_lens_refresh().await {
+                debug!("workspace/codeLens/refresh failed: {err}");
+            }
+        });
+    }
+
+    /// The graph of `doc` for the current `target` setting.
+    fn graph(&self, doc: &Document) -> StageGraph {
+        StageGraph::build(doc, self.settings().target())
+    }
+
+    /// The result of `dockerfile-ls/stageGraph` and the `dockerfile-ls.stageGraph` command:
+    /// the graph JSON, plus `rendered` for any format but JSON. `Ok(None)` for an unknown
+    /// document; an unknown `target` is an `InvalidParams` error.
+    fn stage_graph_result(
+        &self,
+        uri: &Uri,
+        format: GraphFormat,
+        target: Option<&str>,
+    ) -> Result<Option<Value>> {
+        let settings = self.settings();
+        let result = self.with_doc("stageGraph", uri, |doc, enc| {
+            let g = match target {
+                Some(t) => {
+                    let g = StageGraph::build_for_target(doc, t);
+                    if g.unknown_target.is_some() {
+                        return Some(Err(t.to_string()));
+                    }
+                    g
+                }
+                None => StageGraph::build(doc, settings.target()),
+            };
+            let mut value = convert::stage_graph(doc, &g, enc);
+            let rendered = match format {
+                GraphFormat::Json => None,
+                GraphFormat::Text => Some(graph::render(&g, graph::Format::Text(Charset::Unicode))),
+                GraphFormat::Mermaid => Some(graph::render(&g, graph::Format::Mermaid)),
+                GraphFormat::Dot => Some(graph::render(&g, graph::Format::Dot)),
+                GraphFormat::Svg => Some(graph::render(&g, graph::Format::Svg)),
+            };
+            if let (Some(r), Some(o)) = (rendered, value.as_object_mut()) {
+                o.insert("rendered".to_string(), Value::String(r));
+            }
+            Some(Ok(value))
+        })?;
+        match result {
+            None => Ok(None),
+            Some(Ok(v)) => Ok(Some(v)),
+            Some(Err(t)) => Err(Error::invalid_params(format!(
+                "target stage `{t}` could not be found"
+            ))),
+        }
+    }
+
+    /// `dockerfile-ls/stageGraph`.
+    pub async fn stage_graph_request(&self, p: StageGraphParams) -> Result<Option<Value>> {
+        self.stage_graph_result(
+            &p.text_document.uri,
+            p.format.unwrap_or_default(),
+            p.target.as_deref().map(str::trim).filter(|t| !t.is_empty()),
+        )
     }
 
     fn session(&self) -> Session {
         self.session.get().copied().unwrap_or_default()
+    }
+
+    fn settings(&self) -> Settings {
+        self.config
+            .read()
+            .map(|c| c.settings.clone())
+            .unwrap_or_default()
     }
 
     fn encoding(&self) -> Encoding {
@@ -135,12 +439,36 @@ impl Backend {
 
     /// Schedules a diagnostics pass for `doc`, the version just stored for `uri`. `retired` is
     /// the version it replaced: it is dropped on the blocking pool rather than in the handler,
-    /// and before the new version is parsed, so its syntax can be updated in place.
-    fn schedule_diagnostics(&self, uri: Uri, doc: Arc<Document>, retired: Option<Arc<Document>>) {
+    /// and before the new version is parsed, so its syntax can be updated in place. Nothing is
+    /// published before `initialized` has read the configuration (it then republishes every
+    /// document); with diagnostics turned off an empty list is published. For `Pass::Change`,
+    /// code lenses are refreshed when the stage graph differs from the one last seen.
+    fn schedule_diagnostics(
+        &self,
+        uri: Uri,
+        doc: Arc<Document>,
+        retired: Option<Arc<Document>>,
+        pass: Pass,
+    ) {
+        // The document is stored before this check, and `initialized` sets the flag before it
+        // takes its snapshot of the documents: every document is published by one or the other.
+        if !self.config_ready.load(Ordering::SeqCst) {
+            return;
+        }
         let docs = Arc::clone(&self.docs);
         let client = self.client.clone();
         let lock = Arc::clone(&self.publish_lock);
         let enc = self.encoding();
+        let config = self.diagnostics_config(&uri);
+        // The graph is only tracked for clients that honour `workspace/codeLens/refresh`.
+        let lenses = (self.session().code_lens_refresh && pass != Pass::Republish).then(|| {
+            let settings = self.settings();
+            (
+                Arc::clone(&self.graph_signatures),
+                settings.target().map(str::to_string),
+                settings.code_lens.enable,
+            )
+        });
         tokio::spawn(async move {
             let current = |docs: &DashMap<Uri, Arc<Document>>, uri: &Uri, doc: &Arc<Document>| {
                 docs.get(uri).is_some_and(|d| Arc::ptr_eq(&d, doc))
@@ -150,19 +478,42 @@ impl Backend {
                 drop(retired);
                 return;
             }
-            let pass = {
+            let work = {
                 let (doc, uri) = (Arc::clone(&doc), uri.clone());
                 tokio::task::spawn_blocking(move || {
                     drop(retired);
-                    guarded("diagnostics", || {
-                        features::diagnostics(&doc)
+                    let diags = guarded("diagnostics", || {
+                        let Some(config) = config else {
+                            return Vec::new();
+                        };
+                        features::diagnostics_with(&doc, &config)
                             .iter()
                             .map(|d| convert::diagnostic(&doc, &uri, d, enc))
                             .collect::<Vec<_>>()
-                    })
+                    });
+                    let refresh = lenses.and_then(|(signatures, target, enable)| {
+                        let signature = guarded("graph", || {
+                            StageGraph::build(&doc, target.as_deref()).signature()
+                        })
+                        .ok()?;
+                        let previous = signatures.insert(uri.clone(), signature.clone());
+                        let changed = previous.as_ref() != Some(&signature);
+                        Some(enable && pass == Pass::Change && changed)
+                    });
+                    (diags, refresh.unwrap_or(false))
                 })
             };
-            let Ok(Ok(diags)) = pass.await else { return };
+            let Ok((Ok(diags), refresh)) = work.await else {
+                return;
+            };
+            if refresh {
+                let client = client.clone();
+                tokio::spawn(async move {
+                    if let Err(err) = client.code_lens_refresh().await {
+                        debug!("workspace/codeLens/refresh failed: {err}");
+                    }
+                });
+            }
             let _order = lock.lock().await;
             if current(&docs, &uri, &doc) {
                 debug!(version = doc.version(), "publishing diagnostics");
@@ -193,6 +544,15 @@ impl Backend {
     }
 }
 
+/// LSP `ContentModified`: the document changed so that the request's result is no longer valid.
+fn content_modified() -> Error {
+    Error {
+        code: tower_lsp_server::jsonrpc::ErrorCode::ServerError(-32801),
+        message: "the document changed".into(),
+        data: None,
+    }
+}
+
 /// Runs one analysis call; a panic becomes an internal-error response and an error log instead
 /// of taking the whole server down.
 fn guarded<T>(what: &'static str, f: impl FnOnce() -> T) -> Result<T> {
@@ -209,6 +569,30 @@ fn guarded<T>(what: &'static str, f: impl FnOnce() -> T) -> Result<T> {
     })
 }
 
+/// Params of `dockerfile-ls/stageGraph`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StageGraphParams {
+    pub text_document: TextDocumentIdentifier,
+    pub format: Option<GraphFormat>,
+    pub target: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GraphFormat {
+    #[default]
+    Json,
+    Text,
+    Mermaid,
+    Dot,
+    Svg,
+}
+
+fn invalid_params(message: impl Into<String>) -> Error {
+    Error::invalid_params(message.into())
+}
+
 fn position_params(p: &TextDocumentPositionParams) -> (&Uri, tower_lsp_server::ls_types::Position) {
     (&p.text_document.uri, p.position)
 }
@@ -216,20 +600,46 @@ fn position_params(p: &TextDocumentPositionParams) -> (&Uri, tower_lsp_server::l
 impl LanguageServer for Backend {
     #[instrument(skip_all)]
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let caps = &params.capabilities;
         let session = Session {
-            encoding: capabilities::negotiate_encoding(&params.capabilities),
-            snippets: capabilities::snippet_support(&params.capabilities),
-            hover_markdown: capabilities::hover_markdown(&params.capabilities),
-            multiline_tokens: capabilities::multiline_tokens(&params.capabilities),
+            encoding: capabilities::negotiate_encoding(caps),
+            snippets: capabilities::snippet_support(caps),
+            code_lens_resolve: capabilities::code_lens_resolve_support(self.raw_capabilities.get()),
+            code_lens_refresh: capabilities::code_lens_refresh_support(caps),
+            register_configuration: capabilities::did_change_configuration_registration(caps),
+            completion_markdown: capabilities::completion_markdown(caps),
+            features: capabilities::feature_caps(caps),
+            hover_markdown: capabilities::hover_markdown(caps),
+            multiline_tokens: capabilities::multiline_tokens(caps),
+            configuration: capabilities::configuration_support(caps),
         };
-        let settings = Settings::from_init_options(params.initialization_options);
+        let (settings, problems) =
+            Settings::default().replaced(params.initialization_options.as_ref());
         debug!(?session, ?settings, "initialize");
-        if let Ok(mut s) = self.settings.write() {
-            *s = settings;
-        }
         if self.session.set(session).is_err() {
             warn!("initialize received twice; keeping the first session");
         }
+        self.config
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .settings = settings;
+        self.pending
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend(problems);
+        #[allow(deprecated)] // `rootUri` is how pre-3.6 clients name their one folder.
+        let folders: Vec<PathBuf> = match &params.workspace_folders {
+            Some(folders) => folders
+                .iter()
+                .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
+                .collect(),
+            None => params
+                .root_uri
+                .iter()
+                .filter_map(|u| u.to_file_path().map(|p| p.into_owned()))
+                .collect(),
+        };
+        let _ = self.folders.set(folders);
         Ok(InitializeResult {
             capabilities: capabilities::server_capabilities(self.encoding()),
             server_info: Some(ServerInfo {
@@ -243,10 +653,168 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         info!("client initialized");
+        if self.session().register_configuration {
+            let registration = Registration {
+                id: "dockerfile-ls/didChangeConfiguration".to_string(),
+                method: "workspace/didChangeConfiguration".to_string(),
+                register_options: Some(serde_json::json!({"section": SECTION})),
+            };
+            let answer = self
+                .until_shutdown(self.client.register_capability(vec![registration]))
+                .await;
+            if let Some(Err(err)) = answer {
+                warn!("registering for configuration changes failed: {err}");
+            }
+        }
+        let old = self.settings();
+        let mut problems =
+            std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner));
+        problems.extend(self.load_hadolint());
+        if self.session().configuration {
+            problems.extend(self.pull_configuration().await);
+        }
+        self.config_ready.store(true, Ordering::SeqCst);
+        self.report(problems).await;
+        self.republish_all().await;
+        self.refresh_if_lenses_changed(&old);
+    }
+
+    #[instrument(skip_all)]
+    async fn did_change_configuration(&self, p: DidChangeConfigurationParams) {
+        let old = self.settings();
+        let mut problems = self.load_hadolint();
+        let s = &p.settings;
+        let ours = s.get(SECTION).or_else(|| {
+            // A client that pushes our section's contents directly.
+            [
+                "diagnostics",
+                "formatting",
+                "target",
+                "codeLens",
+                "inlayHints",
+            ]
+            .iter()
+            .any(|k| s.get(k).is_some())
+            .then_some(s)
+        });
+        let peer = s
+            .get("docker")
+            .and_then(|d| d.get("languageserver"))
+            .or_else(|| s.get(PEER_SECTION));
+        if ours.is_some() || peer.is_some() {
+            // The client pushed the settings themselves: take them as they are.
+            problems.extend(self.apply_sections(ours, peer));
+        } else if self.session().configuration {
+            // LSP: the pushed `settings` may be anything (often `null`); pull the sections.
+            problems.extend(self.pull_configuration().await);
+        }
+        self.report(problems).await;
+        self.republish_all().await;
+        self.refresh_if_lenses_changed(&old);
+    }
+
+    #[instrument(skip_all)]
+    async fn code_lens(&self, p: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let settings = self.settings();
+        if !settings.code_lens.enable {
+            return Ok(Some(Vec::new()));
+        }
+        let lazy = self.session().code_lens_resolve;
+        let uri = &p.text_document.uri;
+        self.with_doc("codeLens", uri, |doc, enc| {
+            let g = StageGraph::build(doc, settings.target());
+            let lenses = features::code_lenses(doc, &g);
+            Some(
+                lenses
+                    .iter()
+                    .filter_map(|l| {
+                        if lazy {
+                            return Some(convert::code_lens_unresolved(doc, uri, l, enc));
+                        }
+                        let r = features::code_lens::resolve(&g, l.stage, l.kind)?;
+                        Some(convert::code_lens_resolved(doc, uri, l.span, &r, enc))
+                    })
+                    .collect(),
+            )
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn code_lens_resolve(&self, lens: CodeLens) -> Result<CodeLens> {
+        if lens.command.is_some() {
+            return Ok(lens);
+        }
+        let Some((uri, stage, kind)) = convert::code_lens_data(lens.data.as_ref()) else {
+            return Err(invalid_params("code lens without dockerfile-ls data"));
+        };
+        let Some(doc) = self.snapshot(&uri) else {
+            return Err(content_modified());
+        };
+        let g = self.graph(&doc);
+        let resolved = guarded("codeLens/resolve", || {
+            features::code_lens::resolve(&g, stage, kind)
+        })?;
+        match resolved {
+            Some(r) => Ok(CodeLens {
+                range: lens.range,
+                command: Some(convert::lens_command(&uri, &r)),
+                data: None,
+            }),
+            // The stage is gone (the document changed since the lenses were listed).
+            None => Err(content_modified()),
+        }
+    }
+
+    #[instrument(skip_all, fields(command = p.command.as_str()))]
+    async fn execute_command(&self, p: ExecuteCommandParams) -> Result<Option<Value>> {
+        let args = &p.arguments;
+        let uri = args
+            .first()
+            .and_then(Value::as_str)
+            .and_then(|u| u.parse::<Uri>().ok());
+        match p.command.as_str() {
+            convert::CMD_STAGE_REFERENCES => {
+                let (Some(uri), Some(stage)) = (uri, args.get(1).and_then(Value::as_u64)) else {
+                    return Err(invalid_params(format!(
+                        "`{}` takes [uri, stageIndex]",
+                        convert::CMD_STAGE_REFERENCES
+                    )));
+                };
+                let stage = usize::try_from(stage).unwrap_or(usize::MAX);
+                let locations = self.with_doc("stageReferences", &uri, |doc, enc| {
+                    Some(
+                        features::stage_references(doc, stage)
+                            .into_iter()
+                            .map(|span| convert::location(doc, &uri, span, enc))
+                            .collect::<Vec<Location>>(),
+                    )
+                })?;
+                Ok(locations.map(|l| serde_json::to_value(l).unwrap_or(Value::Null)))
+            }
+            convert::CMD_STAGE_GRAPH => {
+                let Some(uri) = uri else {
+                    return Err(invalid_params(format!(
+                        "`{}` takes [uri, format?]",
+                        convert::CMD_STAGE_GRAPH
+                    )));
+                };
+                let format = match args.get(1) {
+                    None | Some(Value::Null) => GraphFormat::Json,
+                    Some(v) => serde_json::from_value(v.clone()).map_err(|_| {
+                        invalid_params(format!(
+                            "unknown graph format {v}; use `json`, `text`, `mermaid`, `dot` or `svg`"
+                        ))
+                    })?,
+                };
+                self.stage_graph_result(&uri, format, None)
+            }
+            other => Err(invalid_params(format!("unknown command `{other}`"))),
+        }
     }
 
     async fn shutdown(&self) -> Result<()> {
         self.shutdown.store(true, Ordering::SeqCst);
+        self.stopping.send_replace(true);
         Ok(())
     }
 
@@ -262,7 +830,7 @@ impl LanguageServer for Backend {
             return;
         };
         let retired = self.docs.insert(uri.clone(), Arc::clone(&doc));
-        self.schedule_diagnostics(uri, doc, retired);
+        self.schedule_diagnostics(uri, doc, retired, Pass::Open);
     }
 
     #[instrument(skip_all, fields(uri = p.text_document.uri.as_str(), version = p.text_document.version))]
@@ -303,7 +871,7 @@ impl LanguageServer for Backend {
             let retired = std::mem::replace(&mut *entry, Arc::new(next));
             (Arc::clone(&entry), retired)
         };
-        self.schedule_diagnostics(uri, doc, Some(retired));
+        self.schedule_diagnostics(uri, doc, Some(retired), Pass::Change);
     }
 
     #[instrument(skip_all, fields(uri = p.text_document.uri.as_str()))]
@@ -312,6 +880,7 @@ impl LanguageServer for Backend {
         // clear is sent under the publish lock, so no pass of the closed document follows it.
         self.docs.remove(&p.text_document.uri);
         self.semantic.last.remove(&p.text_document.uri);
+        self.graph_signatures.remove(&p.text_document.uri);
         let _order = self.publish_lock.lock().await;
         // Diagnostics of a closed file would otherwise stay in the client's problem list.
         self.client
@@ -410,18 +979,219 @@ impl LanguageServer for Backend {
     }
 
     #[instrument(skip_all)]
+    async fn code_action(&self, p: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        // LSP `only`: the kinds the client wants; we only have `quickfix` actions, which the
+        // kinds `quickfix` and `""` (every kind) cover.
+        if let Some(only) = &p.context.only {
+            let quickfix = CodeActionKind::QUICKFIX;
+            let wanted = only
+                .iter()
+                .any(|k| k.as_str().is_empty() || k.as_str() == quickfix.as_str());
+            if !wanted {
+                return Ok(None);
+            }
+        }
+        let uri = &p.text_document.uri;
+        let Some(config) = self.diagnostics_config(uri) else {
+            return Ok(None);
+        };
+        self.with_doc("codeAction", uri, |doc, enc| {
+            let want = convert::span(doc, p.range, enc);
+            let mut fixes = Vec::new();
+            let mut ignores: Vec<CodeActionOrCommand> = Vec::new();
+            let mut seen = HashSet::new();
+            for d in features::diagnostics_with(doc, &config) {
+                // The range is the cursor or the selection: offer what touches it.
+                if d.span.start > want.end || want.start > d.span.end {
+                    continue;
+                }
+                let lsp_diag = convert::diagnostic(doc, uri, &d, enc);
+                for a in features::actions_for(doc, &d) {
+                    if !seen.insert((a.title.clone(), a.edits.clone())) {
+                        continue;
+                    }
+                    let action = CodeActionOrCommand::CodeAction(convert::code_action(
+                        doc,
+                        uri,
+                        &a,
+                        vec![lsp_diag.clone()],
+                        enc,
+                    ));
+                    if a.suppresses {
+                        ignores.push(action);
+                    } else {
+                        fixes.push(action);
+                    }
+                }
+            }
+            fixes.extend(ignores);
+            Some(fixes)
+        })
+    }
+
+    #[instrument(skip_all)]
     async fn completion(&self, p: CompletionParams) -> Result<Option<CompletionResponse>> {
         let (uri, pos) = position_params(&p.text_document_position);
+        let session = self.session();
         let config = CompletionConfig {
-            snippets: self.session().snippets,
+            snippets: session.snippets,
         };
         self.with_doc("completion", uri, |doc, enc| {
             let offset = convert::offset(doc, pos, enc);
             let items = features::completion(doc, offset, config)
                 .iter()
-                .map(|item| convert::completion_item(doc, item, enc))
+                .map(|item| convert::completion_item(doc, item, enc, session.completion_markdown))
                 .collect();
             Some(CompletionResponse::Array(items))
+        })
+    }
+
+    // ---- Issue 5B: outline, folding, selection, linked editing, formatting ----
+
+    #[instrument(skip_all)]
+    async fn document_symbol(
+        &self,
+        p: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let uri = &p.text_document.uri;
+        let hierarchical = self.session().features.hierarchical_symbols;
+        self.with_doc("documentSymbol", uri, |doc, enc| {
+            let symbols = features::document_symbols(doc);
+            Some(if hierarchical {
+                DocumentSymbolResponse::Nested(convert::document_symbols(doc, &symbols, enc))
+            } else {
+                DocumentSymbolResponse::Flat(convert::symbol_information(doc, uri, &symbols, enc))
+            })
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn symbol(&self, p: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
+        let enc = self.encoding();
+        let docs: Vec<(Uri, Arc<Document>)> = self
+            .docs
+            .iter()
+            .map(|e| (e.key().clone(), Arc::clone(e.value())))
+            .collect();
+        let mut found = guarded("workspace/symbol", || {
+            let mut found: Vec<(u8, SymbolInformation)> = Vec::new();
+            for (uri, doc) in &docs {
+                for s in features::workspace_symbols(doc, &p.query) {
+                    found.push((s.score, convert::workspace_symbol(doc, uri, &s, enc)));
+                }
+            }
+            found
+        })?;
+        found.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)));
+        Ok(Some(WorkspaceSymbolResponse::Flat(
+            found.into_iter().map(|(_, s)| s).collect(),
+        )))
+    }
+
+    #[instrument(skip_all)]
+    async fn folding_range(&self, p: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        let caps = self.session().features;
+        self.with_doc("foldingRange", &p.text_document.uri, |doc, enc| {
+            let limit = caps.folding_range_limit.map(|l| l as usize);
+            Some(
+                features::folding_ranges(doc, limit)
+                    .iter()
+                    .map(|f| convert::folding_range(doc, f, caps.line_folding_only, enc))
+                    .collect(),
+            )
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn selection_range(
+        &self,
+        p: SelectionRangeParams,
+    ) -> Result<Option<Vec<SelectionRange>>> {
+        self.with_doc("selectionRange", &p.text_document.uri, |doc, enc| {
+            let offsets: Vec<usize> = p
+                .positions
+                .iter()
+                .map(|pos| convert::offset(doc, *pos, enc))
+                .collect();
+            Some(
+                features::selection_ranges(doc, &offsets)
+                    .iter()
+                    .map(|spans| convert::selection_range(doc, spans, enc))
+                    .collect(),
+            )
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn linked_editing_range(
+        &self,
+        p: LinkedEditingRangeParams,
+    ) -> Result<Option<LinkedEditingRanges>> {
+        let (uri, pos) = position_params(&p.text_document_position_params);
+        self.with_doc("linkedEditingRange", uri, |doc, enc| {
+            let offset = convert::offset(doc, pos, enc);
+            let spans = features::linked_editing_ranges(doc, offset)?;
+            Some(LinkedEditingRanges {
+                ranges: spans.iter().map(|s| convert::range(doc, *s, enc)).collect(),
+                word_pattern: Some(features::STAGE_NAME_PATTERN.to_string()),
+            })
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn formatting(&self, p: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        let config = self
+            .settings()
+            .formatting
+            .config(convert::indent_unit(&p.options));
+        self.with_doc("formatting", &p.text_document.uri, |doc, enc| {
+            Some(convert::text_edits(
+                doc,
+                &features::format(doc, &config, None),
+                enc,
+            ))
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn range_formatting(
+        &self,
+        p: DocumentRangeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        let config = self
+            .settings()
+            .formatting
+            .config(convert::indent_unit(&p.options));
+        self.with_doc("rangeFormatting", &p.text_document.uri, |doc, enc| {
+            let span = convert::span(doc, p.range, enc);
+            Some(convert::text_edits(
+                doc,
+                &features::format(doc, &config, Some(span)),
+                enc,
+            ))
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn on_type_formatting(
+        &self,
+        p: DocumentOnTypeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        if p.ch != capabilities::ON_TYPE_FORMATTING_TRIGGER {
+            return Ok(None);
+        }
+        let config = self
+            .settings()
+            .formatting
+            .config(convert::indent_unit(&p.options));
+        let (uri, pos) = position_params(&p.text_document_position);
+        self.with_doc("onTypeFormatting", uri, |doc, enc| {
+            let offset = convert::offset(doc, pos, enc);
+            Some(convert::text_edits(
+                doc,
+                &features::format_on_type(doc, &config, offset),
+                enc,
+            ))
         })
     }
 
@@ -512,9 +1282,9 @@ impl LanguageServer for Backend {
     #[instrument(skip_all)]
     async fn inlay_hint(&self, p: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
         let config = self
-            .settings
+            .config
             .read()
-            .map(|s| s.inlay_hints.config())
+            .map(|c| c.settings.inlay_hints.config())
             .unwrap_or_default();
         self.with_doc("inlayHint", &p.text_document.uri, |doc, enc| {
             let span = convert::span(doc, p.range, enc);

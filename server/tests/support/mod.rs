@@ -1,7 +1,8 @@
 //! A small LSP client over stdio for end-to-end tests against the real `dockerfile-ls` binary.
 //!
 //! Frames `Content-Length` messages, reads the server's output on a thread, answers
-//! server-to-client requests (`workspace/configuration` with nulls, anything else with `null`),
+//! server-to-client requests (`workspace/configuration` from [`Server::configuration`], null for
+//! a section it does not hold; anything else with `null`),
 //! and never hangs: every wait has a timeout, and a failure message carries the server's stderr.
 //! Dropping a [`Server`] sends `shutdown` + `exit` with stdin still open and asserts exit code 0
 //! within 5 s.
@@ -37,6 +38,8 @@ pub struct Server {
     pending: VecDeque<Value>,
     stderr: Arc<Mutex<String>>,
     next_id: i64,
+    /// What `workspace/configuration` answers: section name → value.
+    pub configuration: Arc<Mutex<Value>>,
     pub initialize_result: Value,
     /// Set once the test has ended the process itself.
     finished: bool,
@@ -61,10 +64,28 @@ impl Server {
     }
 
     pub fn start_with(capabilities: Value) -> Server {
+        Server::start_full(capabilities, Value::Null, Value::Null, json!({}))
+    }
+
+    /// Spawns and initializes the server with `capabilities` and `initializationOptions`.
+    pub fn start_with_options(capabilities: Value, options: Value) -> Server {
+        Server::start_full(capabilities, options, Value::Null, json!({}))
+    }
+
+    /// Starts with `initializationOptions`, a `rootUri` and the sections `workspace/configuration`
+    /// answers with (an object keyed by section).
+    pub fn start_full(
+        capabilities: Value,
+        initialization_options: Value,
+        root_uri: Value,
+        configuration: Value,
+    ) -> Server {
         let mut server = Server::spawn(&[]);
+        *server.configuration.lock().unwrap() = configuration;
         let result = server.result(
             "initialize",
-            json!({"processId": null, "rootUri": null, "capabilities": capabilities}),
+            json!({"processId": null, "rootUri": root_uri, "capabilities": capabilities,
+                   "initializationOptions": initialization_options}),
         );
         server.initialize_result = result;
         server.notify("initialized", json!({}));
@@ -98,14 +119,31 @@ impl Server {
 
         let (tx, rx) = channel();
         let answer = Arc::clone(&stdin);
+        let configuration = Arc::new(Mutex::new(json!({})));
+        let sections = Arc::clone(&configuration);
         thread::spawn(move || {
             let mut reader = BufReader::new(stdout);
             while let Some(msg) = read_message(&mut reader) {
                 if let (Some(method), Some(id)) = (msg.get("method"), msg.get("id")) {
                     let result = match method.as_str() {
                         Some("workspace/configuration") => {
-                            let n = msg["params"]["items"].as_array().map_or(0, Vec::len);
-                            Value::Array(vec![Value::Null; n])
+                            let config = sections.lock().unwrap().clone();
+                            let items = msg["params"]["items"]
+                                .as_array()
+                                .cloned()
+                                .unwrap_or_default();
+                            Value::Array(
+                                items
+                                    .iter()
+                                    .map(|i| {
+                                        i["section"]
+                                            .as_str()
+                                            .and_then(|s| config.get(s))
+                                            .cloned()
+                                            .unwrap_or(Value::Null)
+                                    })
+                                    .collect(),
+                            )
                         }
                         _ => Value::Null,
                     };
@@ -127,6 +165,7 @@ impl Server {
             pending: VecDeque::new(),
             stderr,
             next_id: 0,
+            configuration,
             initialize_result: Value::Null,
             finished: false,
         }

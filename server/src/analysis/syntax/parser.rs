@@ -101,10 +101,10 @@ fn incremental(mut old: Syntax, text: &str, c: Change) -> Option<Syntax> {
         return None;
     }
     // The last instruction whose following line starts at or before the change.
-    let mut j = old.instructions.partition_point(|x| x.span.end < c.start);
+    let mut j = old.instructions.partition_point(|x| extent(x) < c.start);
     let (keep, restart) = loop {
         let prev = &old.instructions[j.checked_sub(1)?];
-        let end = prev.span.end;
+        let end = extent(prev);
         if let Some(nl) = b.get(end..c.start)?.iter().position(|&x| x == b'\n') {
             break (j, end + nl + 1);
         }
@@ -161,6 +161,15 @@ fn incremental(mut old: Syntax, text: &str, c: Change) -> Option<Syntax> {
     }));
     old.errors = errors;
     Some(old)
+}
+
+/// Where the text an instruction consumed ends: its span, or its last heredoc (an unterminated
+/// body runs past the span, to the end of the text).
+fn extent(ins: &Instruction) -> usize {
+    ins.heredocs
+        .iter()
+        .map(|h| h.terminator.map_or(h.body.end, |t| t.end).max(h.body.end))
+        .fold(ins.span.end, usize::max)
 }
 
 /// Where the scan may stop reusing the old instructions.
@@ -626,9 +635,13 @@ impl<'a> Parser<'a> {
             ins.start_line = first_line as u32;
             ins.end_line = i as u32;
             ins.span = Span::new(ins.keyword.span.start, last_end.max(ins.keyword.span.start));
-            if let Some(sub) = &mut ins.onbuild {
-                sub.start_line = ins.start_line;
-                sub.end_line = ins.end_line;
+            // Triggers (also nested ones, `ONBUILD ONBUILD ...`) sit on their ONBUILD's lines.
+            let (start_line, end_line) = (ins.start_line, ins.end_line);
+            let mut sub = ins.onbuild.as_deref_mut();
+            while let Some(s) = sub {
+                s.start_line = start_line;
+                s.end_line = end_line;
+                sub = s.onbuild.as_deref_mut();
             }
             self.out.instructions.push(ins);
             i += 1;

@@ -116,7 +116,7 @@ pub(super) const COPY_FROM_SNIPPET: &str = "--from=${1:stage} ${2:src} ${3:dest}
 pub(super) const BOOL_VALUES: &[&str] = &["true", "false"];
 
 /// A leading `--flag` BuildKit accepts for an instruction.
-pub(super) struct FlagInfo {
+pub(crate) struct FlagInfo {
     pub name: &'static str,
     /// False for BuildKit's `AddBool` flags, which may be written bare (`--link`).
     pub takes_value: bool,
@@ -227,7 +227,7 @@ const HEALTHCHECK_FLAGS: &[FlagInfo] = &[
     ),
 ];
 
-pub(super) fn flags_for(keyword: Keyword) -> &'static [FlagInfo] {
+pub(crate) fn flags_for(keyword: Keyword) -> &'static [FlagInfo] {
     match keyword {
         Keyword::From => FROM_FLAGS,
         Keyword::Copy => COPY_FLAGS,

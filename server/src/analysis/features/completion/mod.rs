@@ -16,7 +16,7 @@
 //!
 //! Must not know: LSP types (offsets are UTF-8 bytes; `lsp::convert` maps them).
 
-mod data;
+pub(crate) mod data;
 #[cfg(test)]
 mod tests;
 

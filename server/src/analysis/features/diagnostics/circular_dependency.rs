@@ -6,7 +6,7 @@ use crate::analysis::model::RefTarget;
 
 pub(super) static RULE: Rule = Rule {
     name: "CircularDependency",
-    aliases: &[],
+    aliases: &["DL3023"],
     severity: Severity::Error,
     enabled_by_default: true,
     summary: "stages that depend on each other in a cycle",

@@ -7,7 +7,7 @@ use super::{line_number, Ctx, Diagnostic, Rule, Severity};
 
 pub(super) static RULE: Rule = Rule {
     name: "DuplicateStageName",
-    aliases: &[],
+    aliases: &["DL3024"],
     severity: Severity::Error,
     enabled_by_default: true,
     summary: "two stages have the same name",
@@ -56,6 +56,7 @@ FROM alpine AS other
                 FROM golang:1.22 AS build
                 FROM alpine AS BUILD
                                ^^^^^ error[DuplicateStageName]: stage `build` is already defined on line 1 (related line 1: `build` first defined here)
+                               ^^^^^ warning[StageNameCasing]: stage name `BUILD` should be lower-case
                 FROM alpine AS other
             "#]],
         );

@@ -1,13 +1,16 @@
 //! Flags a `--from=`, `from=` or `FROM` name that is no stage but looks like a misspelt one (a
 //! stage name within a small edit distance, or with other letter case), and a `FROM` that names
-//! a stage defined only later (BuildKit then pulls an image of that name).
+//! a stage defined only later (BuildKit then pulls an image of that name). A `--from`/`from=`
+//! name that is no stage and no valid image reference either (`--from=Builder2`) is flagged too.
+//! Fix: the suggested stage name.
 
+use super::support::is_valid_image_reference;
 use super::{line_number, Ctx, Diagnostic, Rule, Severity};
 use crate::analysis::model::{RefKind, RefTarget, Stage};
 
 pub(super) static RULE: Rule = Rule {
     name: "UnknownStage",
-    aliases: &[],
+    aliases: &["DL3022"],
     severity: Severity::Warning,
     enabled_by_default: true,
     summary: "a stage reference that names no stage, close to one that exists",
@@ -73,8 +76,21 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
             };
             acc.push(
                 Diagnostic::new(&RULE, r.span, message)
-                    .with_related(n.span, format!("stage `{}`", n.key)),
+                    .with_related(n.span, format!("stage `{}`", n.key))
+                    .with_fix(
+                        format!("Change to `{}`", n.key),
+                        vec![(r.span, n.key.clone())],
+                    ),
             );
+        } else if r.kind != RefKind::Base && !is_valid_image_reference(&r.text) {
+            acc.push(Diagnostic::new(
+                &RULE,
+                r.span,
+                format!(
+                    "`{}` is no stage, and no valid image reference either",
+                    r.text
+                ),
+            ));
         }
     }
 }
@@ -102,6 +118,7 @@ FROM alpine
 COPY --from=buidler /out /out
 COPY --from=alpine:3.20 /etc/os-release /x
 COPY --from=nginx /etc/nginx /etc/nginx
+COPY --from=Other_Stage /a /a
 "#,
             expect![[r#"
                 FROM golang AS builder
@@ -110,6 +127,8 @@ COPY --from=nginx /etc/nginx /etc/nginx
                             ^^^^^^^ warning[UnknownStage]: `buidler` is not a stage; did you mean `builder`? (related line 1: stage `builder`)
                 COPY --from=alpine:3.20 /etc/os-release /x
                 COPY --from=nginx /etc/nginx /etc/nginx
+                COPY --from=Other_Stage /a /a
+                            ^^^^^^^^^^^ warning[UnknownStage]: `Other_Stage` is no stage, and no valid image reference either
             "#]],
         );
     }

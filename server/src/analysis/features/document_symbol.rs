@@ -1,0 +1,299 @@
+//! The outline: parser directives and global ARGs at the top, then one entry per build stage
+//! (named by its stage name or index, with its base as detail) holding the stage's instructions,
+//! its `FROM` first; ARG and ENV instructions hold their variables.
+//!
+//! The LSP layer sends the tree as `DocumentSymbol[]` when the client supports hierarchical
+//! symbols and flattens it (with container names) otherwise.
+//!
+//! Must not know: LSP types or symbol-kind numbers.
+
+use crate::analysis::model::VarDef;
+use crate::analysis::syntax::{Instruction, Keyword};
+use crate::analysis::{Document, Span};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SymbolKind {
+    /// `# syntax=`, `# escape=`, `# check=`.
+    Directive,
+    Stage,
+    Instruction,
+    /// An ARG or ENV name.
+    Variable,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocSymbol {
+    pub name: String,
+    pub detail: Option<String>,
+    pub kind: SymbolKind,
+    /// Everything the symbol covers (a stage: from `FROM` to its last instruction).
+    pub span: Span,
+    /// What to reveal and select: a name or a keyword, always inside `span`.
+    pub selection: Span,
+    /// `MAINTAINER` (deprecated by the Dockerfile reference).
+    pub deprecated: bool,
+    pub children: Vec<DocSymbol>,
+}
+
+/// Details longer than this are cut (with `…`): an outline shows one line per symbol.
+const MAX_DETAIL: usize = 60;
+
+pub fn document_symbols(doc: &Document) -> Vec<DocSymbol> {
+    let syntax = doc.syntax();
+    let model = doc.model();
+    let mut out: Vec<DocSymbol> = syntax
+        .directives
+        .iter()
+        .map(|d| DocSymbol {
+            name: doc.slice(d.name_span),
+            detail: Some(shorten(&d.value.text)),
+            kind: SymbolKind::Directive,
+            span: d.span,
+            selection: d.name_span,
+            deprecated: false,
+            children: Vec::new(),
+        })
+        .collect();
+    // Vars are in instruction order: walk them alongside the instructions.
+    let mut vars = model.vars.iter().peekable();
+    let mut stage_children: Vec<Vec<DocSymbol>> = vec![Vec::new(); model.stages.len()];
+    for (i, ins) in syntax.instructions.iter().enumerate() {
+        let mut mine = Vec::new();
+        while let Some(v) = vars.next_if(|v| v.instr <= i) {
+            if v.instr == i {
+                mine.push(variable(v));
+            }
+        }
+        let stage = model.instr_stage.get(i).copied().flatten();
+        let sym = instruction(doc, ins, mine);
+        match stage {
+            Some(s) => stage_children[s].push(sym),
+            None => out.push(sym),
+        }
+    }
+    for (stage, children) in model.stages.iter().zip(stage_children) {
+        let from = &syntax.instructions[stage.instr];
+        let base = if stage.base.text.is_empty() {
+            None
+        } else {
+            Some(shorten(&stage.base.text))
+        };
+        out.push(DocSymbol {
+            name: stage.label(),
+            detail: base,
+            kind: SymbolKind::Stage,
+            span: stage.span,
+            selection: stage.name.as_ref().map_or(from.keyword.span, |n| n.span),
+            deprecated: false,
+            children,
+        });
+    }
+    out
+}
+
+fn instruction(doc: &Document, ins: &Instruction, children: Vec<DocSymbol>) -> DocSymbol {
+    // The first source line after the keyword, without a trailing line continuation.
+    let after = doc.slice(Span::new(ins.keyword.span.end, ins.span.end));
+    let first = after.lines().next().unwrap_or("").trim();
+    let escape = doc.syntax().escape;
+    let detail = shorten(first.strip_suffix(escape).unwrap_or(first).trim_end());
+    DocSymbol {
+        // As BuildKit reads it: `HEALTH\<newline>CHECK` is `HEALTHCHECK`.
+        name: ins.keyword.text.clone(),
+        detail: (!detail.is_empty()).then_some(detail),
+        kind: SymbolKind::Instruction,
+        span: ins.span,
+        selection: ins.keyword.span,
+        deprecated: ins.kind == Keyword::Maintainer,
+        children,
+    }
+}
+
+fn variable(v: &VarDef) -> DocSymbol {
+    let span = match &v.value {
+        Some(val) => v.name_span.cover(val.span),
+        None => v.name_span,
+    };
+    DocSymbol {
+        name: v.name.clone(),
+        detail: v.value.as_ref().map(|val| shorten(&val.text)),
+        kind: SymbolKind::Variable,
+        span,
+        selection: v.name_span,
+        deprecated: false,
+        children: Vec::new(),
+    }
+}
+
+/// The first line of `text`, cut to [`MAX_DETAIL`] characters.
+fn shorten(text: &str) -> String {
+    let line = text.lines().next().unwrap_or("");
+    let mut chars = line.char_indices();
+    match chars.nth(MAX_DETAIL) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::test_support::{parse_fixture, render};
+    use expect_test::{expect, Expect};
+
+    fn check(fixture: &str, expect: Expect) {
+        let (text, _) = parse_fixture(fixture);
+        let doc = Document::new(&text, 0);
+        let mut tree = String::new();
+        let mut spans = Vec::new();
+        fn walk(
+            syms: &[DocSymbol],
+            depth: usize,
+            tree: &mut String,
+            spans: &mut Vec<(Span, String)>,
+        ) {
+            for s in syms {
+                tree.push_str(&format!(
+                    "{}{:?} {:?}{}{}\n",
+                    "  ".repeat(depth),
+                    s.kind,
+                    s.name,
+                    s.detail
+                        .as_ref()
+                        .map(|d| format!(" detail={d:?}"))
+                        .unwrap_or_default(),
+                    if s.deprecated { " deprecated" } else { "" },
+                ));
+                assert!(
+                    s.span.start <= s.selection.start && s.selection.end <= s.span.end,
+                    "{s:?}"
+                );
+                spans.push((s.selection, s.name.clone()));
+                walk(&s.children, depth + 1, tree, spans);
+            }
+        }
+        walk(&document_symbols(&doc), 0, &mut tree, &mut spans);
+        expect.assert_eq(&format!("{tree}---\n{}", render(&text, &spans)));
+    }
+
+    #[test]
+    fn stages_hold_their_instructions_and_variables() {
+        check(
+            r#"
+# syntax=docker/dockerfile:1
+ARG GO=1.22
+FROM golang:${GO} AS build
+ENV CGO_ENABLED=0 GOOS=linux
+RUN go build \
+    -o /app
+FROM scratch
+COPY --from=build /app /app
+maintainer me
+"#,
+            expect![[r#"
+                Directive "syntax" detail="docker/dockerfile:1"
+                Instruction "ARG" detail="GO=1.22"
+                  Variable "GO" detail="1.22"
+                Stage "build" detail="golang:${GO}"
+                  Instruction "FROM" detail="golang:${GO} AS build"
+                  Instruction "ENV" detail="CGO_ENABLED=0 GOOS=linux"
+                    Variable "CGO_ENABLED" detail="0"
+                    Variable "GOOS" detail="linux"
+                  Instruction "RUN" detail="go build"
+                Stage "1" detail="scratch"
+                  Instruction "FROM" detail="scratch"
+                  Instruction "COPY" detail="--from=build /app /app"
+                  Instruction "maintainer" detail="me" deprecated
+                ---
+                # syntax=docker/dockerfile:1
+                  ^^^^^^ syntax
+                ARG GO=1.22
+                ^^^ ARG
+                    ^^ GO
+                FROM golang:${GO} AS build
+                ^^^^ FROM
+                                     ^^^^^ build
+                ENV CGO_ENABLED=0 GOOS=linux
+                ^^^ ENV
+                    ^^^^^^^^^^^ CGO_ENABLED
+                                  ^^^^ GOOS
+                RUN go build \
+                ^^^ RUN
+                    -o /app
+                FROM scratch
+                ^^^^ 1
+                ^^^^ FROM
+                COPY --from=build /app /app
+                ^^^^ COPY
+                maintainer me
+                ^^^^^^^^^^ maintainer
+            "#]],
+        );
+    }
+
+    #[test]
+    fn empty_missing_base_heredoc_and_crlf() {
+        check(
+            "",
+            expect![[r#"
+            ---
+        "#]],
+        );
+        check(
+            "FROM\r\nRUN <<EOF\r\necho ü\r\nEOF\r\n",
+            expect![[r#"
+                Stage "0"
+                  Instruction "FROM"
+                  Instruction "RUN" detail="<<EOF"
+                ---
+                FROM
+                ^^^^ 0
+                ^^^^ FROM
+                RUN <<EOF
+                ^^^ RUN
+                echo ü
+                EOF
+            "#]],
+        );
+    }
+
+    #[test]
+    fn keyword_split_by_a_continuation_and_backtick_escape() {
+        check(
+            "# escape=`\nFROM a\nHEALTH`\nCHECK NONE\n",
+            expect![[r#"
+                Directive "escape" detail="`"
+                Stage "0" detail="a"
+                  Instruction "FROM" detail="a"
+                  Instruction "HEALTHCHECK" detail="NONE"
+                ---
+                # escape=`
+                  ^^^^^^ escape
+                FROM a
+                ^^^^ 0
+                ^^^^ FROM
+                HEALTH`
+                ^^^^^^^ HEALTHCHECK
+                CHECK NONE
+            "#]],
+        );
+    }
+
+    #[test]
+    fn long_details_are_cut() {
+        check(
+            &format!("FROM alpine\nRUN {}\n", "x".repeat(100)),
+            expect![[r#"
+                Stage "0" detail="alpine"
+                  Instruction "FROM" detail="alpine"
+                  Instruction "RUN" detail="xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…"
+                ---
+                FROM alpine
+                ^^^^ 0
+                ^^^^ FROM
+                RUN xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+                ^^^ RUN
+            "#]],
+        );
+    }
+}
