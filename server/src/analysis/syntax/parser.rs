@@ -105,7 +105,11 @@ fn incremental(mut old: Syntax, text: &str, c: Change) -> Option<Syntax> {
     let (keep, restart) = loop {
         let prev = &old.instructions[j.checked_sub(1)?];
         let end = extent(prev);
-        if let Some(nl) = b.get(end..c.start)?.iter().position(|&x| x == b'\n') {
+        let between = b.get(end..c.start)?;
+        // The last instruction may have been cut off by the end of the text (an open line
+        // continuation or heredoc), so text added after it may still belong to it: rescan it.
+        let open = j == old.instructions.len();
+        if let Some(nl) = between.iter().position(|&x| x == b'\n').filter(|_| !open) {
             break (j, end + nl + 1);
         }
         j -= 1;
