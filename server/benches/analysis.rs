@@ -1,5 +1,7 @@
 //! Criterion benchmarks of the pure analysis: full parse, a one-character edit with reparse and
-//! model rebuild, diagnostics, completion at `--from=`, definition, on generated multi-stage
+//! model rebuild (from a shared old version, so the old syntax is cloned), the whole keystroke
+//! path as the server runs it (edit, in-place incremental reparse, model, diagnostics),
+//! diagnostics, completion at `--from=`, definition, on generated multi-stage
 //! files of 100, 1,000 and 10,000 lines and on the largest real files of `../shared/corpus/real`
 //! (when present).
 
@@ -63,6 +65,25 @@ fn bench(c: &mut Criterion) {
                 next.edit(mid, mid, "x");
                 next.reparse(version);
                 next
+            })
+        });
+        // The LSP path: the new version replaces the old one, then the diagnostics pass asks
+        // for syntax and model (an incremental reparse that updates the old syntax in place)
+        // and runs the checks. Typing alternates with deleting, so the text stays the same size.
+        g.bench_function(BenchmarkId::new("keystroke → diagnostics", &name), |b| {
+            let mut cur = doc.clone();
+            let mut version = 1;
+            b.iter(|| {
+                let mut next = cur.clone();
+                version += 1;
+                if version % 2 == 0 {
+                    next.edit(mid, mid, "x");
+                } else {
+                    next.edit(mid, mid + 1, "");
+                }
+                next.set_version(version);
+                cur = next;
+                features::diagnostics(black_box(&cur))
             })
         });
         g.bench_function(BenchmarkId::new("diagnostics", &name), |b| {

@@ -5,6 +5,9 @@
 
 mod support;
 
+#[path = "../benches/common/mod.rs"]
+mod generate;
+
 use serde_json::{json, Value};
 use support::{apply_ascii_edits, uri, Server};
 
@@ -435,4 +438,54 @@ fn log_file_receives_the_log() {
     let log = std::fs::read_to_string(&path).expect("log file");
     assert!(log.contains("client initialized"), "{log}");
     assert!(s.stderr().is_empty(), "{}", s.stderr());
+}
+
+/// The LSP position of byte `offset` in ASCII `text`.
+fn ascii_position(text: &str, offset: usize) -> (u32, u32) {
+    let line = text[..offset].matches('\n').count();
+    let col = offset - text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    (line as u32, col as u32)
+}
+
+/// A burst of 1,000 edits to a 1,000-line file, sent without waiting, leaves no backlog: the
+/// last version's diagnostics follow the last edit well within a generous bound (a server that
+/// parsed and diagnosed every version in line would take many seconds here; the real latency is
+/// measured by `tools/bench`, not by this test), no older version is published after a newer one,
+/// and a request right after the burst is answered from the last version.
+#[test]
+fn a_burst_of_edits_leaves_no_backlog() {
+    let mut s = Server::start();
+    let u = uri("burst/Dockerfile");
+    let g = generate::generate(1_000);
+    s.open(&u, 1, &g.text);
+    s.diagnostics(&u, 1);
+    let (line, col) = ascii_position(&g.text, g.mid_instruction_end);
+    let edits = 1_000u32;
+    for k in 0..edits {
+        let at = col + k;
+        s.change(&u, 2 + i64::from(k), [line, at, line, at], "x");
+    }
+    let sent = std::time::Instant::now();
+    let last = 1 + i64::from(edits);
+    s.diagnostics(&u, last);
+    let waited = sent.elapsed();
+    assert!(
+        waited < std::time::Duration::from_secs(2),
+        "the last version's diagnostics came {waited:?} after the last edit"
+    );
+    let versions: Vec<i64> = s
+        .take_received(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == u.as_str()
+        })
+        .iter()
+        .map(|m| m["params"]["version"].as_i64().unwrap_or(-1))
+        .collect();
+    assert!(
+        versions.windows(2).all(|w| w[0] < w[1]) && versions.iter().all(|&v| v > 1 && v < last),
+        "publishes out of order or stale after the last one: {versions:?}"
+    );
+    // The edits made the middle RUN line longer; definition still works on the last version.
+    let (l, c) = ascii_position(&g.text, g.copy_from + 2);
+    let result = s.result("textDocument/definition", Server::at(&u, l, c));
+    assert!(result.as_array().is_some_and(|a| a.len() == 1), "{result}");
 }

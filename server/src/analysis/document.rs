@@ -9,17 +9,38 @@
 //! for [`Document::tree`]. Instruction boundaries come from the BuildKit-compatible parser, so
 //! the per-keystroke path (edit, syntax, model, diagnostics) never waits for tree-sitter.
 //!
-//! Invariant: after `reparse`, `syntax` and `model` describe exactly `text`, and `tree()` returns
-//! the tree of exactly `text`.
+//! Syntax and model are lazy too: an edit only records how the text changed since the last
+//! computed syntax ([`parser::Change`], several edits merged into one), and the first call of
+//! [`Document::syntax`] or [`Document::model`] reparses incrementally from there
+//! ([`parser::reparse`]: only the instructions around the change are scanned again) and
+//! rebuilds the model. A burst of edits therefore costs one reparse, not one per edit.
+//!
+//! Invariant: `syntax()`, `model()` and `tree()` always describe exactly `text` (a property test
+//! compares random edit sequences with a fresh parse).
 //! Must not know: LSP types, UTF-16.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use ropey::Rope;
 use tree_sitter::Tree;
 
 use super::model::Model;
+use super::syntax::parser::Change;
 use super::syntax::{parser, tree, Span, Syntax};
+
+/// Syntax and model of one text.
+struct Analysis {
+    syntax: Arc<Syntax>,
+    model: Arc<Model>,
+}
+
+/// The starting point of the next incremental parse: the last computed syntax and how the text
+/// changed since.
+#[derive(Clone)]
+struct SyntaxBase {
+    syntax: Arc<Syntax>,
+    change: Change,
+}
 
 #[derive(Clone)]
 pub struct Document {
@@ -30,10 +51,11 @@ pub struct Document {
     /// The parsed tree of `text`, computed on first use and shared by clones.
     tree: Arc<OnceLock<Option<Tree>>>,
     version: i32,
-    syntax: Arc<Syntax>,
-    model: Arc<Model>,
-    /// Edits applied since the last reparse.
-    dirty: bool,
+    /// Syntax and model of `text`, computed on first use and shared by clones.
+    analysis: Arc<OnceLock<Analysis>>,
+    /// Set while `analysis` is not computed (after an edit); taken by the computation, so the
+    /// old syntax is freed once the new one exists.
+    syntax_base: Arc<Mutex<Option<SyntaxBase>>>,
     /// The text may contain a CR not followed by LF (see [`tree::point_at`]). Kept conservative:
     /// it may stay true after the last lone CR is gone, which only costs exact row counting.
     lone_cr: bool,
@@ -59,9 +81,11 @@ impl Document {
             tree_base: None,
             tree: Arc::new(OnceLock::new()),
             version,
-            syntax: Arc::new(syntax),
-            model: Arc::new(model),
-            dirty: false,
+            analysis: Arc::new(OnceLock::from(Analysis {
+                syntax: Arc::new(syntax),
+                model: Arc::new(model),
+            })),
+            syntax_base: Arc::new(Mutex::new(None)),
             lone_cr,
         }
     }
@@ -79,11 +103,30 @@ impl Document {
             .get_or_init(|| tree::parse(&self.text, self.tree_base.as_ref()))
             .as_ref()
     }
+    /// The BuildKit view of the text: on first use after an edit, an incremental reparse of
+    /// the last computed syntax; then cached.
     pub fn syntax(&self) -> &Syntax {
-        &self.syntax
+        &self.analysis().syntax
     }
+    /// The semantic model of the text, computed with the syntax.
     pub fn model(&self) -> &Model {
-        &self.model
+        &self.analysis().model
+    }
+
+    fn analysis(&self) -> &Analysis {
+        self.analysis.get_or_init(|| {
+            // A poisoned lock only means an earlier computation panicked: parse in full.
+            let base = self.syntax_base.lock().ok().and_then(|mut b| b.take());
+            let syntax = match base {
+                Some(b) => parser::reparse(b.syntax, &self.text, b.change),
+                None => parser::parse(&self.text),
+            };
+            let model = Model::build(&syntax, &self.text);
+            Analysis {
+                syntax: Arc::new(syntax),
+                model: Arc::new(model),
+            }
+        })
     }
     pub fn len(&self) -> usize {
         self.text.len_bytes()
@@ -129,6 +172,36 @@ impl Document {
         let cr_before_edit = start > 0 && self.text.byte(start - 1) == b'\r';
         let lone_cr_before = self.lone_cr;
         self.lone_cr |= new_text.contains('\r') || cr_before_edit;
+        let removed_lines = self
+            .text
+            .byte_slice(start..end)
+            .chunks()
+            .map(|c| c.bytes().filter(|&b| b == b'\n').count())
+            .sum::<usize>();
+        let change = Change {
+            start,
+            old_end: end,
+            new_end: start + new_text.len(),
+            line_delta: new_text.bytes().filter(|&b| b == b'\n').count() as isize
+                - removed_lines as isize,
+        };
+        let base = match self.analysis.get() {
+            Some(a) => Some(SyntaxBase {
+                syntax: Arc::clone(&a.syntax),
+                change,
+            }),
+            None => self
+                .syntax_base
+                .lock()
+                .ok()
+                .and_then(|b| b.clone())
+                .map(|b| SyntaxBase {
+                    syntax: b.syntax,
+                    change: b.change.then(change),
+                }),
+        };
+        self.syntax_base = Arc::new(Mutex::new(base));
+        self.analysis = Arc::new(OnceLock::new());
         let cs = self.text.byte_to_char(start);
         let ce = self.text.byte_to_char(end);
         self.text.remove(cs..ce);
@@ -148,19 +221,19 @@ impl Document {
             t.edit(&tree::input_edit(&before, &self.text, range, lone_cr));
         }
         self.tree_base = base;
-        self.dirty = true;
     }
 
-    /// Brings tree, syntax and model up to date with the text and sets the version.
+    /// Sets the version and brings syntax and model up to date with the text now (the tree
+    /// stays lazy).
     pub fn reparse(&mut self, version: i32) {
         self.version = version;
-        if !self.dirty {
-            return;
-        }
-        let syntax = parser::parse(&self.text);
-        self.model = Arc::new(Model::build(&syntax, &self.text));
-        self.syntax = Arc::new(syntax);
-        self.dirty = false;
+        self.analysis();
+    }
+
+    /// Sets the version and leaves syntax and model to be computed on first use (the LSP layer
+    /// does this on `didChange`, so a burst of edits is parsed once).
+    pub fn set_version(&mut self, version: i32) {
+        self.version = version;
     }
 
     /// 0-based line of `offset`, counting `\n`, `\r\n` and lone `\r` as breaks (as LSP does).
@@ -297,6 +370,44 @@ mod tests {
                 }
                 prop_assert_eq!(doc.syntax(), fresh.syntax());
                 prop_assert_eq!(doc.model(), fresh.model());
+            }
+
+            /// In a long file, where most edits are reparsed incrementally (the scan restarts
+            /// near the edit and re-synchronises with the old instructions), the result equals
+            /// a fresh parse after every step, also when several edits are merged into one
+            /// change before the syntax is asked for, and also when the old syntax is shared
+            /// (cloned, not updated in place).
+            #[test]
+            fn incremental_equals_fresh_in_long_files(
+                edits in prop::collection::vec((edit(), 0usize..4), 1..16),
+                near in any::<usize>(),
+            ) {
+                let text = SEED.repeat(12);
+                let mut doc = Document::new(&text, 0);
+                let mut keep = Vec::new();
+                let centre = near % text.len();
+                for (i, ((pos, len, ins), mode)) in edits.iter().enumerate() {
+                    // Edits cluster around one place, as typing does.
+                    let start = (centre + pos % 64).min(doc.len());
+                    doc.edit(start, start + len % 4, ins);
+                    doc.set_version(i as i32 + 1);
+                    match mode {
+                        0 => {}
+                        1 => keep.push(doc.clone()),
+                        _ => {
+                            let fresh = Document::new(&doc.text().to_string(), 0);
+                            prop_assert_eq!(doc.syntax(), fresh.syntax());
+                            prop_assert_eq!(doc.model(), fresh.model());
+                        }
+                    }
+                }
+                let fresh = Document::new(&doc.text().to_string(), 0);
+                prop_assert_eq!(doc.syntax(), fresh.syntax());
+                prop_assert_eq!(doc.model(), fresh.model());
+                for old in &keep {
+                    let fresh = Document::new(&old.text().to_string(), 0);
+                    prop_assert_eq!(old.syntax(), fresh.syntax());
+                }
             }
         }
     }

@@ -18,6 +18,7 @@
 //! Must not know: LSP types, positions other than byte offsets.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 use ropey::Rope;
@@ -203,7 +204,32 @@ pub struct Model {
 }
 
 /// Names in scope: name → definition index, or `None` for a builtin.
-type Scope = HashMap<String, Option<usize>>;
+type Scope = HashMap<String, Option<usize>, BuildHasherDefault<NameHasher>>;
+
+/// FxHash (rustc's hasher) for the short variable names in scopes: the model looks names up
+/// for every variable reference in the file, and SipHash's DoS resistance buys nothing here.
+#[derive(Default, Clone, Copy)]
+struct NameHasher(u64);
+
+impl Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let word = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+    fn write_u8(&mut self, b: u8) {
+        self.write(&[b]);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 impl Model {
     pub fn build(syntax: &Syntax, text: &Rope) -> Model {
@@ -286,11 +312,14 @@ struct Builder<'a> {
     global: Scope,
     /// Final scope of each stage, inherited by stages built on it.
     stage_scopes: Vec<Scope>,
+    /// Lower-case stage name → the last stage so far with that name (what
+    /// [`Model::stage_by_name`] finds, without a scan per reference).
+    stage_names: HashMap<String, usize>,
 }
 
 impl<'a> Builder<'a> {
     fn new(syntax: &'a Syntax, text: &'a Rope) -> Self {
-        let mut global = Scope::new();
+        let mut global = Scope::default();
         for (name, _) in AUTOMATIC_PLATFORM_ARGS {
             global.insert((*name).to_string(), None);
         }
@@ -300,13 +329,14 @@ impl<'a> Builder<'a> {
             m: Model::default(),
             global,
             stage_scopes: Vec::new(),
+            stage_names: HashMap::new(),
         }
     }
 
     fn run(mut self) -> Model {
         let instrs = &self.syntax.instructions;
         self.m.instr_stage = vec![None; instrs.len()];
-        let mut scope = Scope::new();
+        let mut scope = Scope::default();
         for (i, ins) in instrs.iter().enumerate() {
             if ins.kind == Keyword::From {
                 if let Some(prev) = self.m.stages.len().checked_sub(1) {
@@ -350,8 +380,9 @@ impl<'a> Builder<'a> {
             self.arg_pairs(i, ins, None, &mut global);
             self.global = global;
         } else {
-            let global = self.global.clone();
+            let global = std::mem::take(&mut self.global);
             self.generic_uses(i, ins, None, &global);
+            self.global = global;
         }
     }
 
@@ -359,7 +390,8 @@ impl<'a> Builder<'a> {
         let index = self.m.stages.len();
         self.m.instr_stage[i] = Some(index);
         let escape = self.syntax.escape;
-        let global = self.global.clone();
+        // Taken out while uses are recorded (they need `&mut self`), put back before expanding.
+        let global = std::mem::take(&mut self.global);
         if let Some(p) = ins.flag("platform").and_then(|f| f.value.as_ref()) {
             self.uses_in(p, i, Some(index), &global, false);
         }
@@ -380,6 +412,7 @@ impl<'a> Builder<'a> {
         if !base.text.is_empty() {
             self.uses_in(&base, i, Some(index), &global, false);
         }
+        self.global = global;
         let base_resolved = if base.text.is_empty() {
             None
         } else {
@@ -387,19 +420,12 @@ impl<'a> Builder<'a> {
             expand::expand(&base, escape, &lookup)
         };
         let mut base_ref = None;
-        let mut inherited = Scope::new();
+        let mut inherited = Scope::default();
         if !base.text.is_empty() {
             // `addState`: the expanded base must equal an earlier stage's (lower-case) name.
             let target = base_resolved
                 .as_deref()
-                .and_then(|b| {
-                    self.m
-                        .stages
-                        .iter()
-                        .rev()
-                        .find(|s| s.name.as_ref().is_some_and(|n| n.key == b))
-                })
-                .map(|s| s.index);
+                .and_then(|b| self.stage_names.get(b).copied());
             if let Some(t) = target {
                 inherited = self.stage_scopes.get(t).cloned().unwrap_or_default();
             }
@@ -412,6 +438,9 @@ impl<'a> Builder<'a> {
                 stage: index,
                 target: target.map_or(RefTarget::Image, RefTarget::Stage),
             });
+        }
+        if let Some(n) = &name {
+            self.stage_names.insert(n.key.clone(), index);
         }
         self.m.stages.push(Stage {
             index,
@@ -451,8 +480,7 @@ impl<'a> Builder<'a> {
             Keyword::Env => self.env_pairs(i, ins, stage, scope),
             Keyword::Onbuild => {}
             _ => {
-                let snapshot = scope.clone();
-                self.generic_uses(i, ins, Some(stage), &snapshot);
+                self.generic_uses(i, ins, Some(stage), scope);
                 self.stage_refs_of(i, ins, stage);
             }
         }
@@ -465,8 +493,7 @@ impl<'a> Builder<'a> {
                 None => (w.text.len(), None),
             };
             if let Some(v) = &value {
-                let snapshot = scope.clone();
-                self.uses_in(v, i, stage, &snapshot, false);
+                self.uses_in(v, i, stage, scope, false);
             }
             let name = w.text[..name_end].to_string();
             if name.is_empty() {
@@ -495,11 +522,12 @@ impl<'a> Builder<'a> {
     }
 
     fn env_pairs(&mut self, i: usize, ins: &Instruction, stage: usize, scope: &mut Scope) {
-        // ENV expands every value with the environment from before the instruction.
-        let before = scope.clone();
+        // ENV expands every value with the environment from before the instruction: the new
+        // names enter `scope` only after every value was read.
+        let before = &*scope;
         for f in &ins.flags {
             if let Some(v) = &f.value {
-                self.uses_in(v, i, Some(stage), &before, false);
+                self.uses_in(v, i, Some(stage), before, false);
             }
         }
         let legacy = ins.args.first().is_some_and(|w| !w.text.contains('='));
@@ -510,7 +538,7 @@ impl<'a> Builder<'a> {
                 Some(ins.rest.slice(start, ins.rest.text.trim_end().len()))
             });
             if let Some(v) = &value {
-                self.uses_in(v, i, Some(stage), &before, false);
+                self.uses_in(v, i, Some(stage), before, false);
             }
             let def = self.push_def(
                 key.text.clone(),
@@ -524,10 +552,11 @@ impl<'a> Builder<'a> {
             scope.insert(key.text.clone(), Some(def));
             return;
         }
+        let mut defined = Vec::new();
         for w in &ins.args {
             let Some(eq) = w.text.find('=') else { continue };
             let value = w.slice(eq + 1, w.text.len());
-            self.uses_in(&value, i, Some(stage), &before, false);
+            self.uses_in(&value, i, Some(stage), before, false);
             let name = w.text[..eq].to_string();
             if name.is_empty() {
                 continue;
@@ -541,6 +570,9 @@ impl<'a> Builder<'a> {
                 Some(value),
                 None,
             );
+            defined.push((name, def));
+        }
+        for (name, def) in defined {
             scope.insert(name, Some(def));
         }
     }
@@ -719,9 +751,9 @@ impl<'a> Builder<'a> {
                     Err(_) => RefTarget::BadIndex(i64::MAX),
                 }
             } else {
-                self.m
-                    .stage_by_name(&text)
-                    .map_or(RefTarget::Image, RefTarget::Stage)
+                self.stage_names
+                    .get(&text.to_ascii_lowercase())
+                    .map_or(RefTarget::Image, |&s| RefTarget::Stage(s))
             };
             self.m.stage_refs[r].target = target;
         }

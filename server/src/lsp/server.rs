@@ -5,6 +5,14 @@
 //! finish the change before their first `.await`: tower-lsp-server runs up to four handlers at
 //! once, and an `.await` before the change would let the next `didChange` overtake this one.
 //!
+//! Diagnostics run on their own task, never inline in `didChange`: the change only applies the
+//! text edits (syntax and model are computed lazily), swaps the new version in and schedules a
+//! pass. The pass skips a version that is no longer current before computing, computes on the
+//! blocking pool (so requests are never queued behind it), and publishes only if its version is
+//! still current, under a lock, so an older pass can never publish after a newer one. A burst of
+//! edits therefore costs one parse and one diagnostics pass for the last version, and each
+//! version's diagnostics are computed at most once.
+//!
 //! Must not know: UTF-16 or any position arithmetic (that is `convert`), analysis internals.
 
 use std::collections::HashSet;
@@ -89,7 +97,10 @@ struct UserConfig {
 
 pub struct Backend {
     client: Client,
-    docs: DashMap<Uri, Arc<Document>>,
+    docs: Arc<DashMap<Uri, Arc<Document>>>,
+    /// Held while checking that a diagnostics pass is still current and publishing it (and while
+    /// `didClose` clears a document's diagnostics), so publishes never go out of order.
+    publish_lock: Arc<tokio::sync::Mutex<()>>,
     session: OnceLock<Session>,
     /// Set by `shutdown`: LSP says to exit with code 0 after `exit` only if it came first.
     shutdown: Arc<AtomicBool>,
@@ -112,6 +123,20 @@ pub struct Backend {
     config_ready: AtomicBool,
     /// The last semantic tokens sent per document, for `semanticTokens/full/delta`.
     semantic: SemanticCache,
+    /// The stage-graph signature last computed per document (by a diagnostics pass), so an
+    /// edit that changes the graph refreshes code lenses without re-parsing the old version.
+    graph_signatures: Arc<DashMap<Uri, Vec<String>>>,
+}
+
+/// Why a diagnostics pass runs.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Pass {
+    /// The document was opened.
+    Open,
+    /// The document was edited: code lenses are refreshed if the stage graph changed.
+    Change,
+    /// The settings changed: every open document is published again.
+    Republish,
 }
 
 /// The last `semanticTokens` result per document: its `resultId` and data.
@@ -138,7 +163,8 @@ impl Backend {
     ) -> Backend {
         Backend {
             client,
-            docs: DashMap::new(),
+            docs: Arc::new(DashMap::new()),
+            publish_lock: Arc::new(tokio::sync::Mutex::new(())),
             session: OnceLock::new(),
             shutdown,
             raw_capabilities: Arc::new(OnceLock::new()),
@@ -149,6 +175,7 @@ impl Backend {
             shown: Mutex::new(HashSet::new()),
             pending: Mutex::new(Vec::new()),
             config_ready: AtomicBool::new(false),
+            graph_signatures: Arc::new(DashMap::new()),
         }
     }
 
@@ -267,7 +294,7 @@ impl Backend {
             .map(|e| (e.key().clone(), Arc::clone(e.value())))
             .collect();
         for (uri, doc) in docs {
-            self.publish(uri, doc).await;
+            self.schedule_diagnostics(uri, doc, None, Pass::Republish);
         }
     }
 
@@ -410,34 +437,91 @@ impl Backend {
         guarded(what, || f(&doc, enc))
     }
 
-    /// Publishes diagnostics for `doc`, unless a newer version has replaced it meanwhile (that
-    /// change publishes its own).
-    async fn publish(&self, uri: Uri, doc: Arc<Document>) {
+    /// Schedules a diagnostics pass for `doc`, the version just stored for `uri`. `retired` is
+    /// the version it replaced: it is dropped on the blocking pool rather than in the handler,
+    /// and before the new version is parsed, so its syntax can be updated in place. Nothing is
+    /// published before `initialized` has read the configuration (it then republishes every
+    /// document); with diagnostics turned off an empty list is published. For `Pass::Change`,
+    /// code lenses are refreshed when the stage graph differs from the one last seen.
+    fn schedule_diagnostics(
+        &self,
+        uri: Uri,
+        doc: Arc<Document>,
+        retired: Option<Arc<Document>>,
+        pass: Pass,
+    ) {
         // The document is stored before this check, and `initialized` sets the flag before it
         // takes its snapshot of the documents: every document is published by one or the other.
         if !self.config_ready.load(Ordering::SeqCst) {
             return;
         }
+        let docs = Arc::clone(&self.docs);
+        let client = self.client.clone();
+        let lock = Arc::clone(&self.publish_lock);
         let enc = self.encoding();
         let config = self.diagnostics_config(&uri);
-        let Ok(diags) = guarded("diagnostics", || {
-            let Some(config) = config else {
-                return Vec::new();
+        // The graph is only tracked for clients that honour `workspace/codeLens/refresh`.
+        let lenses = (self.session().code_lens_refresh && pass != Pass::Republish).then(|| {
+            let settings = self.settings();
+            (
+                Arc::clone(&self.graph_signatures),
+                settings.target().map(str::to_string),
+                settings.code_lens.enable,
+            )
+        });
+        tokio::spawn(async move {
+            let current = |docs: &DashMap<Uri, Arc<Document>>, uri: &Uri, doc: &Arc<Document>| {
+                docs.get(uri).is_some_and(|d| Arc::ptr_eq(&d, doc))
             };
-            features::diagnostics_with(&doc, &config)
-                .iter()
-                .map(|d| convert::diagnostic(&doc, &uri, d, enc))
-                .collect::<Vec<_>>()
-        }) else {
-            return;
-        };
-        let current = self.docs.get(&uri).map(|d| d.version());
-        if current != Some(doc.version()) {
-            return;
-        }
-        self.client
-            .publish_diagnostics(uri, diags, Some(doc.version()))
-            .await;
+            if !current(&docs, &uri, &doc) {
+                // A newer version is in: its own pass publishes; this one is never computed.
+                drop(retired);
+                return;
+            }
+            let work = {
+                let (doc, uri) = (Arc::clone(&doc), uri.clone());
+                tokio::task::spawn_blocking(move || {
+                    drop(retired);
+                    let diags = guarded("diagnostics", || {
+                        let Some(config) = config else {
+                            return Vec::new();
+                        };
+                        features::diagnostics_with(&doc, &config)
+                            .iter()
+                            .map(|d| convert::diagnostic(&doc, &uri, d, enc))
+                            .collect::<Vec<_>>()
+                    });
+                    let refresh = lenses.and_then(|(signatures, target, enable)| {
+                        let signature = guarded("graph", || {
+                            StageGraph::build(&doc, target.as_deref()).signature()
+                        })
+                        .ok()?;
+                        let previous = signatures.insert(uri.clone(), signature.clone());
+                        let changed = previous.as_ref() != Some(&signature);
+                        Some(enable && pass == Pass::Change && changed)
+                    });
+                    (diags, refresh.unwrap_or(false))
+                })
+            };
+            let Ok((Ok(diags), refresh)) = work.await else {
+                return;
+            };
+            if refresh {
+                let client = client.clone();
+                tokio::spawn(async move {
+                    if let Err(err) = client.code_lens_refresh().await {
+                        debug!("workspace/codeLens/refresh failed: {err}");
+                    }
+                });
+            }
+            let _order = lock.lock().await;
+            if current(&docs, &uri, &doc) {
+                debug!(version = doc.version(), "publishing diagnostics");
+                client
+                    .publish_diagnostics(uri, diags, Some(doc.version()))
+                    .await;
+            }
+        });
     }
 
     /// The document's semantic tokens (all, or those in `range`) in LSP's encoding.
@@ -745,8 +829,8 @@ impl LanguageServer for Backend {
             self.docs.remove(&uri);
             return;
         };
-        self.docs.insert(uri.clone(), Arc::clone(&doc));
-        self.publish(uri, doc).await;
+        let retired = self.docs.insert(uri.clone(), Arc::clone(&doc));
+        self.schedule_diagnostics(uri, doc, retired, Pass::Open);
     }
 
     #[instrument(skip_all, fields(uri = p.text_document.uri.as_str(), version = p.text_document.version))]
@@ -754,7 +838,7 @@ impl LanguageServer for Backend {
         let uri = p.text_document.uri;
         let version = p.text_document.version;
         // No `.await` until the edit has landed: handlers run concurrently.
-        let (doc, before) = {
+        let (doc, retired) = {
             let Some(mut entry) = self.docs.get_mut(&uri) else {
                 warn!("ignoring a change to a document that is not open");
                 return;
@@ -767,12 +851,14 @@ impl LanguageServer for Backend {
                 return;
             }
             let enc = self.encoding();
+            // Only the text changes here; syntax and model are computed when first asked for
+            // (by the diagnostics pass or a request), so a burst of edits is parsed once.
             let next = guarded("didChange", || {
                 let mut next = Document::clone(&entry);
                 for change in &p.content_changes {
                     convert::apply_change(&mut next, change, enc);
                 }
-                next.reparse(version);
+                next.set_version(version);
                 next
             });
             let Ok(next) = next else {
@@ -782,24 +868,20 @@ impl LanguageServer for Backend {
                 self.docs.remove(&uri);
                 return;
             };
-            let before = std::mem::replace(&mut *entry, Arc::new(next));
-            (Arc::clone(&entry), before)
+            let retired = std::mem::replace(&mut *entry, Arc::new(next));
+            (Arc::clone(&entry), retired)
         };
-        if self.session().code_lens_refresh && self.settings().code_lens.enable {
-            let changed = guarded("graph", || {
-                self.graph(&before).signature() != self.graph(&doc).signature()
-            });
-            if changed.unwrap_or(false) {
-                self.refresh_code_lenses();
-            }
-        }
-        self.publish(uri, doc).await;
+        self.schedule_diagnostics(uri, doc, Some(retired), Pass::Change);
     }
 
     #[instrument(skip_all, fields(uri = p.text_document.uri.as_str()))]
     async fn did_close(&self, p: DidCloseTextDocumentParams) {
+        // Removed before the first `.await` (a following didOpen must not be overtaken); the
+        // clear is sent under the publish lock, so no pass of the closed document follows it.
         self.docs.remove(&p.text_document.uri);
         self.semantic.last.remove(&p.text_document.uri);
+        self.graph_signatures.remove(&p.text_document.uri);
+        let _order = self.publish_lock.lock().await;
         // Diagnostics of a closed file would otherwise stay in the client's problem list.
         self.client
             .publish_diagnostics(p.text_document.uri, Vec::new(), None)

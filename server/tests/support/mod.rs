@@ -242,6 +242,19 @@ impl Server {
         }
     }
 
+    /// Every message received so far (and not yet consumed by a wait) that matches `pred`, in
+    /// arrival order.
+    pub fn take_received(&mut self, pred: impl Fn(&Value) -> bool) -> Vec<Value> {
+        while let Ok(msg) = self.messages.try_recv() {
+            self.pending.push_back(msg);
+        }
+        let (taken, kept) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(pred);
+        self.pending = kept;
+        taken.into()
+    }
+
     /// The next `textDocument/publishDiagnostics` for `uri` with `version`.
     pub fn diagnostics(&mut self, uri: &str, version: i64) -> Vec<Value> {
         let msg = self.wait_for(&format!("diagnostics for {uri} v{version}"), |m| {

@@ -18,6 +18,7 @@ use super::{Directive, Flag, Heredoc, Instruction, Keyword, Span, Syntax, Syntax
 
 /// BuildKit's `bufio.Scanner` gives up on a line (newline included) longer than this.
 const MAX_LINE: usize = 64 * 1024;
+const MAX_LINE_MESSAGE: &str = "dockerfile line greater than max allowed size of";
 
 /// How deep `${a:-${b:-...}}` may nest before heredoc detection gives up (stack safety).
 const MAX_NESTING: u32 = 64;
@@ -33,6 +34,218 @@ pub fn parse(text: &ropey::Rope) -> Syntax {
 
 pub fn parse_str(text: &str) -> Syntax {
     Parser::new(text).run()
+}
+
+/// How the text changed since a [`Syntax`] was parsed: bytes `start..old_end` of the old text
+/// became `start..new_end` of the new one, and the number of `\n`s changed by `line_delta`.
+/// Several edits merge into one covering change (see `Document::edit`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Change {
+    pub start: usize,
+    pub old_end: usize,
+    pub new_end: usize,
+    pub line_delta: isize,
+}
+
+impl Change {
+    /// The change covering `self` followed by `next` (whose offsets are in the text after
+    /// `self`).
+    pub fn then(self, next: Change) -> Change {
+        // Everything outside `self.start..self.new_end` of the intermediate text is unchanged
+        // old text, shifted by `self`'s delta after it.
+        let start = self.start.min(next.start);
+        let mid_end = self.new_end.max(next.old_end);
+        let old_end = self.old_end + (mid_end - self.new_end);
+        let new_end = (mid_end + next.new_end) - next.old_end;
+        Change {
+            start,
+            old_end,
+            new_end,
+            line_delta: self.line_delta + next.line_delta,
+        }
+    }
+}
+
+/// The syntax of `text`, reusing `old` (the syntax of the text before `change`) where the change
+/// cannot have had an effect: the scan restarts at the line after the last instruction that
+/// ends before the change (the scanner's only state there is the escape character, parser
+/// directives being over), and stops as soon as it reaches, past the change, the line where an
+/// old instruction started; the instructions from there on are the old ones, shifted.
+/// Equal to [`parse`] of `text` (a property test checks it); falls back to a full parse where
+/// reuse is not simple (a change before the end of the first instruction, over-long lines).
+pub fn reparse(old: std::sync::Arc<Syntax>, text: &ropey::Rope, change: Change) -> Syntax {
+    let mut buf = String::with_capacity(text.len_bytes());
+    for chunk in text.chunks() {
+        buf.push_str(chunk);
+    }
+    // The old syntax is updated in place when nobody else holds it (the usual case: the
+    // previous version of the document is gone by the time the new one is parsed).
+    let old = std::sync::Arc::try_unwrap(old).unwrap_or_else(|shared| (*shared).clone());
+    reparse_str(old, &buf, change)
+}
+
+pub fn reparse_str(old: Syntax, text: &str, change: Change) -> Syntax {
+    incremental(old, text, change).unwrap_or_else(|| parse_str(text))
+}
+
+fn incremental(mut old: Syntax, text: &str, c: Change) -> Option<Syntax> {
+    let b = text.as_bytes();
+    if c.start > c.new_end || c.new_end > b.len() || c.start > c.old_end {
+        return None;
+    }
+    if old
+        .errors
+        .iter()
+        .any(|e| e.message.starts_with(MAX_LINE_MESSAGE))
+    {
+        return None;
+    }
+    // The last instruction whose following line starts at or before the change.
+    let mut j = old.instructions.partition_point(|x| extent(x) < c.start);
+    let (keep, restart) = loop {
+        let prev = &old.instructions[j.checked_sub(1)?];
+        let end = extent(prev);
+        let between = b.get(end..c.start)?;
+        // The last instruction may have been cut off by the end of the text (an open line
+        // continuation or heredoc), so text added after it may still belong to it: rescan it.
+        let open = j == old.instructions.len();
+        if let Some(nl) = between.iter().position(|&x| x == b'\n').filter(|_| !open) {
+            break (j, end + nl + 1);
+        }
+        j -= 1;
+    };
+    let first_line = old.instructions[keep - 1].end_line as usize + 1;
+    let mut p = Parser {
+        text,
+        lines: Vec::new(),
+        first_line,
+        lazy: Some(restart),
+        too_long: false,
+        escape: old.escape as u8,
+        directives_done: true,
+        out: Syntax::default(),
+    };
+    let resync = Resync {
+        old: &old.instructions,
+        new_end: c.new_end,
+        delta: c.new_end as isize - c.old_end as isize,
+        line_delta: c.line_delta,
+    };
+    let synced = p.scan(first_line, Some(&resync));
+    if p.too_long {
+        return None;
+    }
+    let (d, dl) = (resync.delta, resync.line_delta);
+    let new = p.out;
+    // Old instructions from `m` on start where they did before, shifted.
+    let m = synced.unwrap_or(old.instructions.len());
+    let from = old.instructions.get(m).map_or(usize::MAX, |x| x.span.start);
+    let added = new.instructions.len();
+    old.instructions.splice(keep..m, new.instructions);
+    for ins in &mut old.instructions[keep + added..] {
+        shift_instruction(ins, d, dl);
+    }
+    let first = old.comments.partition_point(|s| s.start < restart);
+    let last = old.comments.partition_point(|s| s.start < from);
+    let added = new.comments.len();
+    old.comments.splice(first..last, new.comments);
+    for s in &mut old.comments[first + added..] {
+        *s = shift_span(*s, d);
+    }
+    let mut errors: Vec<SyntaxError> = Vec::with_capacity(old.errors.len() + new.errors.len());
+    let (before, after): (Vec<_>, Vec<_>) = std::mem::take(&mut old.errors)
+        .into_iter()
+        .filter(|e| e.span.start < restart || e.span.start >= from)
+        .partition(|e| e.span.start < restart);
+    errors.extend(before);
+    errors.extend(new.errors);
+    errors.extend(after.into_iter().map(|e| SyntaxError {
+        span: shift_span(e.span, d),
+        message: e.message,
+    }));
+    old.errors = errors;
+    Some(old)
+}
+
+/// Where the text an instruction consumed ends: its span, or its last heredoc (an unterminated
+/// body runs past the span, to the end of the text).
+fn extent(ins: &Instruction) -> usize {
+    ins.heredocs
+        .iter()
+        .map(|h| h.terminator.map_or(h.body.end, |t| t.end).max(h.body.end))
+        .fold(ins.span.end, usize::max)
+}
+
+/// Where the scan may stop reusing the old instructions.
+struct Resync<'o> {
+    old: &'o [Instruction],
+    /// End of the changed bytes in the new text.
+    new_end: usize,
+    delta: isize,
+    line_delta: isize,
+}
+
+impl Resync<'_> {
+    /// The old instruction that started at the same place as an instruction starting at `ts` on
+    /// line `line` (starting at `line_start`) of the new text, when that line lies wholly after
+    /// the change: the scanner was in the same state there, and sees the same text from there on.
+    fn at(&self, line: usize, line_start: usize, ts: usize) -> Option<usize> {
+        if line_start <= self.new_end {
+            return None;
+        }
+        let old_ts = usize::try_from(ts as isize - self.delta).ok()?;
+        let m = self.old.partition_point(|x| x.span.start < old_ts);
+        let ins = self.old.get(m)?;
+        (ins.span.start == old_ts && ins.start_line as isize == line as isize - self.line_delta)
+            .then_some(m)
+    }
+}
+
+fn shift_off(o: usize, d: isize) -> usize {
+    (o as isize + d) as usize
+}
+
+fn shift_span(s: Span, d: isize) -> Span {
+    Span::new(shift_off(s.start, d), shift_off(s.end, d))
+}
+
+fn shift_word(w: &mut Word, d: isize) {
+    w.span = shift_span(w.span, d);
+    for (_, src) in &mut w.breaks {
+        *src = shift_off(*src, d);
+    }
+}
+
+fn shift_instruction(ins: &mut Instruction, d: isize, dl: isize) {
+    shift_word(&mut ins.keyword, d);
+    for f in &mut ins.flags {
+        shift_word(&mut f.name, d);
+        if let Some(v) = &mut f.value {
+            shift_word(v, d);
+        }
+        f.span = shift_span(f.span, d);
+    }
+    shift_word(&mut ins.rest, d);
+    for w in &mut ins.args {
+        shift_word(w, d);
+    }
+    for w in ins.json.iter_mut().flatten() {
+        shift_word(w, d);
+    }
+    for h in &mut ins.heredocs {
+        h.marker = shift_span(h.marker, d);
+        h.body = shift_span(h.body, d);
+        h.terminator = h.terminator.map(|t| shift_span(t, d));
+    }
+    if let Some(sub) = &mut ins.onbuild {
+        shift_instruction(sub, d, dl);
+    }
+    ins.span = shift_span(ins.span, d);
+    ins.start_line = (ins.start_line as isize + dl) as u32;
+    ins.end_line = (ins.end_line as isize + dl) as u32;
+    for s in &mut ins.empty_continuation_lines {
+        *s = shift_span(*s, d);
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -59,10 +272,7 @@ fn split_lines(text: &str, errors: &mut Vec<SyntaxError>) -> Vec<Line> {
         if next - start > MAX_LINE && errors.is_empty() {
             errors.push(SyntaxError {
                 span: Span::new(start, end),
-                message: format!(
-                    "dockerfile line greater than max allowed size of {}",
-                    MAX_LINE - 1
-                ),
+                message: format!("{MAX_LINE_MESSAGE} {}", MAX_LINE - 1),
             });
         }
         lines.push(Line { start, end });
@@ -230,7 +440,14 @@ impl Logical {
 
 struct Parser<'a> {
     text: &'a str,
+    /// The lines split so far; `lines[0]` is line `first_line` of the file.
     lines: Vec<Line>,
+    first_line: usize,
+    /// Where the next line to split starts, when lines are split on demand (incremental
+    /// reparse); `None` once `lines` holds every line.
+    lazy: Option<usize>,
+    /// A line split on demand was longer than BuildKit allows (the caller parses in full).
+    too_long: bool,
     escape: u8,
     directives_done: bool,
     out: Syntax,
@@ -243,6 +460,9 @@ impl<'a> Parser<'a> {
         Parser {
             text,
             lines,
+            first_line: 0,
+            lazy: None,
+            too_long: false,
             escape: b'\\',
             directives_done: false,
             out: Syntax {
@@ -281,13 +501,55 @@ impl<'a> Parser<'a> {
         (end, false)
     }
 
+    /// Line `i` of the file, splitting more lines first when they are split on demand.
+    fn line(&mut self, i: usize) -> Option<Line> {
+        let k = i.checked_sub(self.first_line)?;
+        while k >= self.lines.len() {
+            let start = self.lazy?;
+            let b = self.text.as_bytes();
+            if start >= b.len() {
+                self.lazy = None;
+                return None;
+            }
+            let nl = b[start..]
+                .iter()
+                .position(|&c| c == b'\n')
+                .map(|p| start + p);
+            let next = nl.map_or(b.len(), |p| p + 1);
+            let mut end = nl.unwrap_or(b.len());
+            while end > start && matches!(b[end - 1], b'\r' | b'\n') {
+                end -= 1;
+            }
+            if next - start > MAX_LINE {
+                self.too_long = true;
+            }
+            self.lines.push(Line { start, end });
+            self.lazy = Some(next);
+        }
+        Some(self.lines[k])
+    }
+
     fn run(mut self) -> Syntax {
+        self.scan(0, None);
+        if self.out.instructions.is_empty() {
+            let len = self.text.len();
+            self.error(Span::empty(len), "file with no instructions");
+        }
+        self.out.escape = self.escape as char;
+        self.out
+    }
+
+    /// The main loop from line `first` (where the scanner is between instructions). With
+    /// `resync`, stops before an instruction that starts where an old one did and returns that
+    /// old instruction's index.
+    fn scan(&mut self, first: usize, resync: Option<&Resync>) -> Option<usize> {
         let b = self.text.as_bytes();
-        let n = self.lines.len();
         let mut logical = Logical::default();
-        let mut i = 0;
-        while i < n {
-            let line = self.lines[i];
+        let mut i = first;
+        while let Some(line) = self.line(i) {
+            if self.too_long {
+                return None;
+            }
             let mut start = line.start;
             if i == 0 && b[start..line.end].starts_with(b"\xEF\xBB\xBF") {
                 start += 3;
@@ -306,15 +568,18 @@ impl<'a> Parser<'a> {
                 i += 1;
                 continue;
             }
+            if let Some(m) = resync.and_then(|r| r.at(i, line.start, ts)) {
+                return Some(m);
+            }
 
             let first_line = i;
             logical.reset(ts);
             logical.push(self.text, ts, cut);
-            let mut last_content_line = i;
+            let mut last_content_end = line.end;
             let mut empty_continuation_lines = Vec::new();
-            while continues && i + 1 < n {
+            while continues {
+                let Some(l) = self.line(i + 1) else { break };
                 i += 1;
-                let l = self.lines[i];
                 if let Some(hash) = self.is_comment(l.start, l.end) {
                     self.out.comments.push(Span::new(hash, l.end));
                     continue;
@@ -326,9 +591,9 @@ impl<'a> Parser<'a> {
                 let (cut, c) = self.continuation(l.start, l.end);
                 logical.push(self.text, l.start, cut);
                 continues = c;
-                last_content_line = i;
+                last_content_end = l.end;
             }
-            let rest_end = self.lines[last_content_line].end;
+            let rest_end = last_content_end;
 
             let mut ins = self.command(&logical, 0, logical.text.len(), rest_end);
             ins.empty_continuation_lines = empty_continuation_lines;
@@ -339,11 +604,10 @@ impl<'a> Parser<'a> {
             };
             if kind.allows_heredoc() && !json && logical.text.contains("<<") {
                 for (marker, name, chomp, quoted) in heredocs_in(&logical) {
-                    let body_start = self.lines.get(i + 1).map_or(b.len(), |l| l.start);
+                    let body_start = self.line(i + 1).map_or(b.len(), |l| l.start);
                     let mut terminator = None;
-                    while i + 1 < n {
+                    while let Some(l) = self.line(i + 1) {
                         i += 1;
-                        let l = self.lines[i];
                         let mut s = l.start;
                         if chomp {
                             while s < l.end && b[s] == b'\t' {
@@ -371,24 +635,22 @@ impl<'a> Parser<'a> {
                 }
             }
 
+            let last_end = self.line(i).map_or(b.len(), |l| l.end);
             ins.start_line = first_line as u32;
             ins.end_line = i as u32;
-            ins.span = Span::new(
-                ins.keyword.span.start,
-                self.lines[i].end.max(ins.keyword.span.start),
-            );
-            if let Some(sub) = &mut ins.onbuild {
-                sub.start_line = ins.start_line;
-                sub.end_line = ins.end_line;
+            ins.span = Span::new(ins.keyword.span.start, last_end.max(ins.keyword.span.start));
+            // Triggers (also nested ones, `ONBUILD ONBUILD ...`) sit on their ONBUILD's lines.
+            let (start_line, end_line) = (ins.start_line, ins.end_line);
+            let mut sub = ins.onbuild.as_deref_mut();
+            while let Some(s) = sub {
+                s.start_line = start_line;
+                s.end_line = end_line;
+                sub = s.onbuild.as_deref_mut();
             }
             self.out.instructions.push(ins);
             i += 1;
         }
-        if self.out.instructions.is_empty() {
-            self.error(Span::empty(b.len()), "file with no instructions");
-        }
-        self.out.escape = self.escape as char;
-        self.out
+        None
     }
 
     /// `DirectiveParser.ParseLine`: `# name = value` lines at the very top; the first other line
@@ -1841,6 +2103,37 @@ mod tests {
             for s in syntax.comments.iter().chain(syntax.errors.iter().map(|e| &e.span)) {
                 prop_assert!(ok(*s));
             }
+        }
+
+        /// Any edit of any fragment soup, reparsed incrementally from the old syntax, gives
+        /// exactly the syntax of a fresh parse.
+        #[test]
+        fn incremental_reparse_equals_fresh(
+            parts in prop::collection::vec(fragment(), 0..60),
+            inserted in prop::collection::vec(fragment(), 0..4),
+            at in any::<usize>(),
+            len in 0usize..40,
+        ) {
+            let before = parts.concat();
+            let old = parse_str(&before);
+            let mut start = at % (before.len() + 1);
+            while !before.is_char_boundary(start) {
+                start -= 1;
+            }
+            let mut end = (start + len).min(before.len());
+            while !before.is_char_boundary(end) {
+                end += 1;
+            }
+            let ins = inserted.concat();
+            let after = format!("{}{}{}", &before[..start], ins, &before[end..]);
+            let lines = |s: &str| s.bytes().filter(|&b| b == b'\n').count() as isize;
+            let change = Change {
+                start,
+                old_end: end,
+                new_end: start + ins.len(),
+                line_delta: lines(&ins) - lines(&before[start..end]),
+            };
+            prop_assert_eq!(reparse_str(old, &after, change), parse_str(&after));
         }
     }
 }
