@@ -7,6 +7,15 @@ cd "$(dirname "$0")/.."
 
 cargo test --workspace --all-targets
 
+# Fuzz targets (server/fuzz, outside the workspace): a short fixed run of each when cargo fuzz
+# is installed (.ci/run installs it). Their saved crash inputs and seeds also run as plain tests
+# above (server/tests/fuzz_regressions.rs), so without cargo fuzz only the fuzzing is skipped.
+if cargo fuzz --version >/dev/null 2>&1; then
+    FUZZ_SEED_CORPUS=${FUZZ_SEED_CORPUS:-} bash server/fuzz/run.sh "${FUZZ_SECONDS:-20}"
+else
+    echo "skipping fuzzing: cargo fuzz not installed (cargo install cargo-fuzz --locked)"
+fi
+
 CORPUS=../shared/corpus/real
 if [ -d "$CORPUS" ]; then
     if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import dockerfile' 2>/dev/null; then

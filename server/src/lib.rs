@@ -1,4 +1,6 @@
 //! dockerfile-ls: a Dockerfile language server.
 pub mod analysis;
 pub mod cli;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod lsp;

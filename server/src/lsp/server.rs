@@ -42,15 +42,36 @@ pub struct Backend {
     session: OnceLock<Session>,
     /// Set by `shutdown`: LSP says to exit with code 0 after `exit` only if it came first.
     shutdown: Arc<AtomicBool>,
+    /// The client's `processId` from `initialize`, watched by `lsp::parent`.
+    parent: Arc<OnceLock<u32>>,
+}
+
+/// Debug builds only: a request whose handler panics, to test that a panic in a handler
+/// becomes an internal-error response and the server lives on.
+#[cfg(all(debug_assertions, not(fuzzing)))]
+pub const DEBUG_PANIC_METHOD: &str = "dockerfile-ls/debugPanic";
+
+/// Debug builds only: `{"textDocument": {"uri"}}` → `{"version", "length", "hash"}` of the
+/// server's copy of the text (FNV-1a, 64 bits, of its UTF-8 bytes, as 16 hex digits), to test
+/// that the server's text equals the client's; `null` for a document that is not open.
+#[cfg(all(debug_assertions, not(fuzzing)))]
+pub const DEBUG_TEXT_HASH_METHOD: &str = "dockerfile-ls/debugTextHash";
+
+#[cfg(all(debug_assertions, not(fuzzing)))]
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DebugTextParams {
+    text_document: tower_lsp_server::ls_types::TextDocumentIdentifier,
 }
 
 impl Backend {
-    pub fn new(client: Client, shutdown: Arc<AtomicBool>) -> Backend {
+    pub fn new(client: Client, shutdown: Arc<AtomicBool>, parent: Arc<OnceLock<u32>>) -> Backend {
         Backend {
             client,
             docs: DashMap::new(),
             session: OnceLock::new(),
             shutdown,
+            parent,
         }
     }
 
@@ -114,17 +135,37 @@ impl Backend {
     pub async fn invalid_message(&self) -> Result<()> {
         Err(Error::invalid_request())
     }
+
+    #[cfg(all(debug_assertions, not(fuzzing)))]
+    pub async fn debug_panic(&self) -> Result<()> {
+        panic!("`{DEBUG_PANIC_METHOD}` was called");
+    }
+
+    #[cfg(all(debug_assertions, not(fuzzing)))]
+    pub async fn debug_text_hash(&self, p: DebugTextParams) -> Result<Option<serde_json::Value>> {
+        let Some(doc) = self.snapshot(&p.text_document.uri) else {
+            return Ok(None);
+        };
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for chunk in doc.text().chunks() {
+            for b in chunk.bytes() {
+                hash ^= u64::from(b);
+                hash = hash.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        Ok(Some(serde_json::json!({
+            "version": doc.version(),
+            "length": doc.len(),
+            "hash": format!("{hash:016x}"),
+        })))
+    }
 }
 
 /// Runs one analysis call; a panic becomes an internal-error response and an error log instead
 /// of taking the whole server down.
 fn guarded<T>(what: &'static str, f: impl FnOnce() -> T) -> Result<T> {
     std::panic::catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
-        let why = payload
-            .downcast_ref::<&str>()
-            .map(ToString::to_string)
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
+        let why = super::panic_guard::panic_message(payload.as_ref());
         error!("{what} panicked: {why}");
         let mut err = Error::internal_error();
         err.message = format!("internal error in {what}").into();
@@ -143,6 +184,11 @@ impl LanguageServer for Backend {
             encoding: capabilities::negotiate_encoding(&params.capabilities),
             snippets: capabilities::snippet_support(&params.capabilities),
         };
+        if let Some(pid) = params.process_id {
+            // LSP: exit when the parent process is gone (watched in `lsp::parent`). A
+            // `--clientProcessId` from the command line was set first and wins.
+            let _ = self.parent.set(pid);
+        }
         let settings = Settings::from_init_options(params.initialization_options);
         debug!(?session, ?settings, "initialize");
         if self.session.set(session).is_err() {
@@ -179,7 +225,10 @@ impl LanguageServer for Backend {
             self.docs.remove(&uri);
             return;
         };
-        self.docs.insert(uri.clone(), Arc::clone(&doc));
+        if self.docs.insert(uri.clone(), Arc::clone(&doc)).is_some() {
+            // LSP forbids opening an open document; take the client's new text as the truth.
+            warn!("didOpen of a document that is already open: replacing its text");
+        }
         self.publish(uri, doc).await;
     }
 
@@ -224,7 +273,9 @@ impl LanguageServer for Backend {
 
     #[instrument(skip_all, fields(uri = p.text_document.uri.as_str()))]
     async fn did_close(&self, p: DidCloseTextDocumentParams) {
-        self.docs.remove(&p.text_document.uri);
+        if self.docs.remove(&p.text_document.uri).is_none() {
+            warn!("didClose of a document that is not open");
+        }
         // Diagnostics of a closed file would otherwise stay in the client's problem list.
         self.client
             .publish_diagnostics(p.text_document.uri, Vec::new(), None)

@@ -5,6 +5,8 @@
 
 pub mod completion;
 pub mod diagnostics;
+#[doc(hidden)]
+pub mod exercise;
 pub mod navigation;
 pub mod rename;
 pub mod symbol;
