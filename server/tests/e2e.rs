@@ -90,7 +90,21 @@ fn initialize_advertises_capabilities_and_defaults_to_utf16() {
             "referencesProvider": true,
             "documentHighlightProvider": true,
             "renameProvider": {"prepareProvider": true},
-            "completionProvider": {"triggerCharacters": ["-", "=", ",", "$", "{", " "]}
+            "completionProvider": {"triggerCharacters": ["-", "=", ",", "$", "{", " "]},
+            "hoverProvider": true,
+            "semanticTokensProvider": {
+                "legend": {
+                    "tokenTypes": ["keyword", "parameter", "property", "enumMember", "class",
+                        "namespace", "variable", "string", "comment", "operator", "macro",
+                        "decorator"],
+                    "tokenModifiers": ["declaration", "readonly", "defaultLibrary", "deprecated"]
+                },
+                "range": true,
+                "full": {"delta": true}
+            },
+            "documentLinkProvider": {"resolveProvider": false},
+            "inlayHintProvider": true,
+            "signatureHelpProvider": {"triggerCharacters": [" "], "retriggerCharacters": [","]}
         })
     );
     assert_eq!(result["serverInfo"]["name"], "dockerfile-ls");

@@ -74,3 +74,12 @@ pub fn render(text: &str, spans: &[(Span, String)]) -> String {
     }
     out
 }
+
+/// `shared/corpus/real` beside the repository (in `..` of the checkout, or of any ancestor, so
+/// a worktree under `/work/wt/...` finds `/work/shared`); `None` when absent.
+pub fn corpus_dir() -> Option<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    root.ancestors()
+        .map(|a| a.join("shared/corpus/real"))
+        .find(|p| p.is_dir())
+}

@@ -4,12 +4,14 @@
 //! handler makes clients send requests that fail.
 
 use tower_lsp_server::ls_types::{
-    ClientCapabilities, CompletionOptions, OneOf, PositionEncodingKind, RenameOptions,
-    ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
-    WorkDoneProgressOptions,
+    ClientCapabilities, CompletionOptions, DocumentLinkOptions, HoverProviderCapability,
+    MarkupKind, OneOf, PositionEncodingKind, RenameOptions, SemanticTokensFullOptions,
+    SemanticTokensOptions, SemanticTokensServerCapabilities, ServerCapabilities,
+    SignatureHelpOptions, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, WorkDoneProgressOptions,
 };
 
-use super::convert::Encoding;
+use super::convert::{self, Encoding};
 
 /// Characters after which the client should ask for completions: `-` starts a flag (`--from`),
 /// `=` starts a flag or mount value (`--from=`, `type=`), `,` the next mount option, `$` and `{`
@@ -40,7 +42,68 @@ pub fn snippet_support(caps: &ClientCapabilities) -> bool {
         .unwrap_or(false)
 }
 
+/// `textDocument.hover.contentFormat` lists markdown (LSP: plaintext otherwise).
+pub fn hover_markdown(caps: &ClientCapabilities) -> bool {
+    caps.text_document
+        .as_ref()
+        .and_then(|t| t.hover.as_ref())
+        .and_then(|h| h.content_format.as_ref())
+        .is_some_and(|f| f.contains(&MarkupKind::Markdown))
+}
+
+/// `textDocument.semanticTokens.multilineTokenSupport`.
+pub fn multiline_tokens(caps: &ClientCapabilities) -> bool {
+    caps.text_document
+        .as_ref()
+        .and_then(|t| t.semantic_tokens.as_ref())
+        .and_then(|s| s.multiline_token_support)
+        .unwrap_or(false)
+}
+
+/// Signature help opens on a space (the next argument) and follows `,` inside exec-form arrays.
+pub const SIGNATURE_TRIGGER_CHARACTERS: &[&str] = &[" "];
+pub const SIGNATURE_RETRIGGER_CHARACTERS: &[&str] = &[","];
+
+/// Hover, semantic tokens (full, delta, range), document links, inlay hints, signature help.
+fn editor_feature_capabilities(caps: &mut ServerCapabilities) {
+    caps.hover_provider = Some(HoverProviderCapability::Simple(true));
+    caps.semantic_tokens_provider = Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+        SemanticTokensOptions {
+            legend: convert::semantic_legend(),
+            range: Some(true),
+            full: Some(SemanticTokensFullOptions::Delta { delta: Some(true) }),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        },
+    ));
+    caps.document_link_provider = Some(DocumentLinkOptions {
+        resolve_provider: Some(false),
+        work_done_progress_options: WorkDoneProgressOptions::default(),
+    });
+    caps.inlay_hint_provider = Some(OneOf::Left(true));
+    caps.signature_help_provider = Some(SignatureHelpOptions {
+        trigger_characters: Some(
+            SIGNATURE_TRIGGER_CHARACTERS
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        ),
+        retrigger_characters: Some(
+            SIGNATURE_RETRIGGER_CHARACTERS
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        ),
+        work_done_progress_options: WorkDoneProgressOptions::default(),
+    });
+}
+
 pub fn server_capabilities(encoding: Encoding) -> ServerCapabilities {
+    let mut caps = base_capabilities(encoding);
+    editor_feature_capabilities(&mut caps);
+    caps
+}
+
+fn base_capabilities(encoding: Encoding) -> ServerCapabilities {
     ServerCapabilities {
         position_encoding: Some(encoding.kind()),
         text_document_sync: Some(TextDocumentSyncCapability::Options(
@@ -104,11 +167,30 @@ mod tests {
                 "completionProvider",
                 "definitionProvider",
                 "documentHighlightProvider",
+                "documentLinkProvider",
+                "hoverProvider",
+                "inlayHintProvider",
                 "positionEncoding",
                 "referencesProvider",
                 "renameProvider",
+                "semanticTokensProvider",
+                "signatureHelpProvider",
                 "textDocumentSync",
             ]
         );
+    }
+
+    #[test]
+    fn hover_format_and_multiline_tokens_follow_the_client() {
+        assert!(!hover_markdown(&caps(json!({}))));
+        let c =
+            caps(json!({"textDocument": {"hover": {"contentFormat": ["plaintext", "markdown"]}}}));
+        assert!(hover_markdown(&c));
+        assert!(!multiline_tokens(&caps(json!({}))));
+        let c = caps(json!({"textDocument": {"semanticTokens": {
+            "requests": {}, "tokenTypes": [], "tokenModifiers": [], "formats": ["relative"],
+            "multilineTokenSupport": true
+        }}}));
+        assert!(multiline_tokens(&c));
     }
 }

@@ -8,8 +8,8 @@
 //! Must not know: UTF-16 or any position arithmetic (that is `convert`), analysis internals.
 
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use dashmap::DashMap;
 use tower_lsp_server::jsonrpc::{Error, Result};
@@ -20,13 +20,19 @@ use tower_lsp_server::ls_types::{
     PrepareRenameResponse, ReferenceParams, RenameParams, ServerInfo, TextDocumentPositionParams,
     TextEdit, Uri, WorkspaceEdit,
 };
+use tower_lsp_server::ls_types::{
+    DocumentLink, DocumentLinkParams, Hover, HoverParams, InlayHint, InlayHintParams,
+    SemanticToken, SemanticTokens, SemanticTokensDelta, SemanticTokensDeltaParams,
+    SemanticTokensFullDeltaResult, SemanticTokensParams, SemanticTokensRangeParams,
+    SemanticTokensRangeResult, SemanticTokensResult, SignatureHelp, SignatureHelpParams,
+};
 use tower_lsp_server::{Client, LanguageServer};
 use tracing::{debug, error, info, instrument, warn};
 
 use super::capabilities;
 use super::config::Settings;
 use super::convert::{self, Encoding};
-use crate::analysis::features::{self, CompletionConfig};
+use crate::analysis::features::{self, CompletionConfig, HoverConfig};
 use crate::analysis::Document;
 
 /// What `initialize` settled for the rest of the session.
@@ -34,6 +40,10 @@ use crate::analysis::Document;
 struct Session {
     encoding: Encoding,
     snippets: bool,
+    /// Hover as markdown (else plain text).
+    hover_markdown: bool,
+    /// Semantic tokens may span lines.
+    multiline_tokens: bool,
 }
 
 pub struct Backend {
@@ -42,8 +52,28 @@ pub struct Backend {
     session: OnceLock<Session>,
     /// Set by `shutdown`: LSP says to exit with code 0 after `exit` only if it came first.
     shutdown: Arc<AtomicBool>,
+    /// Settings from `initializationOptions`.
+    settings: RwLock<Settings>,
+    /// The last semantic tokens sent per document, for `semanticTokens/full/delta`.
+    semantic: SemanticCache,
     /// The client's `processId` from `initialize`, watched by `lsp::parent`.
     parent: Arc<OnceLock<u32>>,
+}
+
+/// The last `semanticTokens` result per document: its `resultId` and data.
+#[derive(Default)]
+struct SemanticCache {
+    last: DashMap<Uri, (String, Vec<SemanticToken>)>,
+    next_id: AtomicU64,
+}
+
+impl SemanticCache {
+    /// Remembers `data` for `uri` and returns its new result id.
+    fn store(&self, uri: &Uri, data: &[SemanticToken]) -> String {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed).to_string();
+        self.last.insert(uri.clone(), (id.clone(), data.to_vec()));
+        id
+    }
 }
 
 /// Debug builds only: a request whose handler panics, to test that a panic in a handler
@@ -71,6 +101,8 @@ impl Backend {
             docs: DashMap::new(),
             session: OnceLock::new(),
             shutdown,
+            settings: RwLock::new(Settings::default()),
+            semantic: SemanticCache::default(),
             parent,
         }
     }
@@ -131,6 +163,20 @@ impl Backend {
             .await;
     }
 
+    /// The document's semantic tokens (all, or those in `range`) in LSP's encoding.
+    fn encoded_tokens(
+        &self,
+        uri: &Uri,
+        range: Option<tower_lsp_server::ls_types::Range>,
+    ) -> Result<Option<Vec<SemanticToken>>> {
+        let multiline = self.session().multiline_tokens;
+        self.with_doc("semanticTokens", uri, |doc, enc| {
+            let span = range.map(|r| convert::span(doc, r, enc));
+            let tokens = features::semantic_tokens(doc, span);
+            Some(convert::semantic_tokens(doc, &tokens, enc, multiline))
+        })
+    }
+
     /// The reply to a frame the transport guard found malformed (see `transport`).
     pub async fn invalid_message(&self) -> Result<()> {
         Err(Error::invalid_request())
@@ -183,6 +229,8 @@ impl LanguageServer for Backend {
         let session = Session {
             encoding: capabilities::negotiate_encoding(&params.capabilities),
             snippets: capabilities::snippet_support(&params.capabilities),
+            hover_markdown: capabilities::hover_markdown(&params.capabilities),
+            multiline_tokens: capabilities::multiline_tokens(&params.capabilities),
         };
         if let Some(pid) = params.process_id {
             // LSP: exit when the parent process is gone (watched in `lsp::parent`). A
@@ -191,6 +239,9 @@ impl LanguageServer for Backend {
         }
         let settings = Settings::from_init_options(params.initialization_options);
         debug!(?session, ?settings, "initialize");
+        if let Ok(mut s) = self.settings.write() {
+            *s = settings;
+        }
         if self.session.set(session).is_err() {
             warn!("initialize received twice; keeping the first session");
         }
@@ -276,6 +327,7 @@ impl LanguageServer for Backend {
         if self.docs.remove(&p.text_document.uri).is_none() {
             warn!("didClose of a document that is not open");
         }
+        self.semantic.last.remove(&p.text_document.uri);
         // Diagnostics of a closed file would otherwise stay in the client's problem list.
         self.client
             .publish_diagnostics(p.text_document.uri, Vec::new(), None)
@@ -385,6 +437,117 @@ impl LanguageServer for Backend {
                 .map(|item| convert::completion_item(doc, item, enc))
                 .collect();
             Some(CompletionResponse::Array(items))
+        })
+    }
+
+    // ---- hover, semantic tokens, links, inlay hints, signature help (issue 5A) ----
+
+    #[instrument(skip_all)]
+    async fn hover(&self, p: HoverParams) -> Result<Option<Hover>> {
+        let (uri, pos) = position_params(&p.text_document_position_params);
+        let markdown = self.session().hover_markdown;
+        self.with_doc("hover", uri, |doc, enc| {
+            let offset = convert::offset(doc, pos, enc);
+            let h = features::hover(doc, offset, HoverConfig { markdown })?;
+            Some(convert::hover(doc, &h, markdown, enc))
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn semantic_tokens_full(
+        &self,
+        p: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        let uri = &p.text_document.uri;
+        let data = self.encoded_tokens(uri, None)?;
+        Ok(data.map(|data| {
+            let id = self.semantic.store(uri, &data);
+            SemanticTokensResult::Tokens(SemanticTokens {
+                result_id: Some(id),
+                data,
+            })
+        }))
+    }
+
+    #[instrument(skip_all)]
+    async fn semantic_tokens_full_delta(
+        &self,
+        p: SemanticTokensDeltaParams,
+    ) -> Result<Option<SemanticTokensFullDeltaResult>> {
+        let uri = &p.text_document.uri;
+        let Some(data) = self.encoded_tokens(uri, None)? else {
+            return Ok(None);
+        };
+        let previous = self
+            .semantic
+            .last
+            .get(uri)
+            .filter(|e| e.0 == p.previous_result_id)
+            .map(|e| convert::semantic_edits(&e.1, &data));
+        let id = self.semantic.store(uri, &data);
+        Ok(Some(match previous {
+            Some(edits) => SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta {
+                result_id: Some(id),
+                edits,
+            }),
+            // An unknown (or superseded) previous result: send everything.
+            None => SemanticTokensFullDeltaResult::Tokens(SemanticTokens {
+                result_id: Some(id),
+                data,
+            }),
+        }))
+    }
+
+    #[instrument(skip_all)]
+    async fn semantic_tokens_range(
+        &self,
+        p: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        let data = self.encoded_tokens(&p.text_document.uri, Some(p.range))?;
+        Ok(data.map(|data| {
+            SemanticTokensRangeResult::Tokens(SemanticTokens {
+                result_id: None,
+                data,
+            })
+        }))
+    }
+
+    #[instrument(skip_all)]
+    async fn document_link(&self, p: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        self.with_doc("documentLink", &p.text_document.uri, |doc, enc| {
+            Some(
+                features::document_links(doc)
+                    .iter()
+                    .map(|l| convert::document_link(doc, l, enc))
+                    .collect(),
+            )
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn inlay_hint(&self, p: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let config = self
+            .settings
+            .read()
+            .map(|s| s.inlay_hints.config())
+            .unwrap_or_default();
+        self.with_doc("inlayHint", &p.text_document.uri, |doc, enc| {
+            let span = convert::span(doc, p.range, enc);
+            Some(
+                features::inlay_hints(doc, span, config)
+                    .iter()
+                    .map(|h| convert::inlay_hint(doc, h, enc))
+                    .collect(),
+            )
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn signature_help(&self, p: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
+        let (uri, pos) = position_params(&p.text_document_position_params);
+        self.with_doc("signatureHelp", uri, |doc, enc| {
+            let offset = convert::offset(doc, pos, enc);
+            features::signature_help(doc, offset).map(|h| convert::signature_help(&h))
         })
     }
 }

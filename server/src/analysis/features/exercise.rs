@@ -8,9 +8,10 @@
 //! Must not know: LSP types (the conversion of spans to LSP ranges has its own tests).
 
 use super::{
-    completion, definition, diagnostics, highlights, prepare_rename, references, rename,
+    completion, definition, diagnostics, document_links, highlights, hover, inlay_hints,
+    prepare_rename, references, rename, semantic_tokens, signature_help,
     symbol::{occurrences, symbol_at},
-    CompletionConfig,
+    CompletionConfig, HoverConfig, InlayHintsConfig,
 };
 use crate::analysis::{Document, Span};
 
@@ -29,6 +30,23 @@ pub fn document_features(doc: &Document) -> Result<(), String> {
                 span_ok(doc, *span, "diagnostic fix")?;
             }
         }
+    }
+    for token in semantic_tokens(doc, None) {
+        span_ok(doc, token.span, "semantic token")?;
+    }
+    for link in document_links(doc) {
+        span_ok(doc, link.span, "document link")?;
+    }
+    let whole = Span::new(0, doc.len());
+    for hint in inlay_hints(
+        doc,
+        whole,
+        InlayHintsConfig {
+            variable_values: true,
+            stage_indexes: true,
+        },
+    ) {
+        span_ok(doc, Span::empty(hint.offset), "inlay hint")?;
     }
     Ok(())
 }
@@ -67,6 +85,19 @@ pub fn features_at(doc: &Document, offset: usize) -> Result<(), String> {
         for occ in occurrences(doc, symbol) {
             span_ok(doc, occ.span, "occurrence")?;
         }
+    }
+    for markdown in [false, true] {
+        if let Some(h) = hover(doc, offset, HoverConfig { markdown }) {
+            span_ok(doc, h.span, "hover")?;
+        }
+    }
+    let _ = signature_help(doc, offset);
+    let around = Span::new(
+        doc.clamp(offset.saturating_sub(64)),
+        doc.clamp(offset.saturating_add(64)),
+    );
+    for token in semantic_tokens(doc, Some(around)) {
+        span_ok(doc, token.span, "semantic token in range")?;
     }
     for snippets in [false, true] {
         for item in completion(doc, offset, CompletionConfig { snippets }) {

@@ -11,6 +11,7 @@
 //! Must not know: LSP types, positions in UTF-16, anything about stages or variables' meaning.
 
 pub mod expand;
+pub mod image_ref;
 pub mod mount;
 pub mod parser;
 pub mod tree;
