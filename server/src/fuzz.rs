@@ -76,13 +76,13 @@ fn typing(text: &str) -> Vec<Edit> {
     let mut chunk = String::new();
     for (i, c) in text.chars().enumerate() {
         chunk.push(c);
-        if (c as usize + i) % 5 == 0 || c == '\n' {
+        if (c as usize + i).is_multiple_of(5) || c == '\n' {
             edits.push(Edit {
                 pos: u16::MAX,
                 delete: 0,
                 insert: std::mem::take(&mut chunk),
-                reparse: i % 3 == 0,
-                parse_tree: i % 7 == 0,
+                reparse: i.is_multiple_of(3),
+                parse_tree: i.is_multiple_of(7),
             });
         }
     }
