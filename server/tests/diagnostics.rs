@@ -219,3 +219,32 @@ fn hadolint_yaml_in_the_workspace_folder_applies_to_its_files_only() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// docs/security.md: a `.hadolint.yaml` that is a link to a file outside the workspace folders
+/// is not read; the user is told why, and its settings do not apply.
+#[cfg(unix)]
+#[test]
+fn a_hadolint_yaml_linked_from_outside_the_workspace_is_not_read() {
+    let base = std::env::temp_dir().join(format!("dfls-hadolint-link-{}", std::process::id()));
+    let (dir, outside) = (base.join("ws"), base.join("outside"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("secret.yaml"), "ignored:\n  - DL3061\n").unwrap();
+    std::os::unix::fs::symlink(outside.join("secret.yaml"), dir.join(".hadolint.yaml")).unwrap();
+    let root = format!("file://{}", dir.display());
+    let mut server =
+        Server::start_full(default_capabilities(), Value::Null, json!(root), json!({}));
+    let msg = server.wait_for("a message about the refused file", |m| {
+        m["method"] == "window/showMessage"
+    });
+    let text = msg["params"]["message"].as_str().unwrap_or_default();
+    assert!(text.contains("outside the workspace folders"), "{text}");
+    let u = format!("{root}/Dockerfile");
+    server.open(&u, 1, "ENV A=1\nFROM alpine\n");
+    assert_eq!(
+        codes(&server.diagnostics(&u, 1)),
+        ["InstructionBeforeFrom"],
+        "the linked file's `ignored` must not apply"
+    );
+    std::fs::remove_dir_all(&base).unwrap();
+}

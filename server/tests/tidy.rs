@@ -73,3 +73,81 @@ fn every_file_has_a_module_comment() {
         );
     }
 }
+
+/// The part of a source file before its test module (tests may spawn processes and touch files);
+/// nothing for a test module in its own file (`tests.rs`).
+fn non_test_code<'a>(path: &Path, text: &'a str) -> &'a str {
+    if path.ends_with("tests.rs") {
+        return "";
+    }
+    let end = ["#[cfg(test)]", "#[cfg(all(test"]
+        .iter()
+        .filter_map(|m| text.find(m))
+        .min()
+        .unwrap_or(text.len());
+    &text[..end]
+}
+
+/// The server never runs commands and never opens network connections (docs/security.md).
+#[test]
+fn no_process_or_network_apis_outside_tests() {
+    let mut files = Vec::new();
+    rust_files(&src("src"), &mut files);
+    for f in files {
+        let text = fs::read_to_string(&f).expect("read");
+        let code = non_test_code(&f, &text);
+        for banned in [
+            "Command::new",
+            "process::Command",
+            "tokio::process",
+            "std::net",
+            "tokio::net",
+            "TcpStream",
+            "TcpListener",
+            "UdpSocket",
+            "UnixStream",
+            "reqwest",
+            "hyper::",
+            "ureq::",
+        ] {
+            assert!(
+                !code.contains(banned),
+                "{} uses `{banned}` outside tests",
+                f.display()
+            );
+        }
+    }
+}
+
+/// The server reads files only through `lsp::workspace` (docs/security.md): nothing else under
+/// `src/lsp` or `src/analysis` touches the filesystem.
+#[test]
+fn lsp_reads_files_only_through_the_workspace_boundary() {
+    let mut files = Vec::new();
+    rust_files(&src("src/lsp"), &mut files);
+    rust_files(&src("src/analysis"), &mut files);
+    for f in files {
+        if f.ends_with("lsp/workspace.rs") {
+            continue;
+        }
+        let text = fs::read_to_string(&f).expect("read");
+        let code = non_test_code(&f, &text);
+        for banned in [
+            "std::fs",
+            "fs::read",
+            "File::open",
+            "OpenOptions",
+            "read_dir",
+            "canonicalize",
+            ".is_file()",
+            "hadolint_config::load",
+            "hadolint_config::find_in",
+        ] {
+            assert!(
+                !code.contains(banned),
+                "{} uses `{banned}`: read workspace files through `lsp::workspace::Workspace::read`",
+                f.display()
+            );
+        }
+    }
+}

@@ -135,7 +135,7 @@ pub fn run(opts: &Options) -> ExitCode {
         Format::Github => github(&checked),
         Format::Checkstyle => checkstyle(&checked),
     };
-    emit(&report);
+    super::emit(&report);
     let failed = checked
         .iter()
         .flat_map(|c| &c.diags)
@@ -250,12 +250,6 @@ fn check_one(path: &Path, config: &DiagnosticsConfig) -> Result<Checked, String>
     Ok(Checked { name, doc, diags })
 }
 
-/// The report is this command's output, so it goes to stdout (the workspace denies printing to
-/// stdout because in server mode stdout carries the protocol; `check` never serves).
-#[allow(clippy::print_stdout)]
-fn emit(report: &str) {
-    print!("{report}");
-}
 
 /// The display name and text of `path` (`-` is stdin), or a one-line error message.
 pub(super) fn read(path: &Path) -> Result<(String, String), String> {

@@ -103,15 +103,10 @@ pub fn run(path: &Path, target: Option<&str>, format: Format, ascii: bool) -> Ex
         Format::Dot => graph::render(&g, graph::Format::Dot),
         Format::Svg => graph::render(&g, graph::Format::Svg),
     };
-    emit(&out);
+    super::emit(&out);
     ExitCode::SUCCESS
 }
 
-/// The graph is this command's output, so it goes to stdout (`graph` never serves LSP).
-#[allow(clippy::print_stdout)]
-fn emit(s: &str) {
-    print!("{s}");
-}
 
 /// True when the locale's character set is UTF-8: the first non-empty of `LC_ALL`,
 /// `LC_CTYPE`, `LANG` (POSIX precedence) mentions `UTF-8` or `utf8`.

@@ -34,7 +34,8 @@ struct Cli {
     #[arg(long, value_name = "PATH", global = true)]
     log_file: Option<PathBuf>,
 
-    /// Accepted for clients that pass it (vscode-languageclient); unused.
+    /// The client's process id (vscode-languageclient passes it): the server exits when that
+    /// process is gone, as it does for `processId` in `initialize`.
     #[arg(long = "clientProcessId", hide = true)]
     client_process_id: Option<u32>,
 
@@ -151,16 +152,28 @@ pub fn main() -> ExitCode {
         }
         None => {
             tracing::debug!(stdio = cli.stdio, client_process_id = ?cli.client_process_id, "serving LSP on stdio");
-            serve()
+            serve(cli.client_process_id)
         }
     }
 }
 
 /// Writes a subcommand's result. Only subcommands call this: in server mode stdout carries the
 /// protocol, which is why the workspace denies printing to stdout everywhere else.
-#[allow(clippy::print_stdout)]
 fn print_output(text: &str) {
-    println!("{text}");
+    emit(&format!("{text}\n"));
+}
+
+/// Writes a subcommand's output to stdout. A reader that went away (`dockerfile-ls check |
+/// head`) is not an error: the rest is dropped quietly and the exit code still tells the result.
+/// Any other write error is reported on stderr.
+pub(crate) fn emit(text: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => {}
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(err) => eprintln!("dockerfile-ls: cannot write the output: {err}"),
+    }
 }
 
 /// Logs go to stderr (or `--log-file`), never stdout: stdout carries the protocol.
@@ -184,7 +197,10 @@ fn init_logging(log_file: Option<&PathBuf>) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn serve() -> ExitCode {
+fn serve(client_process_id: Option<u32>) -> ExitCode {
+    // A panic is caught where it happens (see `lsp::panic_guard`); this puts its message in the
+    // log, which may be a file, instead of raw stderr.
+    std::panic::set_hook(Box::new(|info| tracing::error!("panic: {info}")));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -195,7 +211,7 @@ fn serve() -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let clean = runtime.block_on(crate::lsp::serve_stdio());
+    let clean = runtime.block_on(crate::lsp::serve_stdio(client_process_id));
     tracing::info!(clean, "server stopped");
     // tokio reads stdin on a blocking thread that cannot be cancelled, so dropping the runtime
     // would wait for the client to close stdin (which some never do after `exit`). Leave now;

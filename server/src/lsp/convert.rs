@@ -129,6 +129,19 @@ pub fn location(doc: &Document, uri: &Uri, span: Span, enc: Encoding) -> Locatio
     Location::new(uri.clone(), range(doc, span, enc))
 }
 
+/// The note at the top of a document whose diagnostics were capped at `max`.
+pub fn omitted_note(omitted: usize, max: usize) -> lsp::Diagnostic {
+    lsp::Diagnostic {
+        severity: Some(DiagnosticSeverity::INFORMATION),
+        source: Some(SOURCE.to_string()),
+        message: format!(
+            "{omitted} more problems are not shown (at most {max} per file, the most severe \
+             first); `dockerfile-ls check` lists them all"
+        ),
+        ..Default::default()
+    }
+}
+
 pub fn diagnostic(doc: &Document, uri: &Uri, d: &Diagnostic, enc: Encoding) -> lsp::Diagnostic {
     let severity = match d.severity {
         Severity::Error => DiagnosticSeverity::ERROR,

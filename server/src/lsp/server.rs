@@ -51,6 +51,7 @@ use tracing::{debug, error, info, instrument, warn};
 use super::capabilities;
 use super::config::{PeerSettings, Settings, PEER_SECTION, SECTION};
 use super::convert::{self, Encoding};
+use super::workspace;
 use crate::analysis::features::{self, CompletionConfig, DiagnosticsConfig, HoverConfig, Level};
 use crate::analysis::graph::{self, text::Charset, StageGraph};
 use crate::analysis::Document;
@@ -113,6 +114,8 @@ pub struct Backend {
     /// The workspace folders the client named in `initialize` (the only places a
     /// `.hadolint.yaml` is read from).
     folders: OnceLock<Vec<PathBuf>>,
+    /// The same folders resolved: the boundary every file read goes through.
+    workspace: OnceLock<workspace::Workspace>,
     /// Configuration problems already shown to the user (each is shown once).
     shown: Mutex<HashSet<String>>,
     /// Problems found before the client could be told (in `initialize`).
@@ -126,6 +129,8 @@ pub struct Backend {
     /// The stage-graph signature last computed per document (by a diagnostics pass), so an
     /// edit that changes the graph refreshes code lenses without re-parsing the old version.
     graph_signatures: Arc<DashMap<Uri, Vec<String>>>,
+    /// The client's `processId` from `initialize`, watched by `lsp::parent`.
+    parent: Arc<OnceLock<u32>>,
 }
 
 /// Why a diagnostics pass runs.
@@ -155,11 +160,30 @@ impl SemanticCache {
     }
 }
 
+/// Debug builds only: a request whose handler panics, to test that a panic in a handler
+/// becomes an internal-error response and the server lives on.
+#[cfg(all(debug_assertions, not(fuzzing)))]
+pub const DEBUG_PANIC_METHOD: &str = "dockerfile-ls/debugPanic";
+
+/// Debug builds only: `{"textDocument": {"uri"}}` → `{"version", "length", "hash"}` of the
+/// server's copy of the text (FNV-1a, 64 bits, of its UTF-8 bytes, as 16 hex digits), to test
+/// that the server's text equals the client's; `null` for a document that is not open.
+#[cfg(all(debug_assertions, not(fuzzing)))]
+pub const DEBUG_TEXT_HASH_METHOD: &str = "dockerfile-ls/debugTextHash";
+
+#[cfg(all(debug_assertions, not(fuzzing)))]
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DebugTextParams {
+    text_document: tower_lsp_server::ls_types::TextDocumentIdentifier,
+}
+
 impl Backend {
     pub fn new(
         client: Client,
         shutdown: Arc<AtomicBool>,
         stopping: Arc<tokio::sync::watch::Sender<bool>>,
+        parent: Arc<OnceLock<u32>>,
     ) -> Backend {
         Backend {
             client,
@@ -172,10 +196,12 @@ impl Backend {
             stopping,
             config: RwLock::new(UserConfig::default()),
             folders: OnceLock::new(),
+            workspace: OnceLock::new(),
             shown: Mutex::new(HashSet::new()),
             pending: Mutex::new(Vec::new()),
             config_ready: AtomicBool::new(false),
             graph_signatures: Arc::new(DashMap::new()),
+            parent,
         }
     }
 
@@ -222,13 +248,22 @@ impl Backend {
         let mut problems = Vec::new();
         let mut loaded = Vec::new();
         for folder in self.folders.get().map_or(&[][..], Vec::as_slice) {
-            match hadolint_config::load(folder) {
-                Ok(Some((path, levels))) => {
-                    debug!(path = %path.display(), "read hadolint configuration");
-                    loaded.push((folder.clone(), levels));
-                }
-                Ok(None) => {}
-                Err(message) => problems.push(message),
+            // Found and read only through the workspace boundary (docs/security.md).
+            let Some(ws) = self.workspace.get() else {
+                break;
+            };
+            let Some(path) = ws.find(folder, hadolint_config::FILE_NAMES) else {
+                continue;
+            };
+            match ws.read(&path) {
+                Ok(text) => match hadolint_config::parse(&text) {
+                    Ok(levels) => {
+                        debug!(path = %path.display(), "read hadolint configuration");
+                        loaded.push((folder.clone(), levels));
+                    }
+                    Err(e) => problems.push(format!("invalid `{}`: {e}", path.display())),
+                },
+                Err(e) => problems.push(e.to_string()),
             }
         }
         self.config
@@ -486,10 +521,19 @@ impl Backend {
                         let Some(config) = config else {
                             return Vec::new();
                         };
-                        features::diagnostics_with(&doc, &config)
+                        let all = features::diagnostics_with(&doc, &config);
+                        let (shown, omitted) = features::capped(all, MAX_PUBLISHED_DIAGNOSTICS);
+                        let mut diags: Vec<_> = shown
                             .iter()
                             .map(|d| convert::diagnostic(&doc, &uri, d, enc))
-                            .collect::<Vec<_>>()
+                            .collect();
+                        if omitted > 0 {
+                            diags.insert(
+                                0,
+                                convert::omitted_note(omitted, MAX_PUBLISHED_DIAGNOSTICS),
+                            );
+                        }
+                        diags
                     });
                     let refresh = lenses.and_then(|(signatures, target, enable)| {
                         let signature = guarded("graph", || {
@@ -542,7 +586,35 @@ impl Backend {
     pub async fn invalid_message(&self) -> Result<()> {
         Err(Error::invalid_request())
     }
+
+    #[cfg(all(debug_assertions, not(fuzzing)))]
+    pub async fn debug_panic(&self) -> Result<()> {
+        panic!("`{DEBUG_PANIC_METHOD}` was called");
+    }
+
+    #[cfg(all(debug_assertions, not(fuzzing)))]
+    pub async fn debug_text_hash(&self, p: DebugTextParams) -> Result<Option<serde_json::Value>> {
+        let Some(doc) = self.snapshot(&p.text_document.uri) else {
+            return Ok(None);
+        };
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for chunk in doc.text().chunks() {
+            for b in chunk.bytes() {
+                hash ^= u64::from(b);
+                hash = hash.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        Ok(Some(serde_json::json!({
+            "version": doc.version(),
+            "length": doc.len(),
+            "hash": format!("{hash:016x}"),
+        })))
+    }
 }
+
+/// The most diagnostics published for one document; the rest are summed up in one more
+/// (`dockerfile-ls check` lists them all). See [`features::capped`].
+pub const MAX_PUBLISHED_DIAGNOSTICS: usize = 1000;
 
 /// LSP `ContentModified`: the document changed so that the request's result is no longer valid.
 fn content_modified() -> Error {
@@ -557,11 +629,7 @@ fn content_modified() -> Error {
 /// of taking the whole server down.
 fn guarded<T>(what: &'static str, f: impl FnOnce() -> T) -> Result<T> {
     std::panic::catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
-        let why = payload
-            .downcast_ref::<&str>()
-            .map(ToString::to_string)
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
+        let why = super::panic_guard::panic_message(payload.as_ref());
         error!("{what} panicked: {why}");
         let mut err = Error::internal_error();
         err.message = format!("internal error in {what}").into();
@@ -613,6 +681,11 @@ impl LanguageServer for Backend {
             multiline_tokens: capabilities::multiline_tokens(caps),
             configuration: capabilities::configuration_support(caps),
         };
+        if let Some(pid) = params.process_id {
+            // LSP: exit when the parent process is gone (watched in `lsp::parent`). A
+            // `--clientProcessId` from the command line was set first and wins.
+            let _ = self.parent.set(pid);
+        }
         let (settings, problems) =
             Settings::default().replaced(params.initialization_options.as_ref());
         debug!(?session, ?settings, "initialize");
@@ -640,6 +713,9 @@ impl LanguageServer for Backend {
                 .collect(),
         };
         let _ = self.folders.set(folders);
+        let _ = self
+            .workspace
+            .set(workspace::Workspace::from_initialize(&params));
         Ok(InitializeResult {
             capabilities: capabilities::server_capabilities(self.encoding()),
             server_info: Some(ServerInfo {
@@ -830,6 +906,10 @@ impl LanguageServer for Backend {
             return;
         };
         let retired = self.docs.insert(uri.clone(), Arc::clone(&doc));
+        if retired.is_some() {
+            // LSP forbids opening an open document; take the client's new text as the truth.
+            warn!("didOpen of a document that is already open: replacing its text");
+        }
         self.schedule_diagnostics(uri, doc, retired, Pass::Open);
     }
 
@@ -878,7 +958,9 @@ impl LanguageServer for Backend {
     async fn did_close(&self, p: DidCloseTextDocumentParams) {
         // Removed before the first `.await` (a following didOpen must not be overtaken); the
         // clear is sent under the publish lock, so no pass of the closed document follows it.
-        self.docs.remove(&p.text_document.uri);
+        if self.docs.remove(&p.text_document.uri).is_none() {
+            warn!("didClose of a document that is not open");
+        }
         self.semantic.last.remove(&p.text_document.uri);
         self.graph_signatures.remove(&p.text_document.uri);
         let _order = self.publish_lock.lock().await;

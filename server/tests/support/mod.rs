@@ -8,6 +8,8 @@
 //! within 5 s.
 #![allow(dead_code)] // Each test binary uses its own subset.
 
+pub mod buffer;
+
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
@@ -202,11 +204,17 @@ impl Server {
         self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
     }
 
-    /// Sends a request and returns the whole response (`result` or `error`).
-    pub fn request(&mut self, method: &str, params: Value) -> Value {
+    /// Sends a request without waiting for the response; returns its id.
+    pub fn send_request(&mut self, method: &str, params: Value) -> i64 {
         self.next_id += 1;
         let id = self.next_id;
         self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        id
+    }
+
+    /// Sends a request and returns the whole response (`result` or `error`).
+    pub fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.send_request(method, params);
         self.wait_for(&format!("response to {method} #{id}"), |m| {
             m.get("id") == Some(&json!(id)) && m.get("method").is_none()
         })
@@ -223,10 +231,20 @@ impl Server {
 
     /// The first message (already received or arriving within [`TIMEOUT`]) matching `pred`.
     pub fn wait_for(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        self.wait_for_within(TIMEOUT, what, pred)
+    }
+
+    /// [`Server::wait_for`] with another time limit (huge documents in debug builds).
+    pub fn wait_for_within(
+        &mut self,
+        limit: Duration,
+        what: &str,
+        pred: impl Fn(&Value) -> bool,
+    ) -> Value {
         if let Some(i) = self.pending.iter().position(&pred) {
             return self.pending.remove(i).unwrap();
         }
-        let deadline = Instant::now() + TIMEOUT;
+        let deadline = Instant::now() + limit;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.messages.recv_timeout(left) {

@@ -7,6 +7,8 @@ pub mod code_action;
 pub mod code_lens;
 pub mod completion;
 pub mod diagnostics;
+#[doc(hidden)]
+pub mod exercise;
 pub mod navigation;
 pub mod rename;
 pub mod symbol;
@@ -23,7 +25,7 @@ pub mod var_value;
 pub use code_action::{actions_for, Action};
 pub use completion::{completion, CompletionConfig, CompletionItem, CompletionKind};
 pub use diagnostics::{
-    diagnostics, diagnostics_with, Diagnostic, DiagnosticsConfig, Fix, Level, Severity, Tag,
+    capped, diagnostics, diagnostics_with, Diagnostic, DiagnosticsConfig, Fix, Level, Severity, Tag,
 };
 pub use navigation::{definition, highlights, references, HighlightKind};
 pub use rename::{prepare_rename, rename, RenameError};

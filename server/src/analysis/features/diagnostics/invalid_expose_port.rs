@@ -70,7 +70,7 @@ fn parse_port(raw: &str) -> Result<(), String> {
             .strip_prefix('[')
             .and_then(|i| i.strip_suffix(']'))
             .unwrap_or(&ip);
-        if bare.parse::<std::net::IpAddr>().is_err() {
+        if bare.parse::<core::net::IpAddr>().is_err() {
             return Err(format!("invalid IP address `{ip}`"));
         }
     }

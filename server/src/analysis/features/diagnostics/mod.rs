@@ -354,6 +354,21 @@ pub fn diagnostics_with(doc: &Document, config: &DiagnosticsConfig) -> Vec<Diagn
     out
 }
 
+/// At most `max` of `diags` (sorted by position): the most severe first, then the earliest;
+/// returned in document order with how many were left out. Editors slow to a crawl on hundreds
+/// of thousands of diagnostics (a generated 20 MB file has that many), and no one reads them.
+pub fn capped(mut diags: Vec<Diagnostic>, max: usize) -> (Vec<Diagnostic>, usize) {
+    if diags.len() <= max {
+        return (diags, 0);
+    }
+    let omitted = diags.len() - max;
+    // Stable: equal severities keep document order.
+    diags.sort_by_key(|d| std::cmp::Reverse(d.severity));
+    diags.truncate(max);
+    diags.sort_by_key(|d| (d.span.start, d.span.end));
+    (diags, omitted)
+}
+
 /// The candidate closest to `word` (ignoring ASCII case) within a small edit distance (one edit
 /// for words up to four letters, two beyond), as BuildKit's `suggest` offers "did you mean".
 pub(crate) fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
@@ -598,5 +613,24 @@ pub(crate) mod tests {
         let before = names.len();
         names.dedup();
         assert_eq!(before, names.len());
+    }
+
+    #[test]
+    fn capped_keeps_the_most_severe_in_document_order() {
+        // Every line warns (UndefinedVar) or errs (a bad --from), alternately.
+        let text = "FROM scratch\n".to_string() + &"ENV X=$NOPE\nCOPY --from=0 / /\n".repeat(10);
+        let doc = Document::new(&text, 0);
+        let all = super::diagnostics(&doc);
+        let errors = all
+            .iter()
+            .filter(|d| d.severity == super::Severity::Error)
+            .count();
+        assert!(errors > 0 && errors < all.len(), "{all:#?}");
+        let (shown, omitted) = super::capped(all.clone(), errors);
+        assert_eq!(omitted, all.len() - errors);
+        assert!(shown.iter().all(|d| d.severity == super::Severity::Error));
+        assert!(shown.windows(2).all(|w| w[0].span.start <= w[1].span.start));
+        let (same, none) = super::capped(all.clone(), all.len());
+        assert_eq!((same, none), (all, 0));
     }
 }
