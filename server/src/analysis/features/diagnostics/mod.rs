@@ -6,6 +6,8 @@
 //! Must not know: LSP types.
 
 mod add_instead_of_copy;
+#[cfg(test)]
+mod doc_examples;
 mod circular_dependency;
 mod consistent_instruction_casing;
 mod copy_multiple_sources_needs_dir_dest;
