@@ -254,7 +254,10 @@ fn a_20_mb_document_is_served() {
     assert_eq!(diags.len(), 1001);
     let note = diags[0]["message"].as_str().unwrap_or_default();
     assert!(note.contains("more problems are not shown"), "{note}");
-    assert!(diags[1..].iter().all(|d| d["severity"] == 1), "errors first");
+    assert!(
+        diags[1..].iter().all(|d| d["severity"] == 1),
+        "errors first"
+    );
     // A request at the very end is answered.
     let lines = u32::try_from(text.lines().count()).unwrap();
     let result = s.result("textDocument/definition", Server::at(&u, lines - 1, 13));

@@ -185,14 +185,14 @@ def category(row: dict) -> str:
     """Why a row disagrees, by what its input contains (see docs/features.md)."""
     title = row["test"]
     content = next(a for a in row["args"] if isinstance(a, str))
-    if "Heredoc" in title:
-        return "heredoc delimiters: no navigation on heredoc names (not implemented)"
-    if "multiline reference" in title:
-        return "variable name split by a line continuation (not resolved yet)"
     keywords = [k.upper() for k in KEYWORD.findall(content)]
     before = keywords[: keywords.index("FROM")] if "FROM" in keywords else keywords
     if any(k not in ("ARG",) for k in before):
         return "instructions before the first FROM: BuildKit rejects all but ARG; not modelled"
+    if "Heredoc" in title:
+        return "heredoc delimiters"
+    if "multiline reference" in title:
+        return "variable name split by a line continuation"
     if "source mismatch" in title or "identical COPYs" in title:
         return "an undefined `--from` name is an image reference, not a stage symbol"
     if "'$" in content:
@@ -233,7 +233,7 @@ def main() -> int:
                 if not ok_allowed:
                     why[row["method"]][category(row)] += 1
                 if args.list and not ok_allowed:
-                    print(f"{row['method']}: {row['test']}: {json.dumps(row['args'])[:200]}: {detail}")
+                    print(f"{row['method']} [{category(row)}]: {row['test']}: {json.dumps(row['args'])[:200]}: {detail}")
         except RuntimeError as err:
             print(f"peer-navigation: FAILED: {err}")
             server.proc.kill()

@@ -250,7 +250,6 @@ fn check_one(path: &Path, config: &DiagnosticsConfig) -> Result<Checked, String>
     Ok(Checked { name, doc, diags })
 }
 
-
 /// The display name and text of `path` (`-` is stdin), or a one-line error message.
 pub(super) fn read(path: &Path) -> Result<(String, String), String> {
     let (name, bytes) = if path.as_os_str() == "-" {

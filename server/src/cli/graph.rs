@@ -107,7 +107,6 @@ pub fn run(path: &Path, target: Option<&str>, format: Format, ascii: bool) -> Ex
     ExitCode::SUCCESS
 }
 
-
 /// True when the locale's character set is UTF-8: the first non-empty of `LC_ALL`,
 /// `LC_CTYPE`, `LANG` (POSIX precedence) mentions `UTF-8` or `utf8`.
 fn utf8_locale(var: &dyn Fn(&str) -> Option<String>) -> bool {

@@ -2,7 +2,7 @@
 //!
 //! Must not know: LSP types.
 
-use super::symbol::{occurrences, symbol_at, OccurrenceKind, Symbol, VarMember};
+use super::symbol::{heredoc_spans, occurrences, symbol_at, OccurrenceKind, Symbol, VarMember};
 use crate::analysis::{Document, Span};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,7 +14,7 @@ pub enum HighlightKind {
 
 /// Where the symbol at `offset` is defined. A stage goes to its name (or, unnamed, to its
 /// `FROM`); a variable use goes to the definition in scope; a stage's `ARG NAME` goes to the
-/// global ARG it re-declares.
+/// global ARG it re-declares; a heredoc terminator goes to the `<<NAME` that opened it.
 pub fn definition(doc: &Document, offset: usize) -> Vec<Span> {
     let m = doc.model();
     let Some((symbol, _)) = symbol_at(doc, offset) else {
@@ -34,6 +34,10 @@ pub fn definition(doc: &Document, offset: usize) -> Vec<Span> {
             .map(|d| m.vars[d].name_span)
             .into_iter()
             .collect(),
+        Symbol::Heredoc { instr, heredoc } => {
+            let h = &doc.syntax().instructions[instr].heredocs[heredoc];
+            heredoc_spans(doc, h)[0].into_iter().collect()
+        }
         Symbol::Var(VarMember::Def(d)) => {
             let def = &m.vars[d];
             match def.redeclares {
@@ -103,6 +107,99 @@ mod tests {
             .map(|(s, k)| (s, format!("{k:?}").to_lowercase()))
             .collect();
         expect.assert_eq(&render(&doc.text().to_string(), &spans));
+    }
+
+    #[test]
+    fn heredoc_terminator_goes_to_its_marker() {
+        check_definition(
+            "FROM alpine\nCOPY <<-file /a\nabc\n\tfi<|>le\n",
+            expect![[r#"
+                FROM alpine
+                COPY <<-file /a
+                        ^^^^ def
+                abc
+                	file
+            "#]],
+        );
+        // Inside the body there is no symbol, even on the delimiter's word.
+        check_definition(
+            "FROM alpine\nRUN <<EOF\nEO<|>F2\nEOF\n",
+            expect![[r#"
+            FROM alpine
+            RUN <<EOF
+            EOF2
+            EOF
+        "#]],
+        );
+    }
+
+    #[test]
+    fn a_variable_name_split_by_a_continuation() {
+        check_definition(
+            "FROM alpine\nARG port=8080\nEXPOSE ${po\\\nr<|>t}\n",
+            expect![[r#"
+                FROM alpine
+                ARG port=8080
+                    ^^^^ def
+                EXPOSE ${po\
+                rt}
+            "#]],
+        );
+        check_highlights(
+            "FROM alpine\nARG port=8080\nLABEL k=\"$p<|>o\\ \t\r\nrt\"\n",
+            expect![[r#"
+                FROM alpine
+                ARG port=8080
+                    ^^^^ write
+                LABEL k="$po\ 	
+                          ^^^^^ read
+                rt"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn global_arg_declared_twice_and_undefined_from_uses() {
+        check_highlights(
+            "ARG image=alpine\nARG im<|>age=alpine\nFROM $image\n",
+            expect![[r#"
+                ARG image=alpine
+                    ^^^^^ write
+                ARG image=alpine
+                    ^^^^^ write
+                FROM $image
+                      ^^^^^ read
+            "#]],
+        );
+        // A FROM line reads global ARGs only: the stage's own ARG is another variable, and
+        // undefined names in several FROM lines are one (global) variable.
+        check_highlights(
+            "FROM $im<|>age\nARG image\nFROM $image AS b\n",
+            expect![[r#"
+                FROM $image
+                      ^^^^^ read
+                ARG image
+                FROM $image AS b
+                      ^^^^^ read
+            "#]],
+        );
+    }
+
+    #[test]
+    fn heredoc_delimiters_highlight_together() {
+        check_highlights(
+            "FROM alpine\nRUN <<\"E<|>OF\" cat && <<TWO cat\nx\nEOF\ny\nTWO\n",
+            expect![[r#"
+                FROM alpine
+                RUN <<"EOF" cat && <<TWO cat
+                       ^^^ write
+                x
+                EOF
+                ^^^ read
+                y
+                TWO
+            "#]],
+        );
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! A stage rename rewrites its `AS` name and every `FROM`, `--from=` and `from=` that names it
 //! (numeric `--from=N` and `FROM ${VAR}` stay as they are: they do not spell the name). A
-//! variable rename rewrites the whole group from [`super::symbol::var_group`].
+//! variable rename rewrites the whole group from [`super::symbol::var_group`]. A heredoc rename
+//! rewrites the delimiter after `<<` and the terminator line.
 //!
 //! Must not know: LSP types.
 
@@ -23,7 +24,9 @@ pub enum RenameError {
 impl fmt::Display for RenameError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RenameError::NoSymbol => write!(f, "no stage or variable to rename here"),
+            RenameError::NoSymbol => {
+                write!(f, "no stage, variable or heredoc delimiter to rename here")
+            }
             RenameError::InvalidName(why) => write!(f, "{why}"),
             RenameError::Conflict(name) => write!(f, "a stage named `{name}` already exists"),
         }
@@ -64,6 +67,7 @@ pub fn rename(
             }
         }
         Symbol::Var(_) => validate_var_name(new_name)?,
+        Symbol::Heredoc { .. } => validate_heredoc_name(new_name)?,
     }
     Ok(occurrences(doc, symbol)
         .into_iter()
@@ -84,6 +88,21 @@ fn validate_stage_name(name: &str) -> Result<(), RenameError> {
     } else {
         Err(RenameError::InvalidName(format!(
             "`{name}` is not a valid stage name: it must start with a letter and contain only letters, digits, `-`, `_` and `.`"
+        )))
+    }
+}
+
+/// A delimiter that means the same unquoted and quoted: no blanks, quotes, `<`, `$` or `\\`.
+fn validate_heredoc_name(name: &str) -> Result<(), RenameError> {
+    let ok = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| !c.is_whitespace() && !matches!(c, '\'' | '"' | '<' | '$' | '\\' | '`'));
+    if ok {
+        Ok(())
+    } else {
+        Err(RenameError::InvalidName(format!(
+            "`{name}` is not a valid heredoc delimiter: it must be one word without quotes, `<`, `$`, `\\` or backticks"
         )))
     }
 }
@@ -124,6 +143,35 @@ mod tests {
             Err(e) => format!("error: {e}\n"),
         };
         expect.assert_eq(&actual);
+    }
+
+    #[test]
+    fn rename_heredoc_delimiter_in_marker_and_terminator() {
+        check_rename(
+            "FROM alpine\nRUN <<-'E<|>OF' cat > /a && <<X cat\n\thello\n\tEOF\nx\nX\nRUN echo EOF\n",
+            "END",
+            expect![[r#"
+                FROM alpine
+                RUN <<-'END' cat > /a && <<X cat
+                	hello
+                	END
+                x
+                X
+                RUN echo EOF
+            "#]],
+        );
+        check_rename(
+            "FROM alpine\r\nCOPY <<EOF /a\r\nbody\r\nE<|>OF\r\n",
+            "DONE",
+            expect!["FROM alpine\r\nCOPY <<DONE /a\r\nbody\r\nDONE\r\n"],
+        );
+        check_rename(
+            "FROM alpine\nRUN <<E<|>OF\nx\nEOF\n",
+            "two words",
+            expect![[r#"
+                error: `two words` is not a valid heredoc delimiter: it must be one word without quotes, `<`, `$`, `\` or backticks
+            "#]],
+        );
     }
 
     #[test]
@@ -201,7 +249,7 @@ RUN echo ${VERS<|>ION:-none}
             "FROM alp<|>ine\n",
             "x",
             expect![[r#"
-                error: no stage or variable to rename here
+                error: no stage, variable or heredoc delimiter to rename here
             "#]],
         );
     }

@@ -4,12 +4,15 @@
 //! A variable "symbol" is a group of definitions and uses that BuildKit treats as the same
 //! variable: a use and the definition in scope, a stage's `ARG NAME` and the global ARG it
 //! re-declares, a stage's definition and the same name defined in the stage it is built on,
-//! several definitions of one name in one stage, and (when nothing defines it) every use of
-//! that name in the same stage.
+//! several definitions of one name in one stage (or among the global ARGs), and (when nothing
+//! defines it) every use of that name in the same scope (a stage, or the `FROM` lines).
+//!
+//! A heredoc's delimiter is a symbol too: the name after `<<` and its terminator line.
 //!
 //! Must not know: LSP types.
 
 use crate::analysis::model::{Model, RefTarget};
+use crate::analysis::syntax::Heredoc;
 use crate::analysis::{Document, Span};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,6 +20,11 @@ pub enum Symbol {
     Stage(usize),
     /// A variable group, named by one of its members (see [`var_group`]).
     Var(VarMember),
+    /// The delimiter of heredoc `heredoc` of instruction `instr` (top-level instructions only).
+    Heredoc {
+        instr: usize,
+        heredoc: usize,
+    },
 }
 
 /// A definition (index into `Model::vars`) or a use (index into `Model::var_uses`).
@@ -64,7 +72,62 @@ pub fn symbol_at(doc: &Document, offset: usize) -> Option<(Symbol, Span)> {
     if let Some(u) = m.var_use_at(offset) {
         return Some((Symbol::Var(VarMember::Use(u)), m.var_uses[u].name_span));
     }
+    heredoc_at(doc, offset)
+}
+
+/// The heredoc delimiter (in its `<<NAME` marker or its terminator line) at `offset`.
+fn heredoc_at(doc: &Document, offset: usize) -> Option<(Symbol, Span)> {
+    let syntax = doc.syntax();
+    // A terminator may lie past the instruction's own lines: look at the instruction that
+    // starts at or before `offset` as well as the one containing it.
+    let i = syntax
+        .instructions
+        .partition_point(|ins| ins.span.start <= offset)
+        .checked_sub(1)?;
+    let ins = &syntax.instructions[i];
+    for (h, heredoc) in ins.heredocs.iter().enumerate() {
+        for span in heredoc_spans(doc, heredoc).into_iter().flatten() {
+            if span.touches(offset) {
+                return Some((
+                    Symbol::Heredoc {
+                        instr: i,
+                        heredoc: h,
+                    },
+                    span,
+                ));
+            }
+        }
+    }
     None
+}
+
+/// The delimiter's name in the `<<NAME` marker (quotes and `-` excluded) and in the
+/// terminator line (leading tabs of `<<-` and a CR excluded); `None` where the text is not the
+/// bare name (a name with escapes, a heredoc that never ends).
+pub fn heredoc_spans(doc: &Document, h: &Heredoc) -> [Option<Span>; 2] {
+    let marker = doc.slice(h.marker);
+    let mut at = marker.find("<<").map(|n| n + 2);
+    if let Some(a) = at {
+        let rest = &marker[a..];
+        let skip = usize::from(rest.starts_with('-'));
+        let quote = usize::from(rest[skip..].starts_with(['\'', '"']));
+        at = Some(a + skip + quote);
+    }
+    let opener = at
+        .filter(|&a| marker.get(a..a + h.name.len()) == Some(h.name.as_str()) && !h.name.is_empty())
+        .map(|a| Span::new(h.marker.start + a, h.marker.start + a + h.name.len()));
+    let closer = h.terminator.and_then(|t| {
+        let line = doc.slice(t);
+        let body = line.strip_suffix('\r').unwrap_or(&line);
+        let start = if h.chomp {
+            body.len() - body.trim_start_matches('\t').len()
+        } else {
+            0
+        };
+        (body[start..] == *h.name && !h.name.is_empty())
+            .then(|| Span::new(t.start + start, t.start + body.len()))
+    });
+    [opener, closer]
 }
 
 /// Every occurrence of `symbol`, in document order.
@@ -91,6 +154,20 @@ pub fn occurrences(doc: &Document, symbol: Symbol) -> Vec<Occurrence> {
                         span: r.span,
                         kind: OccurrenceKind::Read,
                         renamable,
+                    });
+                }
+            }
+        }
+        Symbol::Heredoc { instr, heredoc } => {
+            let h = &doc.syntax().instructions[instr].heredocs[heredoc];
+            let [opener, closer] = heredoc_spans(doc, h);
+            let kinds = [OccurrenceKind::Declaration, OccurrenceKind::Read];
+            for (span, kind) in [opener, closer].into_iter().zip(kinds) {
+                if let Some(span) = span {
+                    out.push(Occurrence {
+                        span,
+                        kind,
+                        renamable: true,
                     });
                 }
             }
@@ -135,6 +212,15 @@ pub fn var_group(m: &Model, member: VarMember) -> (Vec<usize>, Vec<usize>) {
         if let Some(g) = vd.redeclares {
             uf.union(d, g);
         }
+        // A global ARG declared again before the first FROM is the same variable.
+        if vd.stage.is_none() {
+            if let Some(prev) = m.vars[..d]
+                .iter()
+                .rposition(|x| x.stage.is_none() && x.name == vd.name)
+            {
+                uf.union(d, prev);
+            }
+        }
         // The same name defined earlier in this stage, or in the stage chain it is built on.
         let mut stage = vd.stage;
         let mut limit = d;
@@ -154,22 +240,28 @@ pub fn var_group(m: &Model, member: VarMember) -> (Vec<usize>, Vec<usize>) {
             limit = nd;
         }
     }
-    // Uses with no definition: group by name within a stage.
+    // Uses with no definition: group by name within a scope. A `FROM` line is expanded in the
+    // global scope (BuildKit: only global ARGs), not in the stage it starts.
+    let scope = |vu: &crate::analysis::model::VarUse| match vu.stage {
+        Some(s) if m.stages[s].instr == vu.instr => None,
+        s => s,
+    };
     let mut first_undefined: std::collections::HashMap<(&str, Option<usize>), usize> =
         Default::default();
     for (u, vu) in m.var_uses.iter().enumerate() {
         if vu.def.is_none() {
+            let scope = scope(vu);
             let first = *first_undefined
-                .entry((vu.name.as_str(), vu.stage))
+                .entry((vu.name.as_str(), scope))
                 .or_insert(u);
             uf.union(nd + u, nd + first);
             // `ENV PATH=/x:$PATH` reads the base image's PATH: the same variable as the
             // stage's own definitions of that name.
-            if let Some(d) = m
-                .vars
-                .iter()
-                .position(|x| x.stage == vu.stage && x.name == vu.name)
-            {
+            if let Some(d) = scope.and_then(|s| {
+                m.vars
+                    .iter()
+                    .position(|x| x.stage == Some(s) && x.name == vu.name)
+            }) {
                 uf.union(nd + u, d);
             }
         }

@@ -105,13 +105,19 @@ fn every_rule_is_reported_on_its_bad_example_and_not_its_good_one_and_can_be_sup
         }
         let good_findings = findings(rule, good, on(rule));
         if !good_findings.is_empty() {
-            failures.push(format!("{}: good example reported: {good_findings:?}", rule.name));
+            failures.push(format!(
+                "{}: good example reported: {good_findings:?}",
+                rule.name
+            ));
         }
         let mut variants = vec![("setting off", Some(bad.to_string()), Level::Off)];
         let code = hadolint_code(rule).unwrap_or(rule.name);
         variants.push((
             "hadolint global ignore",
-            Some(after_directives(bad, &format!("# hadolint global ignore={code}"))),
+            Some(after_directives(
+                bad,
+                &format!("# hadolint global ignore={code}"),
+            )),
             on(rule),
         ));
         variants.push((

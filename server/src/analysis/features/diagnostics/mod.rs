@@ -6,12 +6,12 @@
 //! Must not know: LSP types.
 
 mod add_instead_of_copy;
-#[cfg(test)]
-mod doc_examples;
 mod circular_dependency;
 mod consistent_instruction_casing;
 mod copy_multiple_sources_needs_dir_dest;
 mod copy_relative_dest_without_workdir;
+#[cfg(test)]
+mod doc_examples;
 mod duplicate_stage_name;
 mod env_self_reference;
 mod expose_invalid_format;
