@@ -1,7 +1,8 @@
 //! Criterion benchmarks of the pure analysis: full parse, a one-character edit with reparse and
 //! model rebuild (from a shared old version, so the old syntax is cloned), the whole keystroke
 //! path as the server runs it (edit, in-place incremental reparse, model, diagnostics),
-//! diagnostics, completion at `--from=`, definition, on generated multi-stage
+//! diagnostics, completion at `--from=`, definition, hover, semantic tokens, formatting and
+//! on-type formatting, on generated multi-stage
 //! files of 100, 1,000 and 10,000 lines and on the largest real files of `../shared/corpus/real`
 //! (when present).
 
@@ -100,6 +101,36 @@ fn bench(c: &mut Criterion) {
         });
         g.bench_function(BenchmarkId::new("definition", &name), |b| {
             b.iter(|| features::definition(black_box(&doc), from_at + 2))
+        });
+        g.bench_function(BenchmarkId::new("hover", &name), |b| {
+            b.iter(|| {
+                features::hover(
+                    black_box(&doc),
+                    from_at + 2,
+                    features::HoverConfig { markdown: true },
+                )
+            })
+        });
+        g.bench_function(BenchmarkId::new("semantic tokens", &name), |b| {
+            b.iter(|| features::semantic_tokens::semantic_tokens(black_box(&doc), None))
+        });
+        // Lower-case keywords: every instruction gets an edit, and the result is verified.
+        let format_config = features::formatting::FormatConfig {
+            keyword_case: features::formatting::KeywordCase::Lower,
+            ..Default::default()
+        };
+        g.bench_function(BenchmarkId::new("formatting", &name), |b| {
+            b.iter(|| features::formatting::format(black_box(&doc), &format_config, None))
+        });
+        // A line break typed after a complete instruction (with trailing blanks to remove), as
+        // the editor sends it.
+        let mut typed = doc.clone();
+        typed.edit(mid, mid, "  \n");
+        typed.set_version(2);
+        g.bench_function(BenchmarkId::new("on-type formatting", &name), |b| {
+            b.iter(|| {
+                features::formatting::format_on_type(black_box(&typed), &format_config, mid + 3)
+            })
         });
         g.finish();
     }

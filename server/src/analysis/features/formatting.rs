@@ -64,18 +64,14 @@ pub struct Edit {
 /// Formats the document, or only the lines `range` touches. Edits are sorted and disjoint.
 pub fn format(doc: &Document, config: &FormatConfig, range: Option<Span>) -> Vec<Edit> {
     let text = doc.text().to_string();
-    let edits = checked(&text, doc.syntax(), config);
     match range {
-        None => edits,
+        None => checked(doc, &text, config, None),
         Some(r) => {
             let lines = Lines::new(&text);
             let first = lines.start(lines.index(r.start.min(text.len())));
             let last = lines.index(r.end.min(text.len()));
             let end = lines.next_start(last);
-            edits
-                .into_iter()
-                .filter(|e| e.span.start >= first && e.span.end <= end)
-                .collect()
+            checked(doc, &text, config, Some(Span::new(first, end)))
         }
     }
 }
@@ -93,7 +89,9 @@ pub fn format_on_type(doc: &Document, config: &FormatConfig, offset: usize) -> V
     }
     let prev = line - 1;
     let syntax = doc.syntax();
-    let all = checked(&text, syntax, config);
+    // Only the finished line and the new one are touched: only their edits are verified.
+    let around = Span::new(lines.start(prev), lines.next_start(line));
+    let all = checked(doc, &text, config, Some(around));
     let prev_span = Span::new(lines.start(prev), lines.next_start(prev));
     let mut out: Vec<Edit> = all
         .iter()
@@ -143,18 +141,61 @@ pub fn format_on_type(doc: &Document, config: &FormatConfig, offset: usize) -> V
     out
 }
 
-/// [`edits`], verified by re-parsing (see the module docs).
-fn checked(text: &str, syntax: &Syntax, config: &FormatConfig) -> Vec<Edit> {
-    let want = signature(text, syntax);
-    let same = |edits: &[Edit]| {
-        let formatted = apply(text, edits);
-        signature(&formatted, &parser::parse_str(&formatted)) == want
+/// Up to this many edits are verified with the document's incremental re-parse and compared
+/// around the edits; more (whole-file formatting) with a fresh parse of the result.
+const LOCAL_CHECK_EDITS: usize = 16;
+
+/// The [`edits`] inside `window` (all without one), verified by re-parsing (see the module
+/// docs). Only those edits are applied for the check, so an edit elsewhere can neither cost
+/// time nor veto them; the re-parse is the document's incremental one, so a few edits on a few lines
+/// (on-type and range formatting) re-scan only the instructions around them.
+fn checked(doc: &Document, text: &str, config: &FormatConfig, window: Option<Span>) -> Vec<Edit> {
+    let syntax = doc.syntax();
+    let keep = |e: &Edit| window.is_none_or(|w| e.span.start >= w.start && e.span.end <= w.end);
+    let select = |indent: bool| -> Vec<Edit> {
+        edits_in(text, syntax, config, indent, window)
+            .into_iter()
+            .filter(|e| keep(e))
+            .collect()
     };
-    let full = edits(text, syntax, config, true);
+    let full = select(true);
+    if full.is_empty() {
+        return full;
+    }
+    let same = |edits: &[Edit]| {
+        if edits.len() > LOCAL_CHECK_EDITS {
+            let formatted = apply(text, edits);
+            return signature(&formatted, &parser::parse_str(&formatted))
+                == signature(text, syntax);
+        }
+        let mut after = doc.clone();
+        // Back to front, so earlier spans stay valid.
+        for e in edits.iter().rev() {
+            after.edit(e.span.start, e.span.end, &e.text);
+        }
+        let (new_text, new_syntax) = (after.text().to_string(), after.syntax());
+        // Text outside the edited window is unchanged, so with the same number of
+        // instructions and the same instructions in the window, the rest parses the same.
+        let (lo, hi) = (edits[0].span.start, edits[edits.len() - 1].span.end);
+        new_syntax.instructions.len() == syntax.instructions.len()
+            && new_syntax.escape == syntax.escape
+            && new_syntax.directives.len() == syntax.directives.len()
+            && new_syntax
+                .errors
+                .iter()
+                .map(|e| &e.message)
+                .eq(syntax.errors.iter().map(|e| &e.message))
+            && syntax
+                .instructions
+                .iter()
+                .zip(&new_syntax.instructions)
+                .filter(|(old, _)| old.span.end >= lo && old.span.start <= hi)
+                .all(|(old, new)| instruction_sig(text, old) == instruction_sig(&new_text, new))
+    };
     if same(&full) {
         return full;
     }
-    let safe = edits(text, syntax, config, false);
+    let safe = select(false);
     if same(&safe) {
         return safe;
     }
@@ -164,6 +205,19 @@ fn checked(text: &str, syntax: &Syntax, config: &FormatConfig) -> Vec<Edit> {
 /// The edits before verification (tests check these directly, so the rules themselves are
 /// proven, not only the safety net).
 pub(crate) fn edits(text: &str, syntax: &Syntax, config: &FormatConfig, indent: bool) -> Vec<Edit> {
+    edits_in(text, syntax, config, indent, None)
+}
+
+/// [`edits`], computed only for instructions and lines that touch `window` when one is given
+/// (the edits elsewhere are dropped by the caller anyway).
+fn edits_in(
+    text: &str,
+    syntax: &Syntax,
+    config: &FormatConfig,
+    indent: bool,
+    window: Option<Span>,
+) -> Vec<Edit> {
+    let near = |span: Span| window.is_none_or(|w| span.end >= w.start && span.start <= w.end);
     let lines = Lines::new(text);
     let escape = syntax.escape as u8;
     let n = lines.len();
@@ -192,7 +246,9 @@ pub(crate) fn edits(text: &str, syntax: &Syntax, config: &FormatConfig, indent: 
         for o in owned.iter_mut().take(end + 1).skip(first) {
             *o = true;
         }
-        instruction(text, &lines, ins, escape, config, indent, &mut out);
+        if near(ins.span) {
+            instruction(text, &lines, ins, escape, config, indent, &mut out);
+        }
     }
 
     if config.blank_line_between_stages {
@@ -240,7 +296,7 @@ pub(crate) fn edits(text: &str, syntax: &Syntax, config: &FormatConfig, indent: 
             continue;
         }
         let (s, e) = (lines.start(l), lines.end(l));
-        if text[s..e].contains('\r') {
+        if !near(Span::new(s, e)) || text[s..e].contains('\r') {
             continue;
         }
         let lead = s + leading_blank_len(&text[s..e]);
