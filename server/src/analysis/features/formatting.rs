@@ -204,6 +204,7 @@ fn checked(doc: &Document, text: &str, config: &FormatConfig, window: Option<Spa
 
 /// The edits before verification (tests check these directly, so the rules themselves are
 /// proven, not only the safety net).
+#[cfg(test)]
 pub(crate) fn edits(text: &str, syntax: &Syntax, config: &FormatConfig, indent: bool) -> Vec<Edit> {
     edits_in(text, syntax, config, indent, None)
 }
