@@ -144,9 +144,18 @@ impl Document {
 
     /// `offset` clamped into the document and moved back onto a char boundary.
     pub fn clamp(&self, offset: usize) -> usize {
-        let offset = offset.min(self.text.len_bytes());
-        // byte_to_char rounds down to the char containing the byte.
-        self.text.char_to_byte(self.text.byte_to_char(offset))
+        let len = self.text.len_bytes();
+        if offset >= len {
+            return len;
+        }
+        // One descent to the chunk (ropey never splits a char between chunks), then a step
+        // back inside it; cheaper than two char-index conversions, and this runs often.
+        let (chunk, start, _, _) = self.text.chunk_at_byte(offset);
+        let mut i = offset - start;
+        while !chunk.is_char_boundary(i) {
+            i -= 1;
+        }
+        start + i
     }
 
     /// `offset` clamped into the document and moved forward onto a char boundary.
@@ -269,6 +278,24 @@ impl Document {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clamp_rounds_down_and_clamp_up_rounds_up_to_char_boundaries() {
+        // Long enough for several rope chunks, with multi-byte chars throughout.
+        let text = "FROM é AS 😀\nRUN ünï 中文 x\r\n".repeat(200);
+        let doc = Document::new(&text, 0);
+        for o in 0..text.len() + 3 {
+            let down = (0..=o.min(text.len()))
+                .rev()
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap();
+            let up = (o.min(text.len())..=text.len())
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap();
+            assert_eq!(doc.clamp(o), down, "clamp({o})");
+            assert_eq!(doc.clamp_up(o), up, "clamp_up({o})");
+        }
+    }
 
     #[test]
     fn edits_are_clamped_and_reparsed() {

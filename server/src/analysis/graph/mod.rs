@@ -379,7 +379,7 @@ pub fn target_comment(doc: &Document) -> Option<TargetComment> {
         let inside = syntax
             .instruction_at(comment.start)
             .is_some_and(|i| syntax.instructions[i].span.start < comment.start);
-        if inside {
+        if inside || !may_be_target_comment(doc, comment) {
             continue;
         }
         let text = doc.slice(comment);
@@ -398,6 +398,25 @@ pub fn target_comment(doc: &Document) -> Option<TargetComment> {
         }
     }
     found
+}
+
+/// Whether the comment at `span` starts like `# dockerfile-ls:`, checked without copying it out
+/// of the rope (most comments are not target comments, and this runs on every pass).
+fn may_be_target_comment(doc: &Document, span: Span) -> bool {
+    let end = doc.clamp(span.end);
+    let start = doc.clamp(span.start).min(end);
+    let mut chars = doc
+        .text()
+        .byte_slice(start..end)
+        .chars()
+        .skip_while(|c| c.is_whitespace());
+    if chars.next() != Some('#') {
+        return false;
+    }
+    let mut chars = chars.skip_while(|c| c.is_whitespace()).peekable();
+    TARGET_COMMENT_PREFIX
+        .chars()
+        .all(|want| chars.next() == Some(want))
 }
 
 /// `# dockerfile-ls: target=NAME` (whitespace around the parts allowed, other `key=value` pairs

@@ -168,6 +168,11 @@ pub fn mount_syntax_error(value: &Word) -> Option<(Span, String)> {
     Csv::new(value).run().1
 }
 
+/// [`parse_mount`] and [`mount_syntax_error`] in one pass.
+pub fn parse_mount_checked(value: &Word) -> (Vec<MountOpt>, Option<(Span, String)>) {
+    Csv::new(value).run()
+}
+
 /// One decoded field: its bytes and, for each byte, its offset in the value's `text`.
 struct Field {
     text: String,

@@ -25,10 +25,10 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
         if !in_stage(i) || ins.kind == Keyword::Unknown {
             continue;
         }
-        let k = &ins.keyword.text;
-        if *k == k.to_ascii_lowercase() {
+        let k = ins.keyword.text.as_bytes();
+        if !k.iter().any(u8::is_ascii_uppercase) {
             lower += 1;
-        } else if *k == k.to_ascii_uppercase() {
+        } else if !k.iter().any(u8::is_ascii_lowercase) {
             upper += 1;
         }
     }
@@ -38,14 +38,19 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
             continue;
         }
         let k = &ins.keyword.text;
+        let matches = if majority_lower {
+            !k.bytes().any(|b| b.is_ascii_uppercase())
+        } else {
+            !k.bytes().any(|b| b.is_ascii_lowercase())
+        };
+        if matches {
+            continue;
+        }
         let (want, case) = if majority_lower {
             (k.to_ascii_lowercase(), "lower-case")
         } else {
             (k.to_ascii_uppercase(), "upper-case")
         };
-        if *k == want {
-            continue;
-        }
         acc.push(
             Diagnostic::new(
                 &RULE,

@@ -7,8 +7,7 @@
 
 use super::{did_you_mean, Ctx, Diagnostic, Rule, Severity};
 use crate::analysis::syntax::mount::{
-    key_allowed, mount_syntax_error, parse_bool, parse_mount, ALL_KEYS, BOOL_KEYS, MOUNT_TYPES,
-    SHARING_MODES,
+    key_allowed, parse_bool, parse_mount_checked, ALL_KEYS, BOOL_KEYS, MOUNT_TYPES, SHARING_MODES,
 };
 use crate::analysis::syntax::{Instruction, Keyword, Span};
 
@@ -36,7 +35,8 @@ fn check_instruction(ins: &Instruction, acc: &mut Vec<Diagnostic>) {
     }
     for flag in ins.flags_named("mount") {
         let Some(value) = &flag.value else { continue };
-        if let Some((span, message)) = mount_syntax_error(value) {
+        let (opts, error) = parse_mount_checked(value);
+        if let Some((span, message)) = error {
             acc.push(Diagnostic::new(
                 &RULE,
                 span,
@@ -44,12 +44,15 @@ fn check_instruction(ins: &Instruction, acc: &mut Vec<Diagnostic>) {
             ));
             continue;
         }
-        check_mount(value, acc);
+        check_mount(value, &opts, acc);
     }
 }
 
-fn check_mount(value: &crate::analysis::syntax::Word, acc: &mut Vec<Diagnostic>) {
-    let opts = parse_mount(value);
+fn check_mount(
+    value: &crate::analysis::syntax::Word,
+    opts: &[crate::analysis::syntax::mount::MountOpt],
+    acc: &mut Vec<Diagnostic>,
+) {
     let mut push = |span: Span, m: String| acc.push(Diagnostic::new(&RULE, span, m));
     let typ = opts
         .iter()
@@ -69,7 +72,7 @@ fn check_mount(value: &crate::analysis::syntax::Word, acc: &mut Vec<Diagnostic>)
         has(&["target", "dst", "destination"]),
         has(&["id"]),
     );
-    for o in &opts {
+    for o in opts {
         let key = o.key.text.as_str();
         if key.is_empty() {
             continue;

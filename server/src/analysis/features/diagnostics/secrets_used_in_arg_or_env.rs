@@ -32,15 +32,9 @@ const ALLOW: &[&str] = &["public", "file", "version"];
 
 /// Whether one of `tokens` appears in `key` delimited by `_` or the ends (case-insensitive).
 fn has_token(key: &str, tokens: &[&str]) -> bool {
-    let lower = key.to_ascii_lowercase();
-    tokens.iter().any(|t| {
-        lower.match_indices(t).any(|(i, _)| {
-            let before_ok = i == 0 || lower.as_bytes()[i - 1] == b'_';
-            let end = i + t.len();
-            let after_ok = end == lower.len() || lower.as_bytes()[end] == b'_';
-            before_ok && after_ok
-        })
-    })
+    // The `_`-separated parts of the name, compared without allocating (tokens hold no `_`).
+    key.split('_')
+        .any(|part| tokens.iter().any(|t| part.eq_ignore_ascii_case(t)))
 }
 
 pub(super) fn looks_secret(key: &str) -> bool {
@@ -69,6 +63,15 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn tokens_hold_no_underscore() {
+        // `has_token` compares whole `_`-separated parts.
+        assert!(super::DENY
+            .iter()
+            .chain(super::ALLOW)
+            .all(|t| !t.contains('_')));
+    }
+
     use super::super::tests::check_diagnostics;
     use super::looks_secret;
     use expect_test::expect;
