@@ -134,7 +134,16 @@ pub fn completion(doc: &Document, offset: usize, config: CompletionConfig) -> Ve
         found,
         escape: syntax.escape,
     };
-    cx.complete()
+    let mut items = cx.complete();
+    // LSP: an item's edit range must be on one line and contain the cursor. A lone CR is a line
+    // break to the editor but not to BuildKit, so the word BuildKit sees may start on an
+    // earlier editor line; only the part on the cursor's line is replaced.
+    for item in &mut items {
+        if item.replace.start < line_start {
+            item.replace.start = line_start.min(item.replace.end);
+        }
+    }
+    items
 }
 
 /// The instruction at the cursor: its index, or where an instruction typed here would go, and

@@ -1127,3 +1127,24 @@ fn reaching_agrees_with_would_cycle() {
         }
     }
 }
+
+#[test]
+fn a_lone_cr_starts_a_line_for_the_replace_range() {
+    // Found by the `analysis` fuzz target: BuildKit reads `R\rAD` as one word, the editor shows
+    // `AD` on a line of its own, and LSP wants each item's range on the cursor's line.
+    let text = "FROM alpine\nR\rAD";
+    let doc = crate::analysis::Document::new(text, 0);
+    for offset in 12..=text.len() {
+        let line_start = doc.line_start(doc.line_of(offset));
+        let items = super::completion(&doc, offset, super::CompletionConfig { snippets: true });
+        assert!(!items.is_empty() || offset < 14, "{offset}: no items");
+        for item in &items {
+            assert!(
+                item.replace.start >= line_start && item.replace.start <= offset,
+                "{offset}: {:?} replaces {:?}",
+                item.label,
+                item.replace
+            );
+        }
+    }
+}
