@@ -1,5 +1,5 @@
 //! A fixed workload for profiling one big document (`perf record`): reads FILE, builds the
-//! document and runs diagnostics, printing how long each step took.
+//! document and runs diagnostics, outline and folding, printing how long each step took.
 //!
 //! Usage: `cargo run --release --example profile_open -- FILE`.
 //! Must not know: LSP types.
@@ -37,4 +37,10 @@ fn main() {
     let t = Instant::now();
     let d = features::diagnostics(&doc);
     println!("diagnostics ({}): {:?}", d.len(), t.elapsed());
+    let t = Instant::now();
+    let s = features::document_symbols(&doc);
+    println!("document symbols ({}): {:?}", s.len(), t.elapsed());
+    let t = Instant::now();
+    let f = features::folding_ranges(&doc, None);
+    println!("folding ({}): {:?}", f.len(), t.elapsed());
 }
