@@ -255,20 +255,27 @@ struct Line {
     end: usize,
 }
 
+/// The line starting at `start`: where its content ends (before trailing CRs and the `\n`, as
+/// BuildKit trims them) and where the next line starts.
+fn line_bounds(b: &[u8], start: usize) -> (usize, usize) {
+    let nl = b[start..]
+        .iter()
+        .position(|&c| c == b'\n')
+        .map(|p| start + p);
+    let next = nl.map_or(b.len(), |p| p + 1);
+    let mut end = nl.unwrap_or(b.len());
+    while end > start && matches!(b[end - 1], b'\r' | b'\n') {
+        end -= 1;
+    }
+    (end, next)
+}
+
 fn split_lines(text: &str, errors: &mut Vec<SyntaxError>) -> Vec<Line> {
     let b = text.as_bytes();
     let mut lines = Vec::with_capacity(b.len() / 32 + 1);
     let mut start = 0;
     while start < b.len() {
-        let nl = b[start..]
-            .iter()
-            .position(|&c| c == b'\n')
-            .map(|p| start + p);
-        let next = nl.map_or(b.len(), |p| p + 1);
-        let mut end = nl.unwrap_or(b.len());
-        while end > start && matches!(b[end - 1], b'\r' | b'\n') {
-            end -= 1;
-        }
+        let (end, next) = line_bounds(b, start);
         if next - start > MAX_LINE && errors.is_empty() {
             errors.push(SyntaxError {
                 span: Span::new(start, end),
@@ -511,15 +518,7 @@ impl<'a> Parser<'a> {
                 self.lazy = None;
                 return None;
             }
-            let nl = b[start..]
-                .iter()
-                .position(|&c| c == b'\n')
-                .map(|p| start + p);
-            let next = nl.map_or(b.len(), |p| p + 1);
-            let mut end = nl.unwrap_or(b.len());
-            while end > start && matches!(b[end - 1], b'\r' | b'\n') {
-                end -= 1;
-            }
+            let (end, next) = line_bounds(b, start);
             if next - start > MAX_LINE {
                 self.too_long = true;
             }
