@@ -89,8 +89,9 @@ fn check_on_invalid_utf8_exits_2_and_names_the_offset() {
 
 #[test]
 fn check_without_paths_searches_the_current_directory() {
-    // The package root holds no Dockerfile: nothing to check is a usage error.
-    let out = run(&["check"], b"");
+    // An empty folder: nothing to check is a usage error.
+    let dir = temp_tree("empty", &[("README", "no Dockerfile here\n")]);
+    let out = support::run_in(Some(&dir), &["check"], b"");
     assert_eq!(out.code, Some(2));
     assert!(
         out.stderr.contains("no Dockerfiles found"),

@@ -75,9 +75,9 @@ fn every_file_has_a_module_comment() {
 }
 
 /// The part of a source file before its test module (tests may spawn processes and touch files);
-/// nothing for a test module in its own file (`tests.rs`).
+/// nothing for a test module in its own file (`tests.rs`, or a file marked `#![cfg(test)]`).
 fn non_test_code<'a>(path: &Path, text: &'a str) -> &'a str {
-    if path.ends_with("tests.rs") {
+    if path.ends_with("tests.rs") || text.lines().any(|l| l.trim() == "#![cfg(test)]") {
         return "";
     }
     let end = ["#[cfg(test)]", "#[cfg(all(test"]

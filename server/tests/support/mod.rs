@@ -404,7 +404,16 @@ pub struct Output {
 
 /// Runs `dockerfile-ls args...` (killed after [`TIMEOUT`]).
 pub fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(bin())
+    run_in(None, args, stdin)
+}
+
+/// [`run`] with the working directory `dir` (the test's own when `None`).
+pub fn run_in(dir: Option<&std::path::Path>, args: &[&str], stdin: &[u8]) -> Output {
+    let mut command = Command::new(bin());
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
+    let mut child = command
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

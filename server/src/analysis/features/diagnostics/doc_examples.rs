@@ -4,6 +4,8 @@
 //! instruction (build checks only: BuildKit never skips errors), `# hadolint ignore=` above the
 //! instruction and `# hadolint global ignore=` (by DL code where the rule has one).
 
+#![cfg(test)]
+
 use super::{find_rule, hadolint_code, is_fatal, DiagnosticsConfig, Level, Rule, RULES};
 use crate::analysis::Document;
 
