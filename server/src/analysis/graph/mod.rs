@@ -405,18 +405,26 @@ pub fn target_comment(doc: &Document) -> Option<TargetComment> {
 fn may_be_target_comment(doc: &Document, span: Span) -> bool {
     let end = doc.clamp(span.end);
     let start = doc.clamp(span.start).min(end);
-    let mut chars = doc
-        .text()
-        .byte_slice(start..end)
-        .chars()
-        .skip_while(|c| c.is_whitespace());
-    if chars.next() != Some('#') {
-        return false;
+    let matches = |text: &str| {
+        let body = text.trim_start();
+        body.strip_prefix('#').is_some_and(|rest| {
+            let rest = rest.trim_start();
+            // A comment cut short (by the chunk end below) may still be one: compare what is there.
+            let n = rest.len().min(TARGET_COMMENT_PREFIX.len());
+            rest.as_bytes()[..n] == TARGET_COMMENT_PREFIX.as_bytes()[..n]
+        })
+    };
+    // Usually the comment's start and its first bytes sit in one rope chunk: look there.
+    let (chunk, chunk_start, _, _) = doc.text().chunk_at_byte(start);
+    let local_end = (end - chunk_start).min(chunk.len());
+    match chunk.get(start - chunk_start..local_end) {
+        Some(head)
+            if head.len() > TARGET_COMMENT_PREFIX.len() + 8 || local_end == end - chunk_start =>
+        {
+            matches(head)
+        }
+        _ => matches(&doc.slice(Span::new(start, end))),
     }
-    let mut chars = chars.skip_while(|c| c.is_whitespace()).peekable();
-    TARGET_COMMENT_PREFIX
-        .chars()
-        .all(|want| chars.next() == Some(want))
 }
 
 /// `# dockerfile-ls: target=NAME` (whitespace around the parts allowed, other `key=value` pairs

@@ -1248,3 +1248,17 @@ fn assert_well_formed(svg: &str) {
         panic!("SVG is not well-formed XML: {e}\n{svg}");
     }
 }
+
+#[test]
+fn target_comments_are_found_wherever_rope_chunks_split_them() {
+    // Padding moves the comment across rope chunk boundaries (about 1 KB each).
+    for pad in (0..2200).step_by(7) {
+        let text = format!(
+            "# {}\nFROM a AS one\n#   dockerfile-ls: target=one\nFROM b AS two\n",
+            "x".repeat(pad)
+        );
+        let doc = crate::analysis::Document::new(&text, 0);
+        let found = super::target_comment(&doc).map(|c| c.name);
+        assert_eq!(found.as_deref(), Some("one"), "pad {pad}");
+    }
+}
