@@ -296,10 +296,16 @@ impl<'a> Csv<'a> {
             return Word::new("", Span::empty(self.value.source_offset(empty_at)));
         }
         let src = |i: usize| self.value.source_offset(f.at[i]);
-        let breaks = (a + 1..b)
-            .filter(|&i| src(i) != src(i - 1) + 1)
-            .map(|i| (i - a, src(i)))
-            .collect();
+        // The usual case: one run of the value's text, no line continuation in the value.
+        let plain = self.value.breaks.is_empty() && f.at[b - 1] - f.at[a] == b - 1 - a;
+        let breaks = if plain {
+            Vec::new()
+        } else {
+            (a + 1..b)
+                .filter(|&i| src(i) != src(i - 1) + 1)
+                .map(|i| (i - a, src(i)))
+                .collect()
+        };
         Word {
             text: f.text[a..b].to_string(),
             span: Span::new(src(a), src(b - 1) + 1),
