@@ -51,3 +51,8 @@ echo "wrote ${out%.json}.md (the Markdown table for docs/performance.md)" >&2
 python3 "$root/tools/bench/memory.py" --lspbench "$(dirname "$lspbench")" \
     --json "$(dirname "$out")/memory.json" -- "$ours" >&2
 echo "wrote $(dirname "$out")/memory.json" >&2
+# A burst of 1,000 unawaited edits to a 1,000-line file: how soon the last version's diagnostics
+# arrive after the last edit.
+python3 "$root/tools/bench/burst.py" --lspbench "$(dirname "$lspbench")" \
+    --json "$(dirname "$out")/burst.json" -- "$ours" >&2
+echo "wrote $(dirname "$out")/burst.json" >&2
