@@ -7,7 +7,6 @@ published at all (stale versions should be skipped).
 Usage: burst.py --lspbench DIR [--lines 1000] [--edits 1000] [--trials 10] [--json OUT] -- SERVER...
 Stdlib only; the client is memory.py's.
 """
-import argparse
 import json
 import statistics
 import sys
@@ -15,25 +14,15 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from memory import Client  # noqa: E402
+from memory import Client, arguments  # noqa: E402
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--lspbench", required=True, help="folder holding lspbench.py")
-    ap.add_argument("--lines", type=int, default=1000)
-    ap.add_argument("--edits", type=int, default=1000)
-    ap.add_argument("--trials", type=int, default=10)
-    ap.add_argument("--json")
-    ap.add_argument("server", nargs="+")
-    a = ap.parse_args()
-    sys.path.insert(0, a.lspbench)
+    a = arguments(lines=1000, edits=1000, trials=10)
     from lspbench import generate_dockerfile  # noqa: E402
 
     c = Client(a.server)
-    c.request("initialize", {"processId": None, "rootUri": None, "capabilities": {
-        "textDocument": {"publishDiagnostics": {"versionSupport": True}}}})
-    c.notify("initialized", {})
+    c.initialize()
     text = generate_dockerfile(a.lines, 1).text
     mid_line = a.lines // 2
     latencies, published = [], []

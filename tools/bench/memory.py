@@ -76,29 +76,39 @@ class Client:
     def notify(self, method, params):
         self.send({"jsonrpc": "2.0", "method": method, "params": params})
 
+    def initialize(self):
+        """`initialize` (with versioned diagnostics) and `initialized`."""
+        self.request("initialize", {"processId": None, "rootUri": None, "capabilities": {
+            "textDocument": {"publishDiagnostics": {"versionSupport": True}}}})
+        self.notify("initialized", {})
+
     def wait_diags(self, uri, count, timeout=60):
         with self.cond:
             if not self.cond.wait_for(lambda: len(self.diags.get(uri, [])) >= count, timeout):
                 raise TimeoutError(f"diagnostics for {uri}")
 
 
-def main():
+def arguments(**sizes):
+    """The command line shared by the bench scripts: `--lspbench DIR`, integer options with
+    their defaults (`lines=10000` becomes `--lines`), `--json OUT`, then the server command."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--lspbench", required=True, help="folder holding lspbench.py")
-    ap.add_argument("--lines", type=int, default=10000)
-    ap.add_argument("--cycles", type=int, default=1000)
-    ap.add_argument("--cycle-lines", type=int, default=1000)
+    for name, default in sizes.items():
+        ap.add_argument("--" + name.replace("_", "-"), type=int, default=default)
     ap.add_argument("--json")
     ap.add_argument("server", nargs="+")
     a = ap.parse_args()
     sys.path.insert(0, a.lspbench)
+    return a
+
+
+def main():
+    a = arguments(lines=10000, cycles=1000, cycle_lines=1000)
     from lspbench import generate_dockerfile  # noqa: E402
 
     c = Client(a.server)
     pid = c.proc.pid
-    c.request("initialize", {"processId": None, "rootUri": None, "capabilities": {
-        "textDocument": {"publishDiagnostics": {"versionSupport": True}}}})
-    c.notify("initialized", {})
+    c.initialize()
     rss_idle = status_kib(pid, "VmRSS")
 
     big = generate_dockerfile(a.lines, 1).text
