@@ -7,14 +7,13 @@ published at all (stale versions should be skipped).
 Usage: burst.py --lspbench DIR [--lines 1000] [--edits 1000] [--trials 10] [--json OUT] -- SERVER...
 Stdlib only; the client is memory.py's.
 """
-import json
 import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from memory import Client, arguments  # noqa: E402
+from memory import Client, arguments, report  # noqa: E402
 
 
 def main():
@@ -64,10 +63,7 @@ def main():
         "versions_published_per_burst": {"median": statistics.median(published),
                                          "max": max(published)},
     }
-    text_out = json.dumps(result, indent=2)
-    print(text_out)
-    if a.json:
-        Path(a.json).write_text(text_out + "\n")
+    report(result, a.json)
 
 
 if __name__ == "__main__":

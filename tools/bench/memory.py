@@ -102,6 +102,14 @@ def arguments(**sizes):
     return a
 
 
+def report(result, path):
+    """Prints `result` as JSON, and writes it to `path` when one is given."""
+    text = json.dumps(result, indent=2)
+    print(text)
+    if path:
+        Path(path).write_text(text + "\n")
+
+
 def main():
     a = arguments(lines=10000, cycles=1000, cycle_lines=1000)
     from lspbench import generate_dockerfile  # noqa: E402
@@ -151,10 +159,7 @@ def main():
         "cycles": a.cycles,
         "cycle_lines": a.cycle_lines,
     }
-    text = json.dumps(result, indent=2)
-    print(text)
-    if a.json:
-        Path(a.json).write_text(text + "\n")
+    report(result, a.json)
 
 
 if __name__ == "__main__":
