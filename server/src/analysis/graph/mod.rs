@@ -207,26 +207,7 @@ impl StageGraph {
             });
         }
 
-        let source = match target_comment(doc) {
-            Some(c) => TargetSource::Comment(c),
-            None => match setting.map(str::trim).filter(|s| !s.is_empty()) {
-                Some(s) => TargetSource::Setting(s.to_string()),
-                None => TargetSource::Default,
-            },
-        };
-        let wanted = match &source {
-            TargetSource::Default => None,
-            TargetSource::Setting(n) => Some(n.as_str()),
-            TargetSource::Comment(c) => Some(c.name.as_str()),
-        };
-        let last = m.stages.len().checked_sub(1);
-        let (target, unknown_target) = match wanted {
-            None => (last, None),
-            Some(n) => match m.stage_by_name(n) {
-                Some(s) => (Some(s), None),
-                None => (last, Some(n.to_string())),
-            },
-        };
+        let (source, target, unknown_target) = choose_target(doc, setting);
 
         let mut g = StageGraph {
             nodes,
@@ -398,6 +379,61 @@ pub fn target_comment(doc: &Document) -> Option<TargetComment> {
         }
     }
     found
+}
+
+/// Where the build target comes from, the target stage, and the name that matched no stage:
+/// the target comment wins over the setting; without either (or when the name matches no stage)
+/// the last stage is built, as `docker build` without `--target` does.
+fn choose_target(
+    doc: &Document,
+    setting: Option<&str>,
+) -> (TargetSource, Option<usize>, Option<String>) {
+    let m = doc.model();
+    let source = match target_comment(doc) {
+        Some(c) => TargetSource::Comment(c),
+        None => match setting.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(s) => TargetSource::Setting(s.to_string()),
+            None => TargetSource::Default,
+        },
+    };
+    let wanted = match &source {
+        TargetSource::Default => None,
+        TargetSource::Setting(n) => Some(n.as_str()),
+        TargetSource::Comment(c) => Some(c.name.as_str()),
+    };
+    let last = m.stages.len().checked_sub(1);
+    let (target, unknown) = match wanted {
+        None => (last, None),
+        Some(n) => match m.stage_by_name(n) {
+            Some(s) => (Some(s), None),
+            None => (last, Some(n.to_string())),
+        },
+    };
+    (source, target, unknown)
+}
+
+/// The target stage and, per stage, whether BuildKit builds it for that target: the same
+/// answer as [`StageGraph::build`]'s `reachable` for stages, without building the graph (the
+/// `UnreachableStage` check runs on every keystroke).
+pub fn built_stages(doc: &Document, setting: Option<&str>) -> Option<(usize, Vec<bool>)> {
+    let m = doc.model();
+    let (_, target, _) = choose_target(doc, setting);
+    let target = target?;
+    // What each stage is built from: its base, `COPY --from` and `RUN --mount=from=` stages.
+    let mut deps: Vec<Vec<usize>> = vec![Vec::new(); m.stages.len()];
+    for r in &m.stage_refs {
+        if let RefTarget::Stage(d) = r.target {
+            deps[r.stage].push(d);
+        }
+    }
+    let mut built = vec![false; m.stages.len()];
+    let mut stack = vec![target];
+    while let Some(s) = stack.pop() {
+        if !std::mem::replace(&mut built[s], true) {
+            stack.extend(deps[s].iter().copied());
+        }
+    }
+    Some((target, built))
 }
 
 /// Whether the comment at `span` starts like `# dockerfile-ls:`, checked without copying it out

@@ -1262,3 +1262,50 @@ fn target_comments_are_found_wherever_rope_chunks_split_them() {
         assert_eq!(found.as_deref(), Some("one"), "pad {pad}");
     }
 }
+
+#[test]
+fn built_stages_agree_with_the_graph() {
+    let mut texts: Vec<String> = [
+        "FROM a AS one\nFROM b AS two\nCOPY --from=one / /\nFROM c AS three\n",
+        "FROM a AS one\nFROM one AS two\nFROM b AS three\nRUN --mount=from=two true\nFROM c\n",
+        "# dockerfile-ls: target=two\nFROM a AS one\nFROM b AS two\nCOPY --from=0 / /\nFROM c\n",
+        "FROM a AS one\nCOPY --from=two / /\nFROM b AS two\nCOPY --from=one / /\nFROM c\n",
+        "# dockerfile-ls: target=nope\nFROM a\nFROM b\nCOPY --from=5 / /\n",
+        "ARG X\nFROM $X AS one\nFROM one\n",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    // Every real Dockerfile too, when the corpus is beside the checkout.
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/real");
+    if let Ok(manifest) = std::fs::read_to_string(format!("{corpus}/MANIFEST.tsv")) {
+        for line in manifest.lines().skip(1) {
+            let Some(path) = line.split('\t').next() else {
+                continue;
+            };
+            if let Ok(bytes) = std::fs::read(format!("{corpus}/{path}")) {
+                texts.push(String::from_utf8_lossy(&bytes).into_owned());
+            }
+        }
+    }
+    for text in &texts {
+        let doc = crate::analysis::Document::new(text, 0);
+        for setting in [None, Some("one"), Some("two")] {
+            let g = super::StageGraph::build(&doc, setting);
+            let from_graph = g.target.map(|t| {
+                let built: Vec<bool> = g
+                    .nodes
+                    .iter()
+                    .take_while(|n| n.is_stage())
+                    .map(|n| n.reachable)
+                    .collect();
+                (t, built)
+            });
+            assert_eq!(
+                super::built_stages(&doc, setting),
+                from_graph,
+                "{setting:?}\n{text}"
+            );
+        }
+    }
+}

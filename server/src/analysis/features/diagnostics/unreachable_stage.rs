@@ -6,7 +6,7 @@
 //! `target` setting), else the last stage.
 
 use super::{Ctx, Diagnostic, Rule, Severity, Tag};
-use crate::analysis::graph::StageGraph;
+use crate::analysis::graph::built_stages;
 
 pub(super) static RULE: Rule = Rule {
     name: "UnreachableStage",
@@ -22,17 +22,21 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
     if m.stages.len() < 2 {
         return;
     }
-    let g = StageGraph::build(ctx.doc, ctx.config.target.as_deref());
-    let Some(target) = g.target_label() else {
+    let Some((target, built)) = built_stages(ctx.doc, ctx.config.target.as_deref()) else {
         return;
     };
+    let label = |s: usize| match &m.stages[s].name {
+        Some(n) => n.text.clone(),
+        None => format!("stage {s}"),
+    };
+    let target = label(target);
     for s in &m.stages {
-        if g.nodes[s.index].reachable {
+        if built[s.index] {
             continue;
         }
         let message = format!(
             "stage `{}` is not built for target `{target}`",
-            g.nodes[s.index].label()
+            label(s.index)
         );
         acc.push(Diagnostic::new(&RULE, s.span, message).with_tag(Tag::Unnecessary));
     }
