@@ -357,6 +357,14 @@ impl Syntax {
         self.directives.iter().find(|d| d.name == name)
     }
 
+    /// Every instruction, each followed by its `ONBUILD` trigger when it has one (BuildKit
+    /// parses a trigger like any instruction, so the same checks apply to it).
+    pub fn instructions_and_triggers(&self) -> impl Iterator<Item = &Instruction> {
+        self.instructions
+            .iter()
+            .flat_map(|ins| std::iter::once(ins).chain(ins.onbuild.as_deref()))
+    }
+
     /// The index of the instruction whose span touches `offset` (for an offset between
     /// instructions, `None`).
     pub fn instruction_at(&self, offset: usize) -> Option<usize> {

@@ -15,11 +15,8 @@ pub(super) static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
-    for ins in &ctx.doc.syntax().instructions {
+    for ins in ctx.doc.syntax().instructions_and_triggers() {
         report(ins, acc);
-        if let Some(trigger) = &ins.onbuild {
-            report(trigger, acc);
-        }
     }
 }
 

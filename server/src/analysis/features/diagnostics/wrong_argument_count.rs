@@ -17,11 +17,8 @@ pub(super) static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
-    for ins in &ctx.doc.syntax().instructions {
+    for ins in ctx.doc.syntax().instructions_and_triggers() {
         check_instruction(ins, acc);
-        if let Some(trigger) = &ins.onbuild {
-            check_instruction(trigger, acc);
-        }
     }
 }
 
