@@ -21,6 +21,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use super::EXIT_USAGE;
 use crate::analysis::features::diagnostics::{find_rule, rule_doc_url, Level, RULES};
 use crate::analysis::features::{diagnostics_with, Diagnostic, DiagnosticsConfig, Severity};
+use crate::analysis::graph::svg::xml_escape;
 use crate::analysis::{Document, Span};
 use crate::hadolint_config;
 
@@ -582,22 +583,6 @@ pub fn github(checked: &[Checked]) -> String {
                 gh_escape(d.rule, true),
                 gh_escape(&d.message, false)
             );
-        }
-    }
-    out
-}
-
-fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
         }
     }
     out

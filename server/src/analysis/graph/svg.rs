@@ -88,7 +88,7 @@ pub fn render(g: &StageGraph) -> String {
         Some(t) => format!("Stage graph, target {t}"),
         None => "Stage graph".to_string(),
     };
-    let _ = writeln!(out, "<title>{}</title>", esc(&title));
+    let _ = writeln!(out, "<title>{}</title>", xml_escape(&title));
     out.push_str("<defs>\n");
     for (id, color) in [
         ("base", MUTED),
@@ -163,7 +163,7 @@ fn header(out: &mut String, g: &StageGraph) {
         out,
         "<text x=\"{}\" y=\"22\" fill=\"{INK}\" font-weight=\"bold\">{}</text>",
         num(layout::MARGIN),
-        esc(&text)
+        xml_escape(&text)
     );
     let mut notes = Vec::new();
     if let Some(u) = &g.unknown_target {
@@ -181,7 +181,7 @@ fn header(out: &mut String, g: &StageGraph) {
             out,
             "<text x=\"{}\" y=\"22\" fill=\"{RED}\">{}</text>",
             num(x),
-            esc(&notes.join("; "))
+            xml_escape(&notes.join("; "))
         );
     }
 }
@@ -244,13 +244,13 @@ fn node(out: &mut String, g: &StageGraph, i: usize, n: &super::Node, lay: &Layou
             let _ = writeln!(
                 out,
                 "<g class=\"{class}\" data-line=\"{line}\" data-stage=\"{}\" cursor=\"pointer\">",
-                esc(&key)
+                xml_escape(&key)
             );
             let (title, detail, line_text) = stage_lines(g, n);
             let _ = writeln!(
                 out,
                 "<title>{}</title>",
-                esc(&format!("{title}: {detail}, {line_text}"))
+                xml_escape(&format!("{title}: {detail}, {line_text}"))
             );
             let _ = writeln!(
                 out,
@@ -266,7 +266,7 @@ fn node(out: &mut String, g: &StageGraph, i: usize, n: &super::Node, lay: &Layou
                 "<text x=\"{}\" y=\"{}\" fill=\"{ink}\" font-size=\"14\" font-weight=\"bold\">{}</text>",
                 num(x + PAD_X),
                 num(y + 20.0),
-                esc(&title)
+                xml_escape(&title)
             );
             if n.is_target {
                 let bx = x + item.width - PAD_X - 52.0;
@@ -285,14 +285,14 @@ fn node(out: &mut String, g: &StageGraph, i: usize, n: &super::Node, lay: &Layou
                 "<text x=\"{}\" y=\"{}\" fill=\"{detail_ink}\">{}</text>",
                 num(x + PAD_X),
                 num(y + 38.0),
-                esc(&detail)
+                xml_escape(&detail)
             );
             let _ = writeln!(
                 out,
                 "<text x=\"{}\" y=\"{}\" fill=\"{detail_ink}\">{}</text>",
                 num(x + PAD_X),
                 num(y + 54.0),
-                esc(&line_text)
+                xml_escape(&line_text)
             );
             out.push_str("</g>\n");
         }
@@ -305,9 +305,13 @@ fn node(out: &mut String, g: &StageGraph, i: usize, n: &super::Node, lay: &Layou
             let _ = writeln!(
                 out,
                 "<g class=\"{class}\" data-image=\"{}\">",
-                esc(reference)
+                xml_escape(reference)
             );
-            let _ = writeln!(out, "<title>{}</title>", esc(&format!("image {reference}")));
+            let _ = writeln!(
+                out,
+                "<title>{}</title>",
+                xml_escape(&format!("image {reference}"))
+            );
             let _ = writeln!(
                 out,
                 "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"{}\" fill=\"{}\" stroke=\"{}\" stroke-width=\"1\"{dash}/>",
@@ -325,7 +329,7 @@ fn node(out: &mut String, g: &StageGraph, i: usize, n: &super::Node, lay: &Layou
                 num(cx),
                 num(cy + 4.0),
                 if n.reachable { INK } else { GREY },
-                esc(&cut(reference))
+                xml_escape(&cut(reference))
             );
             out.push_str("</g>\n");
         }
@@ -479,8 +483,9 @@ fn cut(s: &str) -> String {
     t
 }
 
-/// XML text and attribute escaping; control characters (not allowed in XML 1.0) become spaces.
-fn esc(s: &str) -> String {
+/// XML text and attribute escaping; control characters and U+FFFE/U+FFFF (not allowed in XML
+/// 1.0) become spaces. Also used for the checkstyle report of `dockerfile-ls check`.
+pub(crate) fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
