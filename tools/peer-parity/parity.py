@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,10 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# The binary, found as the BuildKit parity tool finds it (this script runs as `__main__`, so
+# `parity` below is that tool's module, not this file).
+sys.path.insert(0, str(ROOT / "tools" / "buildkit-parity"))
+from parity import find_binary  # noqa: E402
 DEFAULT_ROWS = ROOT.parent / "shared" / "conformance" / "peer" / "validate.jsonl"
 BATCH = 500
 
@@ -98,19 +101,6 @@ SETTING_CODES: dict[str, list[int]] = {
     "instructionJSONInSingleQuotes": [49],
     "instructionWorkdirRelative": [50],
 }
-
-
-def find_binary(explicit: str | None) -> str:
-    if explicit:
-        return explicit
-    for profile in ("release", "debug"):
-        candidate = ROOT / "target" / profile / "dockerfile-ls"
-        if candidate.is_file():
-            return str(candidate)
-    found = shutil.which("dockerfile-ls")
-    if found:
-        return found
-    sys.exit("peer-parity: no dockerfile-ls binary; build it (cargo build) or pass --bin")
 
 
 def enabled_codes(settings: dict) -> set[int]:
