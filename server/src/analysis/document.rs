@@ -142,6 +142,18 @@ impl Document {
         self.text.byte_slice(start..end).to_string()
     }
 
+    /// The text of `span` (clamped to the document), borrowed when it lies in one rope chunk
+    /// (a comment or a word usually does), copied otherwise: for scans over many small spans.
+    pub fn text_of(&self, span: Span) -> std::borrow::Cow<'_, str> {
+        let end = self.clamp(span.end);
+        let start = self.clamp(span.start).min(end);
+        let (chunk, chunk_start, _, _) = self.text.chunk_at_byte(start);
+        match chunk.get(start - chunk_start..end - chunk_start) {
+            Some(text) => std::borrow::Cow::Borrowed(text),
+            None => std::borrow::Cow::Owned(self.text.byte_slice(start..end).to_string()),
+        }
+    }
+
     /// `offset` clamped into the document and moved back onto a char boundary.
     pub fn clamp(&self, offset: usize) -> usize {
         let len = self.text.len_bytes();
@@ -278,6 +290,18 @@ impl Document {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_of_equals_slice_inside_and_across_chunks() {
+        let text = "# é comment 😀\nRUN x\n".repeat(300);
+        let doc = Document::new(&text, 0);
+        for start in (0..text.len()).step_by(13) {
+            for len in [0, 1, 7, 40, 3000] {
+                let span = Span::new(start, start + len);
+                assert_eq!(doc.text_of(span), doc.slice(span), "{span:?}");
+            }
+        }
+    }
 
     #[test]
     fn clamp_rounds_down_and_clamp_up_rounds_up_to_char_boundaries() {

@@ -360,10 +360,10 @@ pub fn target_comment(doc: &Document) -> Option<TargetComment> {
         let inside = syntax
             .instruction_at(comment.start)
             .is_some_and(|i| syntax.instructions[i].span.start < comment.start);
-        if inside || !may_be_target_comment(doc, comment) {
+        if inside {
             continue;
         }
-        let text = doc.slice(comment);
+        let text = doc.text_of(comment);
         let Some((name, span)) = parse_target_comment(&text, comment.start) else {
             continue;
         };
@@ -434,33 +434,6 @@ pub fn built_stages(doc: &Document, setting: Option<&str>) -> Option<(usize, Vec
         }
     }
     Some((target, built))
-}
-
-/// Whether the comment at `span` starts like `# dockerfile-ls:`, checked without copying it out
-/// of the rope (most comments are not target comments, and this runs on every pass).
-fn may_be_target_comment(doc: &Document, span: Span) -> bool {
-    let end = doc.clamp(span.end);
-    let start = doc.clamp(span.start).min(end);
-    let matches = |text: &str| {
-        let body = text.trim_start();
-        body.strip_prefix('#').is_some_and(|rest| {
-            let rest = rest.trim_start();
-            // A comment cut short (by the chunk end below) may still be one: compare what is there.
-            let n = rest.len().min(TARGET_COMMENT_PREFIX.len());
-            rest.as_bytes()[..n] == TARGET_COMMENT_PREFIX.as_bytes()[..n]
-        })
-    };
-    // Usually the comment's start and its first bytes sit in one rope chunk: look there.
-    let (chunk, chunk_start, _, _) = doc.text().chunk_at_byte(start);
-    let local_end = (end - chunk_start).min(chunk.len());
-    match chunk.get(start - chunk_start..local_end) {
-        Some(head)
-            if head.len() > TARGET_COMMENT_PREFIX.len() + 8 || local_end == end - chunk_start =>
-        {
-            matches(head)
-        }
-        _ => matches(&doc.slice(Span::new(start, end))),
-    }
 }
 
 /// `# dockerfile-ls: target=NAME` (whitespace around the parts allowed, other `key=value` pairs

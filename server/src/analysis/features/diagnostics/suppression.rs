@@ -259,15 +259,17 @@ impl Suppressions {
         if syntax.comments.is_empty() {
             return sup;
         }
-        let text = doc.text().to_string();
-        // Fast path: most files have no comment that could suppress anything.
+        // Fast path, without copying the text: most files have no comment that could suppress
+        // anything.
         let relevant = syntax.comments.iter().any(|&c| {
-            let t = comment_text(&text, c);
+            let t = doc.text_of(c);
+            let t = comment_text(&t, Span::new(0, t.len()));
             t.starts_with("hadolint") || t.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("check"))
         });
         if !relevant {
             return sup;
         }
+        let text = doc.text().to_string();
         for &c in &syntax.comments {
             if let Some(Pragma::Global(codes)) = parse_pragma(comment_text(&text, c)) {
                 sup.hadolint_global.extend(codes);
