@@ -495,15 +495,18 @@ impl Backend {
         let lock = Arc::clone(&self.publish_lock);
         let enc = self.encoding();
         let config = self.diagnostics_config(&uri);
-        // The graph is only tracked for clients that honour `workspace/codeLens/refresh`.
-        let lenses = (self.session().code_lens_refresh && pass != Pass::Republish).then(|| {
-            let settings = self.settings();
-            (
-                Arc::clone(&self.graph_signatures),
-                settings.target().map(str::to_string),
-                settings.code_lens.enable,
-            )
-        });
+        // The graph is only tracked for clients that honour `workspace/codeLens/refresh`, and
+        // while code lenses are on (turning them on refreshes them anyway).
+        let settings = self.settings();
+        let lenses = (self.session().code_lens_refresh
+            && settings.code_lens.enable
+            && pass != Pass::Republish)
+            .then(|| {
+                (
+                    Arc::clone(&self.graph_signatures),
+                    settings.target().map(str::to_string),
+                )
+            });
         tokio::spawn(async move {
             let current = |docs: &DashMap<Uri, Arc<Document>>, uri: &Uri, doc: &Arc<Document>| {
                 docs.get(uri).is_some_and(|d| Arc::ptr_eq(&d, doc))
@@ -535,14 +538,14 @@ impl Backend {
                         }
                         diags
                     });
-                    let refresh = lenses.and_then(|(signatures, target, enable)| {
+                    let refresh = lenses.and_then(|(signatures, target)| {
                         let signature = guarded("graph", || {
                             StageGraph::build(&doc, target.as_deref()).signature()
                         })
                         .ok()?;
                         let previous = signatures.insert(uri.clone(), signature.clone());
                         let changed = previous.as_ref() != Some(&signature);
-                        Some(enable && pass == Pass::Change && changed)
+                        Some(pass == Pass::Change && changed)
                     });
                     (diags, refresh.unwrap_or(false))
                 })
