@@ -45,10 +45,13 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
         }
         let above = ins.start_line as usize - 1;
         let line_start = doc.line_start(above);
+        // `comments` is in document order: the first one from the line above on, if it is on
+        // that line (a scan per definition made this rule quadratic).
+        let first = syntax.comments.partition_point(|c| c.start < line_start);
         let Some(comment) = syntax
             .comments
-            .iter()
-            .find(|c| doc.line_of(c.start) == above && c.start >= line_start)
+            .get(first)
+            .filter(|c| doc.line_of(c.start) == above)
         else {
             continue;
         };
