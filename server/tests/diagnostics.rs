@@ -44,7 +44,8 @@ fn diagnostics_carry_code_link_and_data() {
             .ends_with("docs/rules.md#jsoninsinglequotes"),
         "{d}"
     );
-    assert_eq!(d["data"]["rule"], "JSONInSingleQuotes");
+    assert_eq!(d["code"], "JSONInSingleQuotes");
+    assert!(d.get("data").is_none(), "{d}");
     assert_eq!(
         server.initialize_result["capabilities"]["codeActionProvider"]["codeActionKinds"],
         json!(["quickfix"])

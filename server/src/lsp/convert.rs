@@ -7,6 +7,9 @@
 //! is greater than the line length it defaults back to the line length"), and a column inside a
 //! surrogate pair or a multibyte character snaps to the start of that character.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock, PoisonError};
+
 use ropey::Rope;
 use tower_lsp_server::ls_types::{
     self as lsp, CompletionItemKind, DiagnosticRelatedInformation, DiagnosticSeverity,
@@ -173,7 +176,7 @@ pub fn diagnostic(doc: &Document, uri: &Uri, d: &Diagnostic, enc: Encoding) -> l
             message: message.clone(),
         })
         .collect();
-    let href = rule_doc_url(d.rule).parse::<Uri>().ok();
+    let href = rule_doc_uri(d.rule);
     lsp::Diagnostic {
         range: range(doc, d.span, enc),
         severity: Some(severity),
@@ -183,10 +186,23 @@ pub fn diagnostic(doc: &Document, uri: &Uri, d: &Diagnostic, enc: Encoding) -> l
         message: d.message.clone(),
         related_information: (!related.is_empty()).then_some(related),
         tags: (!tags.is_empty()).then_some(tags),
-        // What `codeAction` needs to find this diagnostic again after recomputing them: the rule
-        // and the document version it was computed for.
-        data: Some(serde_json::json!({"rule": d.rule, "version": doc.version()})),
+        // `codeAction` recomputes the diagnostics that touch its range: nothing needs to travel
+        // with each one (a 10,000-line file can have hundreds).
+        data: None,
     }
+}
+
+/// The documentation link of `rule` as a `Uri`, parsed once per rule.
+fn rule_doc_uri(rule: &'static str) -> Option<Uri> {
+    static PARSED: OnceLock<Mutex<HashMap<&'static str, Option<Uri>>>> = OnceLock::new();
+    let mut parsed = PARSED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    parsed
+        .entry(rule)
+        .or_insert_with(|| rule_doc_url(rule).parse::<Uri>().ok())
+        .clone()
 }
 
 /// A quick fix for `diags` (the client's diagnostics it fixes).

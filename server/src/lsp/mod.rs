@@ -1,7 +1,8 @@
 //! The protocol layer: tower-lsp-server glue around the pure analysis core.
 //!
 //! `server` holds the handlers, `convert` every position and shape conversion, `capabilities`
-//! what is advertised, `config` the user settings, `transport` the stdin guard, `panic_guard`
+//! what is advertised, `config` the user settings, `transport` the stdin guard, `output` the
+//! stdout writer, `panic_guard`
 //! the service wrapper that turns a panicking handler into an error response, `parent` the
 //! watch on the client process, `workspace` the rule for which files the server may read.
 //!
@@ -10,6 +11,7 @@
 pub mod capabilities;
 pub mod config;
 pub mod convert;
+pub mod output;
 pub mod panic_guard;
 pub mod parent;
 mod server;
@@ -77,19 +79,30 @@ pub struct Service {
     pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
+/// The service with diagnostics published through the client socket (in-process harnesses).
 pub fn service() -> Service {
+    service_with(None)
+}
+
+/// The service; with `output`, diagnostics are serialised straight into that queue (as
+/// `serve_stdio` does) rather than sent through the client socket.
+pub fn service_with(output: Option<output::Output>) -> Service {
     let shutdown = Arc::new(AtomicBool::new(false));
     let parent = Arc::new(OnceLock::new());
     let raw_capabilities = Arc::new(OnceLock::new());
     let stopping = Arc::new(tokio::sync::watch::Sender::new(false));
     let builder = LspService::build(|client| {
-        Backend::new(
+        let backend = Backend::new(
             client,
             Arc::clone(&shutdown),
             Arc::clone(&stopping),
             Arc::clone(&parent),
         )
-        .with_raw_capabilities(Arc::clone(&raw_capabilities))
+        .with_raw_capabilities(Arc::clone(&raw_capabilities));
+        match output.clone() {
+            Some(output) => backend.with_output(output),
+            None => backend,
+        }
     })
     .custom_method(transport::INVALID_MESSAGE_METHOD, Backend::invalid_message)
     .custom_method(STAGE_GRAPH_METHOD, Backend::stage_graph_request);
@@ -117,13 +130,14 @@ pub fn service() -> Service {
 /// Returns whether the client sent `shutdown` first; LSP: "The server should exit with success
 /// code 0 if the shutdown request has been received before; otherwise with error code 1."
 pub async fn serve_stdio(client_process_id: Option<u32>) -> bool {
+    let (output, writer) = output::start(tokio::io::stdout());
     let Service {
         service,
         socket,
         shutdown,
         parent,
         stopping,
-    } = service();
+    } = service_with(Some(output.clone()));
     if let Some(pid) = client_process_id {
         let _ = parent.set(pid);
     }
@@ -133,9 +147,9 @@ pub async fn serve_stdio(client_process_id: Option<u32>) -> bool {
         stopping.send_replace(true);
     });
     let watch = tokio::spawn(parent::watch(parent, Arc::clone(&shutdown)));
-    Server::new(server_in, tokio::io::stdout(), socket)
-        .serve(service)
-        .await;
+    Server::new(server_in, writer, socket).serve(service).await;
+    // Everything queued goes out before the process exits (the answer to `shutdown`, ...).
+    output.drained(std::time::Duration::from_secs(2)).await;
     guard.abort();
     watch.abort();
     shutdown.load(Ordering::SeqCst)

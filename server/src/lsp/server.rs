@@ -25,6 +25,8 @@ use dashmap::DashMap;
 use serde::Deserialize;
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::notification::{Notification, PublishDiagnostics};
+use tower_lsp_server::ls_types::{self as lsp, PublishDiagnosticsParams};
 use tower_lsp_server::ls_types::{
     CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionResponse, CodeLens,
     CodeLensParams, CompletionParams, CompletionResponse, ConfigurationItem,
@@ -51,6 +53,7 @@ use tracing::{debug, error, info, instrument, warn};
 use super::capabilities;
 use super::config::{PeerSettings, Settings, PEER_SECTION, SECTION};
 use super::convert::{self, Encoding};
+use super::output::{self, Output};
 use super::workspace;
 use crate::analysis::features::{self, CompletionConfig, DiagnosticsConfig, HoverConfig, Level};
 use crate::analysis::graph::{self, text::Charset, StageGraph};
@@ -98,6 +101,8 @@ struct UserConfig {
 
 pub struct Backend {
     client: Client,
+    /// Where `publishDiagnostics` go.
+    publisher: Publisher,
     docs: Arc<DashMap<Uri, Arc<Document>>>,
     /// Held while checking that a diagnostics pass is still current and publishing it (and while
     /// `didClose` clears a document's diagnostics), so publishes never go out of order.
@@ -131,6 +136,56 @@ pub struct Backend {
     graph_signatures: Arc<DashMap<Uri, Vec<String>>>,
     /// The client's `processId` from `initialize`, watched by `lsp::parent`.
     parent: Arc<OnceLock<u32>>,
+}
+
+/// Sends `publishDiagnostics`: serialised straight to the output queue when serving stdio,
+/// through the client otherwise (in-process harnesses read the client socket).
+#[derive(Clone)]
+struct Publisher {
+    client: Client,
+    output: Option<Output>,
+}
+
+/// A `publishDiagnostics` ready to send: serialised already when it goes to the output queue
+/// (so that work stays on the blocking pool, off the async workers).
+enum Publication {
+    Frame(Output, Vec<u8>),
+    Params(PublishDiagnosticsParams),
+}
+
+impl Publisher {
+    fn prepare(&self, params: PublishDiagnosticsParams) -> Publication {
+        if let Some(output) = &self.output {
+            if let Some(frame) = output::notification(PublishDiagnostics::METHOD, &params) {
+                return Publication::Frame(output.clone(), frame);
+            }
+        }
+        Publication::Params(params)
+    }
+
+    async fn send(&self, publication: Publication) {
+        match publication {
+            Publication::Frame(output, frame) => {
+                if !output.send(frame).await {
+                    debug!("publishDiagnostics not sent: the client's end is closed");
+                }
+            }
+            Publication::Params(p) => {
+                self.client
+                    .publish_diagnostics(p.uri, p.diagnostics, p.version)
+                    .await;
+            }
+        }
+    }
+
+    async fn publish(&self, uri: Uri, diagnostics: Vec<lsp::Diagnostic>, version: Option<i32>) {
+        let publication = self.prepare(PublishDiagnosticsParams {
+            uri,
+            diagnostics,
+            version,
+        });
+        self.send(publication).await;
+    }
 }
 
 /// Why a diagnostics pass runs.
@@ -186,6 +241,10 @@ impl Backend {
         parent: Arc<OnceLock<u32>>,
     ) -> Backend {
         Backend {
+            publisher: Publisher {
+                client: client.clone(),
+                output: None,
+            },
             client,
             docs: Arc::new(DashMap::new()),
             publish_lock: Arc::new(tokio::sync::Mutex::new(())),
@@ -203,6 +262,13 @@ impl Backend {
             graph_signatures: Arc::new(DashMap::new()),
             parent,
         }
+    }
+
+    /// Publishes diagnostics straight to `output` (see [`Output`]) instead of through the
+    /// client, which turns every message into a `serde_json::Value` first.
+    pub fn with_output(mut self, output: Output) -> Backend {
+        self.publisher.output = Some(output);
+        self
     }
 
     /// The diagnostics configuration for the document at `uri`; `None` when diagnostics are
@@ -492,6 +558,7 @@ impl Backend {
         }
         let docs = Arc::clone(&self.docs);
         let client = self.client.clone();
+        let publisher = self.publisher.clone();
         let lock = Arc::clone(&self.publish_lock);
         let enc = self.encoding();
         let config = self.diagnostics_config(&uri);
@@ -517,7 +584,7 @@ impl Backend {
                 return;
             }
             let work = {
-                let (doc, uri) = (Arc::clone(&doc), uri.clone());
+                let (doc, uri, publisher) = (Arc::clone(&doc), uri.clone(), publisher.clone());
                 tokio::task::spawn_blocking(move || {
                     drop(retired);
                     let diags = guarded("diagnostics", || {
@@ -547,10 +614,17 @@ impl Backend {
                         let changed = previous.as_ref() != Some(&signature);
                         Some(pass == Pass::Change && changed)
                     });
-                    (diags, refresh.unwrap_or(false))
+                    let publication = diags.ok().map(|diagnostics| {
+                        publisher.prepare(PublishDiagnosticsParams {
+                            uri,
+                            diagnostics,
+                            version: Some(doc.version()),
+                        })
+                    });
+                    (publication, refresh.unwrap_or(false))
                 })
             };
-            let Ok((Ok(diags), refresh)) = work.await else {
+            let Ok((Some(publication), refresh)) = work.await else {
                 return;
             };
             if refresh {
@@ -564,9 +638,7 @@ impl Backend {
             let _order = lock.lock().await;
             if current(&docs, &uri, &doc) {
                 debug!(version = doc.version(), "publishing diagnostics");
-                client
-                    .publish_diagnostics(uri, diags, Some(doc.version()))
-                    .await;
+                publisher.send(publication).await;
             }
         });
     }
@@ -968,8 +1040,8 @@ impl LanguageServer for Backend {
         self.graph_signatures.remove(&p.text_document.uri);
         let _order = self.publish_lock.lock().await;
         // Diagnostics of a closed file would otherwise stay in the client's problem list.
-        self.client
-            .publish_diagnostics(p.text_document.uri, Vec::new(), None)
+        self.publisher
+            .publish(p.text_document.uri, Vec::new(), None)
             .await;
     }
 
