@@ -70,7 +70,7 @@ fn main() {
             t.elapsed()
         })
         .collect();
-    rows.sort_by(|a, b| b.0.cmp(&a.0));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
     for (time, what) in &rows {
         println!("{:>10.1} µs  {what}", time.as_secs_f64() * 1e6);
     }
