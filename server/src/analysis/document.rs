@@ -13,7 +13,8 @@
 //! computed syntax ([`parser::Change`], several edits merged into one), and the first call of
 //! [`Document::syntax`] or [`Document::model`] reparses incrementally from there
 //! ([`parser::reparse`]: only the instructions around the change are scanned again) and
-//! rebuilds the model. A burst of edits therefore costs one reparse, not one per edit.
+//! rebuilds the model from the stage the change touches ([`Model::rebuild`]). A burst of edits
+//! therefore costs one reparse, not one per edit.
 //!
 //! Invariant: `syntax()`, `model()` and `tree()` always describe exactly `text` (a property test
 //! compares random edit sequences with a fresh parse).
@@ -34,11 +35,12 @@ struct Analysis {
     model: Arc<Model>,
 }
 
-/// The starting point of the next incremental parse: the last computed syntax and how the text
-/// changed since.
+/// The starting point of the next incremental parse: the last computed syntax and model, and
+/// how the text changed since.
 #[derive(Clone)]
 struct SyntaxBase {
     syntax: Arc<Syntax>,
+    model: Arc<Model>,
     change: Change,
 }
 
@@ -117,11 +119,18 @@ impl Document {
         self.analysis.get_or_init(|| {
             // A poisoned lock only means an earlier computation panicked: parse in full.
             let base = self.syntax_base.lock().ok().and_then(|mut b| b.take());
-            let syntax = match base {
-                Some(b) => parser::reparse(b.syntax, &self.text, b.change),
-                None => parser::parse(&self.text),
+            let (syntax, model) = match base {
+                Some(b) => {
+                    let (syntax, same) = parser::reparse(b.syntax, &self.text, b.change);
+                    let model = Model::rebuild(b.model, &syntax, &self.text, same);
+                    (syntax, model)
+                }
+                None => {
+                    let syntax = parser::parse(&self.text);
+                    let model = Model::build(&syntax, &self.text);
+                    (syntax, model)
+                }
             };
-            let model = Model::build(&syntax, &self.text);
             Analysis {
                 syntax: Arc::new(syntax),
                 model: Arc::new(model),
@@ -209,6 +218,7 @@ impl Document {
         let base = match self.analysis.get() {
             Some(a) => Some(SyntaxBase {
                 syntax: Arc::clone(&a.syntax),
+                model: Arc::clone(&a.model),
                 change,
             }),
             None => self
@@ -218,6 +228,7 @@ impl Document {
                 .and_then(|b| b.clone())
                 .map(|b| SyntaxBase {
                     syntax: b.syntax,
+                    model: b.model,
                     change: b.change.then(change),
                 }),
         };

@@ -201,6 +201,17 @@ pub struct Model {
     pub vars: Vec<VarDef>,
     pub var_uses: Vec<VarUse>,
     pub cycles: Vec<Cycle>,
+    /// What [`Model::rebuild`] needs to start again at a stage.
+    resume: Resume,
+}
+
+/// The builder's scopes, kept with the model so that a rebuild can start at any stage: the
+/// global scope (final once the first FROM is reached) and each stage's scope at its end (what
+/// stages built on it inherit).
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+struct Resume {
+    global: Scope,
+    stage_scopes: Vec<Scope>,
 }
 
 /// Names in scope: name → definition index, or `None` for a builtin.
@@ -233,7 +244,61 @@ impl Hasher for NameHasher {
 
 impl Model {
     pub fn build(syntax: &Syntax, text: &Rope) -> Model {
-        Builder::new(syntax, text).run()
+        Builder::new(syntax, text).run(0)
+    }
+
+    /// The model of `syntax`, reusing `old`: the model of an earlier syntax whose first `same`
+    /// instructions are those of `syntax`, unchanged and in the same places (what
+    /// [`parser::reparse`](super::syntax::parser::reparse) reports). Everything before the last
+    /// stage whose `FROM` is among them is kept, and the model is built again from that `FROM`
+    /// on: the scopes of earlier stages and the global scope are where the builder left them.
+    /// Late references (`--from`) and cycles are resolved again over all stages. Equal to
+    /// [`Model::build`] (property tests check it); `old` is updated in place when nobody else
+    /// holds it.
+    pub fn rebuild(old: std::sync::Arc<Model>, syntax: &Syntax, text: &Rope, same: usize) -> Model {
+        let same = same.min(syntax.instructions.len());
+        let Some(k) = old
+            .stages
+            .partition_point(|s| s.instr < same)
+            .checked_sub(1)
+        else {
+            // The change reaches the first FROM or the global ARGs before it.
+            return Model::build(syntax, text);
+        };
+        let from = old.stages[k].instr;
+        let m = match std::sync::Arc::try_unwrap(old) {
+            Ok(mut m) => {
+                m.stages.truncate(k);
+                m.instr_stage.truncate(from);
+                let refs = m.stage_refs.partition_point(|r| r.instr < from);
+                m.stage_refs.truncate(refs);
+                let vars = m.vars.partition_point(|v| v.instr < from);
+                m.vars.truncate(vars);
+                let uses = m.var_uses.partition_point(|u| u.instr < from);
+                m.var_uses.truncate(uses);
+                m.cycles.clear();
+                m.resume.stage_scopes.truncate(k);
+                m
+            }
+            Err(shared) => {
+                let refs = shared.stage_refs.partition_point(|r| r.instr < from);
+                let vars = shared.vars.partition_point(|v| v.instr < from);
+                let uses = shared.var_uses.partition_point(|u| u.instr < from);
+                Model {
+                    stages: shared.stages[..k].to_vec(),
+                    instr_stage: shared.instr_stage[..from].to_vec(),
+                    stage_refs: shared.stage_refs[..refs].to_vec(),
+                    vars: shared.vars[..vars].to_vec(),
+                    var_uses: shared.var_uses[..uses].to_vec(),
+                    cycles: Vec::new(),
+                    resume: Resume {
+                        global: shared.resume.global.clone(),
+                        stage_scopes: shared.resume.stage_scopes[..k].to_vec(),
+                    },
+                }
+            }
+        };
+        Builder::resume(syntax, text, m).run(from)
     }
 
     /// The stage BuildKit finds for `name` once all stages exist (the last stage with that
@@ -333,17 +398,45 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn run(mut self) -> Model {
+    /// A builder that continues `m`, a model cut off just before a `FROM` (see
+    /// [`Model::rebuild`]).
+    fn resume(syntax: &'a Syntax, text: &'a Rope, mut m: Model) -> Self {
+        let Resume {
+            global,
+            stage_scopes,
+        } = std::mem::take(&mut m.resume);
+        let mut stage_names = HashMap::new();
+        for s in &m.stages {
+            if let Some(n) = &s.name {
+                stage_names.insert(n.key.clone(), s.index);
+            }
+        }
+        Builder {
+            syntax,
+            text,
+            m,
+            global,
+            stage_scopes,
+            stage_names,
+        }
+    }
+
+    /// Builds from instruction `from` on: 0, or a `FROM` where every stage before it is
+    /// complete.
+    fn run(mut self, from: usize) -> Model {
         let instrs = &self.syntax.instructions;
-        self.m.instr_stage = vec![None; instrs.len()];
+        self.m.instr_stage.resize(instrs.len(), None);
         let mut scope = Scope::default();
-        for (i, ins) in instrs.iter().enumerate() {
+        // Whether a stage was started by this run (earlier ones are closed already).
+        let mut open = false;
+        for (i, ins) in instrs.iter().enumerate().skip(from) {
             if ins.kind == Keyword::From {
-                if let Some(prev) = self.m.stages.len().checked_sub(1) {
+                if let Some(prev) = self.m.stages.len().checked_sub(1).filter(|_| open) {
                     self.stage_scopes.push(std::mem::take(&mut scope));
                     self.close_stage(prev, i);
                 }
                 scope = self.start_stage(i, ins);
+                open = true;
                 continue;
             }
             let stage = self.m.stages.len().checked_sub(1);
@@ -353,12 +446,16 @@ impl<'a> Builder<'a> {
                 Some(s) => self.stage_instruction(i, ins, s, &mut scope),
             }
         }
-        if let Some(last) = self.m.stages.len().checked_sub(1) {
+        if let Some(last) = self.m.stages.len().checked_sub(1).filter(|_| open) {
             self.stage_scopes.push(scope);
             self.close_stage(last, instrs.len());
         }
         self.resolve_late_refs();
         self.find_cycles();
+        self.m.resume = Resume {
+            global: self.global,
+            stage_scopes: self.stage_scopes,
+        };
         self.m
     }
 

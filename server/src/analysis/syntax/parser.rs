@@ -73,7 +73,9 @@ impl Change {
 /// old instruction started; the instructions from there on are the old ones, shifted.
 /// Equal to [`parse`] of `text` (a property test checks it); falls back to a full parse where
 /// reuse is not simple (a change before the end of the first instruction, over-long lines).
-pub fn reparse(old: std::sync::Arc<Syntax>, text: &ropey::Rope, change: Change) -> Syntax {
+/// Also returns how many instructions at the start are the old ones, untouched (0 after a full
+/// parse): [`Model::rebuild`](crate::analysis::model::Model::rebuild) keeps what they define.
+pub fn reparse(old: std::sync::Arc<Syntax>, text: &ropey::Rope, change: Change) -> (Syntax, usize) {
     let mut buf = String::with_capacity(text.len_bytes());
     for chunk in text.chunks() {
         buf.push_str(chunk);
@@ -81,14 +83,15 @@ pub fn reparse(old: std::sync::Arc<Syntax>, text: &ropey::Rope, change: Change) 
     // The old syntax is updated in place when nobody else holds it (the usual case: the
     // previous version of the document is gone by the time the new one is parsed).
     let old = std::sync::Arc::try_unwrap(old).unwrap_or_else(|shared| (*shared).clone());
-    reparse_str(old, &buf, change)
+    incremental(old, &buf, change).unwrap_or_else(|| (parse_str(&buf), 0))
 }
 
 pub fn reparse_str(old: Syntax, text: &str, change: Change) -> Syntax {
-    incremental(old, text, change).unwrap_or_else(|| parse_str(text))
+    incremental(old, text, change).map_or_else(|| parse_str(text), |(syntax, _)| syntax)
 }
 
-fn incremental(mut old: Syntax, text: &str, c: Change) -> Option<Syntax> {
+/// The incremental reparse and how many leading instructions it kept as they were.
+fn incremental(mut old: Syntax, text: &str, c: Change) -> Option<(Syntax, usize)> {
     let b = text.as_bytes();
     if c.start > c.new_end || c.new_end > b.len() || c.start > c.old_end {
         return None;
@@ -164,7 +167,7 @@ fn incremental(mut old: Syntax, text: &str, c: Change) -> Option<Syntax> {
         message: e.message,
     }));
     old.errors = errors;
-    Some(old)
+    Some((old, keep))
 }
 
 /// Where the text an instruction consumed ends: its span, or its last heredoc (an unterminated
