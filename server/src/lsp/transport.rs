@@ -109,18 +109,25 @@ fn next_frame(buf: &[u8]) -> Option<Step> {
 /// The bytes to forward for a frame body: the body itself if tower-lsp-server can decode it, a
 /// substitute request if it is broken but has an `id`, otherwise nothing.
 fn check_body(body: &[u8]) -> Option<Vec<u8>> {
-    let value: Value = match serde_json::from_slice(body) {
+    // tower-lsp-server reads a body as UTF-8 text, then as a response or a request (its
+    // `Message`): the same checks, straight from the text. A request first, the usual case; no
+    // copies of the value (a `didOpen` carries a whole file).
+    let Ok(text) = std::str::from_utf8(body) else {
+        tracing::error!("dropping a message that is not UTF-8");
+        return None;
+    };
+    if serde_json::from_str::<Request>(text).is_ok()
+        || serde_json::from_str::<Response>(text).is_ok()
+    {
+        return Some(body.to_vec());
+    }
+    let value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(err) => {
             tracing::error!("dropping a message that is not valid JSON: {err}");
             return None;
         }
     };
-    let decodes = serde_json::from_value::<Response>(value.clone()).is_ok()
-        || serde_json::from_value::<Request>(value.clone()).is_ok();
-    if decodes {
-        return Some(body.to_vec());
-    }
     match value.get("id") {
         Some(id @ (Value::Number(_) | Value::String(_))) => {
             tracing::error!("invalid JSON-RPC message with id {id}: answering InvalidRequest");
@@ -181,6 +188,25 @@ mod tests {
             frame(ok)
         );
         assert_eq!(out, expected);
+    }
+
+    /// What tower-lsp-server's reader would choke on never reaches it: bytes that are not UTF-8
+    /// (even in a field nobody reads) end its input stream.
+    #[test]
+    fn only_what_tower_lsp_server_decodes_is_forwarded() {
+        let request = br#"{"jsonrpc":"2.0","id":1,"method":"shutdown"}"#;
+        let response = br#"{"jsonrpc":"2.0","id":1,"result":null}"#;
+        for body in [&request[..], &response[..]] {
+            assert_eq!(check_body(body).as_deref(), Some(body));
+        }
+        let mut not_utf8 = br#"{"jsonrpc":"2.0","method":"initialized","junk":"?"}"#.to_vec();
+        let at = not_utf8.iter().position(|&b| b == b'?').unwrap();
+        not_utf8[at] = 0xff;
+        assert_eq!(check_body(&not_utf8), None);
+        assert_eq!(
+            check_body(br#"{"jsonrpc":"1.0","method":"initialized"}"#),
+            None
+        );
     }
 
     #[test]
