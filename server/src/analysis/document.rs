@@ -121,8 +121,8 @@ impl Document {
             let base = self.syntax_base.lock().ok().and_then(|mut b| b.take());
             let (syntax, model) = match base {
                 Some(b) => {
-                    let (syntax, same) = parser::reparse(b.syntax, &self.text, b.change);
-                    let model = Model::rebuild(b.model, &syntax, &self.text, same);
+                    let (syntax, reuse) = parser::reparse(b.syntax, &self.text, b.change);
+                    let model = Model::rebuild(b.model, &syntax, &self.text, reuse);
                     (syntax, model)
                 }
                 None => {
@@ -471,6 +471,40 @@ mod tests {
                     let fresh = Document::new(&old.text().to_string(), 0);
                     prop_assert_eq!(old.syntax(), fresh.syntax());
                 }
+            }
+
+            /// The model after edits equals a fresh one in a file whose stages define and use
+            /// variables, copy from one another and are built on one another (chains of four):
+            /// a rebuild keeps the later stages, shifted, only when nothing they see changed
+            /// (`Model::rebuild`).
+            #[test]
+            fn model_rebuild_equals_fresh_with_dependent_stages(
+                edits in prop::collection::vec((edit(), 0usize..3), 1..16),
+                near in any::<usize>(),
+            ) {
+                let mut text = String::from("ARG V=1\nARG W\n");
+                for i in 0..16 {
+                    let base = if i % 4 > 0 { format!("s{}", i - 1) } else { "alpine".into() };
+                    text.push_str(&format!(
+                        "FROM {base} AS s{i}\nARG V\nARG A{i}=$V\nENV E{i}=$A{i} A=1\n\
+                         RUN echo $E{i} $A{i} $A $W\nCOPY --from=s{} /x /y\n",
+                        (i + 3) % 16
+                    ));
+                }
+                let mut doc = Document::new(&text, 0);
+                let centre = near % text.len();
+                for (i, ((pos, len, ins), mode)) in edits.iter().enumerate() {
+                    let start = (centre + pos % 64).min(doc.len());
+                    doc.edit(start, start + len % 4, ins);
+                    doc.set_version(i as i32 + 1);
+                    if *mode > 0 {
+                        let fresh = Document::new(&doc.text().to_string(), 0);
+                        prop_assert_eq!(doc.model(), fresh.model());
+                    }
+                }
+                let fresh = Document::new(&doc.text().to_string(), 0);
+                prop_assert_eq!(doc.syntax(), fresh.syntax());
+                prop_assert_eq!(doc.model(), fresh.model());
             }
         }
     }

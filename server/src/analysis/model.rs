@@ -25,6 +25,7 @@ use ropey::Rope;
 
 use super::syntax::expand::{self, VarRef};
 use super::syntax::mount::parse_mount;
+use super::syntax::parser::{shift_span, shift_word, Reuse};
 use super::syntax::{Instruction, Keyword, Span, Syntax, Word};
 
 /// BuildKit's automatic platform ARGs: defined in the global scope without an ARG instruction,
@@ -214,6 +215,123 @@ struct Resume {
     stage_scopes: Vec<Scope>,
 }
 
+/// The stages of an old model that lie wholly among the instructions a reparse reused, cut
+/// off to be appended, shifted, after the stages built again (see [`Model::rebuild`]).
+struct Tail {
+    /// Where the first of these stages starts in the old syntax and in the new one.
+    old_from: usize,
+    new_from: usize,
+    /// The names (lower case) of the stages built again, as they were.
+    old_names: Vec<Option<String>>,
+    /// How many stage references and variables came before the tail in the old model.
+    old_refs: usize,
+    old_vars: usize,
+    stages: Vec<Stage>,
+    instr_stage: Vec<Option<usize>>,
+    stage_refs: Vec<StageRef>,
+    vars: Vec<VarDef>,
+    var_uses: Vec<VarUse>,
+    stage_scopes: Vec<Scope>,
+    /// Per stage of the tail: whether it is built on a stage that is built again (directly or
+    /// through other stages of the tail), so its scope may change and it is built again too;
+    /// and where its references, variables and uses end in the vectors above.
+    rebuild: Vec<bool>,
+    ends: Vec<(usize, usize, usize)>,
+}
+
+impl Tail {
+    /// Cuts the tail off `m` when it holds a stage. Its stages built on a stage that is built
+    /// again are marked to be built again as well; the others are kept when nothing they see
+    /// is built again (checked here: the definitions their uses and scopes name).
+    fn split_off(m: &mut Model, k: usize, from: usize, reuse: Reuse, len: usize) -> Option<Tail> {
+        let j = m.stages.partition_point(|s| s.instr < reuse.old_tail);
+        let old_from = m.stages.get(j)?.instr;
+        let new_from =
+            usize::try_from(old_from as isize + reuse.new_tail as isize - reuse.old_tail as isize)
+                .ok()?;
+        if j <= k
+            || new_from >= len
+            || m.instr_stage.len() - old_from != len - new_from
+            || m.resume.stage_scopes.len() != m.stages.len()
+        {
+            return None;
+        }
+        let refs_at = m.stage_refs.partition_point(|r| r.instr < old_from);
+        let vars_from = m.vars.partition_point(|v| v.instr < from);
+        let vars_at = m.vars.partition_point(|v| v.instr < old_from);
+        let uses_at = m.var_uses.partition_point(|u| u.instr < old_from);
+        let n = m.stages.len() - j;
+        let mut rebuild = vec![false; n];
+        let mut ends = Vec::with_capacity(n);
+        let (mut r, mut v, mut u) = (refs_at, vars_at, uses_at);
+        for (t, stage) in m.stages[j..].iter().enumerate() {
+            let end = stage.instrs.end;
+            r += m.stage_refs[r..].partition_point(|x| x.instr < end);
+            v += m.vars[v..].partition_point(|x| x.instr < end);
+            u += m.var_uses[u..].partition_point(|x| x.instr < end);
+            ends.push((r - refs_at, v - vars_at, u - uses_at));
+            let base = stage.base_ref.and_then(|b| m.stage_refs.get(b));
+            rebuild[t] = base.is_some_and(|b| match b.target {
+                RefTarget::Stage(p) => (k..j).contains(&p) || (p >= j && rebuild[p - j]),
+                _ => false,
+            });
+        }
+        // A kept stage may see definitions from before `from` and from kept stages only.
+        let mut kept_vars = vec![false; m.vars.len() - vars_at];
+        let mut start = (0, 0, 0);
+        for (t, &(r_end, v_end, _)) in ends.iter().enumerate() {
+            if !rebuild[t] {
+                kept_vars[start.1..v_end].fill(true);
+            }
+            start = (r_end, v_end, 0);
+        }
+        let visible = |d: usize| d < vars_from || (d >= vars_at && kept_vars[d - vars_at]);
+        let mut start = (0, 0, 0);
+        for (t, &end) in ends.iter().enumerate() {
+            if !rebuild[t] {
+                let uses = &m.var_uses[uses_at + start.2..uses_at + end.2];
+                let vars = &m.vars[vars_at + start.1..vars_at + end.1];
+                let sees_rebuilt = uses.iter().any(|x| x.def.is_some_and(|d| !visible(d)))
+                    || vars
+                        .iter()
+                        .any(|x| x.redeclares.is_some_and(|d| !visible(d)))
+                    || m.resume.stage_scopes[j + t]
+                        .values()
+                        .any(|d| d.is_some_and(|d| !visible(d)));
+                if sees_rebuilt {
+                    return None;
+                }
+            }
+            start = end;
+        }
+        Some(Tail {
+            old_from,
+            new_from,
+            old_names: m.stages[k..j]
+                .iter()
+                .map(|s| s.name.as_ref().map(|n| n.key.clone()))
+                .collect(),
+            old_refs: refs_at,
+            old_vars: vars_at,
+            stages: m.stages.split_off(j),
+            instr_stage: m.instr_stage.split_off(old_from),
+            stage_refs: m.stage_refs.split_off(refs_at),
+            vars: m.vars.split_off(vars_at),
+            var_uses: m.var_uses.split_off(uses_at),
+            stage_scopes: m.resume.stage_scopes.split_off(j),
+            rebuild,
+            ends,
+        })
+    }
+}
+
+/// Where a scan over the instructions stands: the scope of the open stage, if one is open.
+#[derive(Default)]
+struct Cursor {
+    scope: Scope,
+    open: bool,
+}
+
 /// Names in scope: name → definition index, or `None` for a builtin.
 type Scope = HashMap<String, Option<usize>, BuildHasherDefault<NameHasher>>;
 
@@ -247,58 +365,63 @@ impl Model {
         Builder::new(syntax, text).run(0)
     }
 
-    /// The model of `syntax`, reusing `old`: the model of an earlier syntax whose first `same`
-    /// instructions are those of `syntax`, unchanged and in the same places (what
-    /// [`parser::reparse`](super::syntax::parser::reparse) reports). Everything before the last
-    /// stage whose `FROM` is among them is kept, and the model is built again from that `FROM`
-    /// on: the scopes of earlier stages and the global scope are where the builder left them.
-    /// Late references (`--from`) and cycles are resolved again over all stages. Equal to
-    /// [`Model::build`] (property tests check it); `old` is updated in place when nobody else
-    /// holds it.
-    pub fn rebuild(old: std::sync::Arc<Model>, syntax: &Syntax, text: &Rope, same: usize) -> Model {
-        let same = same.min(syntax.instructions.len());
+    /// The model of `syntax`, reusing `old`, the model of the syntax before a reparse that
+    /// kept the instructions `reuse` names ([`parser::reparse`]):
+    /// - everything before the last stage whose `FROM` is among the untouched first instructions
+    ///   is kept, and the model is built again from that `FROM` on, with the global scope and
+    ///   the scopes of earlier stages where the builder left them;
+    /// - the stages wholly among the reused last instructions are kept too, shifted, when
+    ///   nothing they see changed: as many stages before them as before, with the same names,
+    ///   and none of them built on a stage that was built again (whose scope may have changed);
+    /// - late references (`--from`) and cycles are resolved again over all stages.
+    ///
+    /// Equal to [`Model::build`] (property tests check it); `old` is updated in place when
+    /// nobody else holds it.
+    pub fn rebuild(
+        old: std::sync::Arc<Model>,
+        syntax: &Syntax,
+        text: &Rope,
+        reuse: Reuse,
+    ) -> Model {
+        let len = syntax.instructions.len();
+        let head = reuse.head.min(len);
         let Some(k) = old
             .stages
-            .partition_point(|s| s.instr < same)
+            .partition_point(|s| s.instr < head)
             .checked_sub(1)
         else {
             // The change reaches the first FROM or the global ARGs before it.
             return Model::build(syntax, text);
         };
         let from = old.stages[k].instr;
-        let m = match std::sync::Arc::try_unwrap(old) {
-            Ok(mut m) => {
-                m.stages.truncate(k);
-                m.instr_stage.truncate(from);
-                let refs = m.stage_refs.partition_point(|r| r.instr < from);
-                m.stage_refs.truncate(refs);
-                let vars = m.vars.partition_point(|v| v.instr < from);
-                m.vars.truncate(vars);
-                let uses = m.var_uses.partition_point(|u| u.instr < from);
-                m.var_uses.truncate(uses);
-                m.cycles.clear();
-                m.resume.stage_scopes.truncate(k);
-                m
-            }
-            Err(shared) => {
-                let refs = shared.stage_refs.partition_point(|r| r.instr < from);
-                let vars = shared.vars.partition_point(|v| v.instr < from);
-                let uses = shared.var_uses.partition_point(|u| u.instr < from);
-                Model {
-                    stages: shared.stages[..k].to_vec(),
-                    instr_stage: shared.instr_stage[..from].to_vec(),
-                    stage_refs: shared.stage_refs[..refs].to_vec(),
-                    vars: shared.vars[..vars].to_vec(),
-                    var_uses: shared.var_uses[..uses].to_vec(),
-                    cycles: Vec::new(),
-                    resume: Resume {
-                        global: shared.resume.global.clone(),
-                        stage_scopes: shared.resume.stage_scopes[..k].to_vec(),
-                    },
+        let mut m = std::sync::Arc::try_unwrap(old).unwrap_or_else(|shared| (*shared).clone());
+        let tail = Tail::split_off(&mut m, k, from, reuse, len);
+        m.stages.truncate(k);
+        m.instr_stage.truncate(from);
+        let refs = m.stage_refs.partition_point(|r| r.instr < from);
+        m.stage_refs.truncate(refs);
+        let vars = m.vars.partition_point(|v| v.instr < from);
+        m.vars.truncate(vars);
+        let uses = m.var_uses.partition_point(|u| u.instr < from);
+        m.var_uses.truncate(uses);
+        m.cycles.clear();
+        m.resume.stage_scopes.truncate(k);
+        let mut b = Builder::resume(syntax, text, m);
+        b.m.instr_stage.resize(len, None);
+        let mut cursor = Cursor::default();
+        match tail {
+            Some(tail) => {
+                b.scan(from..tail.new_from, &mut cursor);
+                if b.fits(&tail, k) {
+                    b.close_open(tail.new_from, &mut cursor);
+                    b.append(tail, reuse.delta);
+                } else {
+                    b.scan(tail.new_from..len, &mut cursor);
                 }
             }
-        };
-        Builder::resume(syntax, text, m).run(from)
+            None => b.scan(from..len, &mut cursor),
+        }
+        b.finish(cursor)
     }
 
     /// The stage BuildKit finds for `name` once all stages exist (the last stage with that
@@ -421,35 +544,143 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Builds from instruction `from` on: 0, or a `FROM` where every stage before it is
-    /// complete.
+    /// Builds the whole model.
     fn run(mut self, from: usize) -> Model {
+        let len = self.syntax.instructions.len();
+        self.m.instr_stage.resize(len, None);
+        let mut cursor = Cursor::default();
+        self.scan(from..len, &mut cursor);
+        self.finish(cursor)
+    }
+
+    /// Goes through the instructions in `range`, which starts at 0 or at a `FROM` where every
+    /// stage before it is complete.
+    fn scan(&mut self, range: Range<usize>, c: &mut Cursor) {
         let instrs = &self.syntax.instructions;
-        self.m.instr_stage.resize(instrs.len(), None);
-        let mut scope = Scope::default();
-        // Whether a stage was started by this run (earlier ones are closed already).
-        let mut open = false;
-        for (i, ins) in instrs.iter().enumerate().skip(from) {
+        for i in range {
+            let Some(ins) = instrs.get(i) else { break };
             if ins.kind == Keyword::From {
-                if let Some(prev) = self.m.stages.len().checked_sub(1).filter(|_| open) {
-                    self.stage_scopes.push(std::mem::take(&mut scope));
-                    self.close_stage(prev, i);
-                }
-                scope = self.start_stage(i, ins);
-                open = true;
+                self.close_open(i, c);
+                c.scope = self.start_stage(i, ins);
+                c.open = true;
                 continue;
             }
             let stage = self.m.stages.len().checked_sub(1);
             self.m.instr_stage[i] = stage;
             match stage {
                 None => self.global_instruction(i, ins),
-                Some(s) => self.stage_instruction(i, ins, s, &mut scope),
+                Some(s) => self.stage_instruction(i, ins, s, &mut c.scope),
             }
         }
-        if let Some(last) = self.m.stages.len().checked_sub(1).filter(|_| open) {
-            self.stage_scopes.push(scope);
-            self.close_stage(last, instrs.len());
+    }
+
+    /// Closes the stage the scan has open (if any) before instruction `end`.
+    fn close_open(&mut self, end: usize, c: &mut Cursor) {
+        if !c.open {
+            return;
         }
+        c.open = false;
+        if let Some(last) = self.m.stages.len().checked_sub(1) {
+            self.stage_scopes.push(std::mem::take(&mut c.scope));
+            self.close_stage(last, end);
+        }
+    }
+
+    /// Whether `tail` can follow the stages built so far: as many as before it, with the same
+    /// names (so its bases resolve as they did).
+    fn fits(&self, tail: &Tail, k: usize) -> bool {
+        self.m.stages.len() == k + tail.old_names.len()
+            && self.m.stages[k..]
+                .iter()
+                .zip(&tail.old_names)
+                .all(|(s, old)| s.name.as_ref().map(|n| &n.key) == old.as_ref())
+    }
+
+    /// Appends `tail` stage by stage: a stage marked to be built again is built from its
+    /// instructions (now `tail.new_from - tail.old_from` further on); the others are appended
+    /// shifted: instruction indices by that much, offsets by `delta`, reference and variable
+    /// indices to where their items now are.
+    fn append(&mut self, tail: Tail, delta: isize) {
+        let shift = |i: usize, by: isize| (i as isize + by) as usize;
+        let di = tail.new_from as isize - tail.old_from as isize;
+        // Old index (from `tail.old_vars` on) → new index, for the variables of kept stages.
+        let mut var_map = vec![usize::MAX; tail.vars.len()];
+        let (mut refs, mut vars, mut uses) = (
+            tail.stage_refs.into_iter(),
+            tail.vars.into_iter(),
+            tail.var_uses.into_iter(),
+        );
+        let mut start = (0, 0, 0);
+        let stages = tail.stages.into_iter().zip(tail.stage_scopes);
+        for (t, ((mut s, mut scope), end)) in stages.zip(tail.ends).enumerate() {
+            let (n_refs, n_vars, n_uses) = (end.0 - start.0, end.1 - start.1, end.2 - start.2);
+            let (first, last) = (shift(s.instrs.start, di), shift(s.instrs.end, di));
+            if tail.rebuild[t] {
+                refs.by_ref().take(n_refs).for_each(drop);
+                vars.by_ref().take(n_vars).for_each(drop);
+                uses.by_ref().take(n_uses).for_each(drop);
+                let mut c = Cursor::default();
+                self.scan(first..last, &mut c);
+                self.close_open(last, &mut c);
+                start = end;
+                continue;
+            }
+            let var = |d: usize, map: &[usize]| match d.checked_sub(tail.old_vars) {
+                Some(i) => map[i],
+                None => d,
+            };
+            let old_instr = s.instr;
+            self.m.instr_stage[first..last].copy_from_slice(
+                &tail.instr_stage[old_instr - tail.old_from..s.instrs.end - tail.old_from],
+            );
+            let refs_base = self.m.stage_refs.len();
+            s.base_ref = s
+                .base_ref
+                .map(|b| refs_base + (b - tail.old_refs - start.0));
+            for mut r in refs.by_ref().take(n_refs) {
+                r.instr = shift(r.instr, di);
+                r.span = shift_span(r.span, delta);
+                self.m.stage_refs.push(r);
+            }
+            for (i, mut v) in vars.by_ref().take(n_vars).enumerate() {
+                v.instr = shift(v.instr, di);
+                v.name_span = shift_span(v.name_span, delta);
+                if let Some(w) = &mut v.value {
+                    shift_word(w, delta);
+                }
+                var_map[start.1 + i] = self.m.vars.len();
+                self.m.vars.push(v);
+            }
+            for mut u in uses.by_ref().take(n_uses) {
+                u.instr = shift(u.instr, di);
+                u.name_span = shift_span(u.name_span, delta);
+                u.span = shift_span(u.span, delta);
+                u.def = u.def.map(|d| var(d, &var_map));
+                self.m.var_uses.push(u);
+            }
+            for d in scope.values_mut().flatten() {
+                *d = var(*d, &var_map);
+            }
+            self.stage_scopes.push(scope);
+            s.instr = first;
+            s.instrs = first..last;
+            s.span = shift_span(s.span, delta);
+            shift_word(&mut s.base, delta);
+            if let Some(p) = &mut s.platform {
+                shift_word(p, delta);
+            }
+            if let Some(n) = &mut s.name {
+                n.span = shift_span(n.span, delta);
+                self.stage_names.insert(n.key.clone(), s.index);
+            }
+            self.m.stages.push(s);
+            start = end;
+        }
+    }
+
+    /// Closes the last stage, resolves late references and cycles.
+    fn finish(mut self, mut c: Cursor) -> Model {
+        self.close_open(self.syntax.instructions.len(), &mut c);
         self.resolve_late_refs();
         self.find_cycles();
         self.m.resume = Resume {

@@ -73,9 +73,9 @@ impl Change {
 /// old instruction started; the instructions from there on are the old ones, shifted.
 /// Equal to [`parse`] of `text` (a property test checks it); falls back to a full parse where
 /// reuse is not simple (a change before the end of the first instruction, over-long lines).
-/// Also returns how many instructions at the start are the old ones, untouched (0 after a full
-/// parse): [`Model::rebuild`](crate::analysis::model::Model::rebuild) keeps what they define.
-pub fn reparse(old: std::sync::Arc<Syntax>, text: &ropey::Rope, change: Change) -> (Syntax, usize) {
+/// Also returns which instructions are the old ones ([`Reuse`]), so that
+/// [`Model::rebuild`](crate::analysis::model::Model::rebuild) keeps what they define.
+pub fn reparse(old: std::sync::Arc<Syntax>, text: &ropey::Rope, change: Change) -> (Syntax, Reuse) {
     let mut buf = String::with_capacity(text.len_bytes());
     for chunk in text.chunks() {
         buf.push_str(chunk);
@@ -83,15 +83,44 @@ pub fn reparse(old: std::sync::Arc<Syntax>, text: &ropey::Rope, change: Change) 
     // The old syntax is updated in place when nobody else holds it (the usual case: the
     // previous version of the document is gone by the time the new one is parsed).
     let old = std::sync::Arc::try_unwrap(old).unwrap_or_else(|shared| (*shared).clone());
-    incremental(old, &buf, change).unwrap_or_else(|| (parse_str(&buf), 0))
+    incremental(old, &buf, change).unwrap_or_else(|| {
+        let syntax = parse_str(&buf);
+        let reuse = Reuse::none(syntax.instructions.len());
+        (syntax, reuse)
+    })
+}
+
+/// Which instructions of a reparse are the old ones: the first `head` untouched, and the old
+/// instructions from `old_tail` on, now from `new_tail` on, shifted by `delta` bytes and
+/// `line_delta` lines (identical otherwise).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reuse {
+    pub head: usize,
+    pub old_tail: usize,
+    pub new_tail: usize,
+    pub delta: isize,
+    pub line_delta: isize,
+}
+
+impl Reuse {
+    /// Nothing reused: a full parse that gave `len` instructions.
+    pub fn none(len: usize) -> Reuse {
+        Reuse {
+            head: 0,
+            old_tail: usize::MAX,
+            new_tail: len,
+            delta: 0,
+            line_delta: 0,
+        }
+    }
 }
 
 pub fn reparse_str(old: Syntax, text: &str, change: Change) -> Syntax {
     incremental(old, text, change).map_or_else(|| parse_str(text), |(syntax, _)| syntax)
 }
 
-/// The incremental reparse and how many leading instructions it kept as they were.
-fn incremental(mut old: Syntax, text: &str, c: Change) -> Option<(Syntax, usize)> {
+/// The incremental reparse and which instructions it kept.
+fn incremental(mut old: Syntax, text: &str, c: Change) -> Option<(Syntax, Reuse)> {
     let b = text.as_bytes();
     if c.start > c.new_end || c.new_end > b.len() || c.start > c.old_end {
         return None;
@@ -144,6 +173,13 @@ fn incremental(mut old: Syntax, text: &str, c: Change) -> Option<(Syntax, usize)
     let m = synced.unwrap_or(old.instructions.len());
     let from = old.instructions.get(m).map_or(usize::MAX, |x| x.span.start);
     let added = new.instructions.len();
+    let reuse = Reuse {
+        head: keep,
+        old_tail: m,
+        new_tail: keep + added,
+        delta: d,
+        line_delta: dl,
+    };
     old.instructions.splice(keep..m, new.instructions);
     for ins in &mut old.instructions[keep + added..] {
         shift_instruction(ins, d, dl);
@@ -167,7 +203,7 @@ fn incremental(mut old: Syntax, text: &str, c: Change) -> Option<(Syntax, usize)
         message: e.message,
     }));
     old.errors = errors;
-    Some((old, keep))
+    Some((old, reuse))
 }
 
 /// Where the text an instruction consumed ends: its span, or its last heredoc (an unterminated
@@ -204,15 +240,15 @@ impl Resync<'_> {
     }
 }
 
-fn shift_off(o: usize, d: isize) -> usize {
+pub(crate) fn shift_off(o: usize, d: isize) -> usize {
     (o as isize + d) as usize
 }
 
-fn shift_span(s: Span, d: isize) -> Span {
+pub(crate) fn shift_span(s: Span, d: isize) -> Span {
     Span::new(shift_off(s.start, d), shift_off(s.end, d))
 }
 
-fn shift_word(w: &mut Word, d: isize) {
+pub(crate) fn shift_word(w: &mut Word, d: isize) {
     w.span = shift_span(w.span, d);
     for (_, src) in &mut w.breaks {
         *src = shift_off(*src, d);
