@@ -1064,12 +1064,14 @@ impl<'a> Builder<'a> {
 
     fn resolve_late_refs(&mut self) {
         let n = self.m.stages.len();
-        for r in 0..self.m.stage_refs.len() {
-            let kind = self.m.stage_refs[r].kind;
+        // One buffer for the lower-cased names (this runs over every reference per edit).
+        let mut key = String::new();
+        for r in &mut self.m.stage_refs {
+            let kind = r.kind;
             if kind == RefKind::Base {
                 continue;
             }
-            let text = self.m.stage_refs[r].text.clone();
+            let text = &r.text;
             let target = if kind == RefKind::Copy && text.contains('$') {
                 RefTarget::Variable
             } else if kind == RefKind::Copy && is_go_int(&text) {
@@ -1079,11 +1081,14 @@ impl<'a> Builder<'a> {
                     Err(_) => RefTarget::BadIndex(i64::MAX),
                 }
             } else {
+                key.clear();
+                key.push_str(text);
+                key.make_ascii_lowercase();
                 self.stage_names
-                    .get(&text.to_ascii_lowercase())
+                    .get(key.as_str())
                     .map_or(RefTarget::Image, |&s| RefTarget::Stage(s))
             };
-            self.m.stage_refs[r].target = target;
+            r.target = target;
         }
     }
 

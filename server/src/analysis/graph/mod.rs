@@ -357,16 +357,17 @@ pub fn target_comment(doc: &Document) -> Option<TargetComment> {
     let syntax = doc.syntax();
     let mut found: Option<TargetComment> = None;
     for &comment in &syntax.comments {
+        // The text first: almost no comment is a target comment.
+        let text = doc.text_of(comment);
+        let Some((name, span)) = parse_target_comment(&text, comment.start) else {
+            continue;
+        };
         let inside = syntax
             .instruction_at(comment.start)
             .is_some_and(|i| syntax.instructions[i].span.start < comment.start);
         if inside {
             continue;
         }
-        let text = doc.text_of(comment);
-        let Some((name, span)) = parse_target_comment(&text, comment.start) else {
-            continue;
-        };
         match &mut found {
             None => {
                 found = Some(TargetComment {

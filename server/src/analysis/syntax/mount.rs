@@ -173,12 +173,29 @@ pub fn parse_mount_checked(value: &Word) -> (Vec<MountOpt>, Option<(Span, String
     Csv::new(value).run()
 }
 
-/// One decoded field: its bytes and, for each byte, its offset in the value's `text`.
+/// One field: an unquoted one is a range of the value's `text` as it is (the usual case, no
+/// copy); a quoted one is decoded, with each byte's offset in `text`.
 struct Field {
-    text: String,
-    at: Vec<usize>,
+    decoded: Option<(String, Vec<usize>)>,
     /// Text range of the whole field, quotes included.
     range: (usize, usize),
+}
+
+impl Field {
+    fn text<'v>(&'v self, value: &'v str) -> &'v str {
+        match &self.decoded {
+            Some((text, _)) => text,
+            None => &value[self.range.0..self.range.1],
+        }
+    }
+
+    /// The offset in the value's `text` of byte `i` of the field's text.
+    fn at(&self, i: usize) -> usize {
+        match &self.decoded {
+            Some((_, at)) => at[i],
+            None => self.range.0 + i,
+        }
+    }
 }
 
 struct Csv<'a> {
@@ -207,8 +224,9 @@ impl<'a> Csv<'a> {
     /// Copies `text[a..b]` (never splitting a character: `a` and `b` sit next to ASCII `"` or
     /// `,` or at the ends) into `field`.
     fn copy(&self, field: &mut Field, a: usize, b: usize) {
-        field.text.push_str(&self.value.text[a..b]);
-        field.at.extend(a..b);
+        let (text, at) = field.decoded.get_or_insert_with(Default::default);
+        text.push_str(&self.value.text[a..b]);
+        at.extend(a..b);
     }
 
     fn run(mut self) -> (Vec<MountOpt>, Option<(Span, String)>) {
@@ -221,11 +239,12 @@ impl<'a> Csv<'a> {
         loop {
             let start = self.pos;
             let mut field = Field {
-                text: String::new(),
-                at: Vec::new(),
+                decoded: None,
                 range: (start, start),
             };
             let more = if self.bytes.get(start) == Some(&b'"') {
+                // Decoded even when empty (`""`), so its text is never the quotes themselves.
+                field.decoded = Some(Default::default());
                 self.quoted(&mut field)
             } else {
                 let end = self.bytes[start..]
@@ -239,7 +258,6 @@ impl<'a> Csv<'a> {
                         "bare `\"` in an unquoted field: quote the whole field instead",
                     );
                 }
-                self.copy(&mut field, start, end);
                 self.pos = end;
                 self.bytes.get(end) == Some(&b',')
             };
@@ -295,9 +313,9 @@ impl<'a> Csv<'a> {
         if a >= b {
             return Word::new("", Span::empty(self.value.source_offset(empty_at)));
         }
-        let src = |i: usize| self.value.source_offset(f.at[i]);
+        let src = |i: usize| self.value.source_offset(f.at(i));
         // The usual case: one run of the value's text, no line continuation in the value.
-        let plain = self.value.breaks.is_empty() && f.at[b - 1] - f.at[a] == b - 1 - a;
+        let plain = self.value.breaks.is_empty() && f.at(b - 1) - f.at(a) == b - 1 - a;
         let breaks = if plain {
             Vec::new()
         } else {
@@ -307,7 +325,7 @@ impl<'a> Csv<'a> {
                 .collect()
         };
         Word {
-            text: f.text[a..b].to_string(),
+            text: f.text(&self.value.text)[a..b].to_string(),
             span: Span::new(src(a), src(b - 1) + 1),
             breaks,
         }
@@ -322,12 +340,13 @@ impl<'a> Csv<'a> {
             f.range.0
         };
         let text_start = text_start.min(f.range.1);
-        match f.text.find('=') {
+        let text = f.text(&self.value.text);
+        match text.find('=') {
             Some(eq) => {
                 let mut key = self.word(f, 0, eq, text_start);
                 key.text.make_ascii_lowercase();
-                let value_at = f.at[eq] + 1;
-                let value = self.word(f, eq + 1, f.text.len(), value_at);
+                let value_at = f.at(eq) + 1;
+                let value = self.word(f, eq + 1, text.len(), value_at);
                 MountOpt {
                     key,
                     value: Some(value),
@@ -335,7 +354,7 @@ impl<'a> Csv<'a> {
                 }
             }
             None => {
-                let mut key = self.word(f, 0, f.text.len(), text_start);
+                let mut key = self.word(f, 0, text.len(), text_start);
                 key.text.make_ascii_lowercase();
                 MountOpt {
                     key,

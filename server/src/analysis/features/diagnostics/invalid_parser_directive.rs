@@ -5,7 +5,9 @@
 //! and an `escape` or `syntax` directive below the directive block, which BuildKit reads as an
 //! ordinary comment. (A repeated directive and a bad `escape` value are `SyntaxError`s.)
 
-use super::suppression::{block_check_comment, comment_blocks, comment_text, parse_check_options};
+use super::suppression::{
+    block_check_comment, comment_blocks, comment_text, parse_check_options, starts_with_check,
+};
 use super::{did_you_mean, Ctx, Diagnostic, Rule, Severity, RULES};
 use crate::analysis::features::code_action::BUILDKIT_CHECKS;
 use crate::analysis::syntax::Span;
@@ -38,22 +40,29 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
     if syntax.comments.is_empty() {
         return;
     }
-    let text = doc.text().to_string();
-    // Per-instruction `# check=` comments.
-    for block in comment_blocks(syntax, &text) {
-        if let Some((span, _)) = block_check_comment(syntax, &text, block) {
-            let line = &text[span.start..span.end];
-            let Some(eq) = line.find('=') else { continue };
-            let v0 = eq + 1 + (line[eq + 1..].len() - line[eq + 1..].trim_start().len());
-            let v1 = line[v0..].find(' ').map_or(line.len(), |p| v0 + p);
-            check_value(&line[v0..v1], span.start + v0, true, acc);
+    let text_of = |c: Span| doc.text_of(c);
+    // Per-instruction `# check=` comments (the text is copied only when a comment may be one).
+    let any_check = syntax.comments.iter().any(|&c| {
+        let t = text_of(c);
+        starts_with_check(comment_text(&t, Span::new(0, t.len())))
+    });
+    if any_check {
+        let text = doc.text().to_string();
+        for block in comment_blocks(syntax, &text) {
+            if let Some((span, _)) = block_check_comment(syntax, &text, block) {
+                let line = &text[span.start..span.end];
+                let Some(eq) = line.find('=') else { continue };
+                let v0 = eq + 1 + (line[eq + 1..].len() - line[eq + 1..].trim_start().len());
+                let v1 = line[v0..].find(' ').map_or(line.len(), |p| v0 + p);
+                check_value(&line[v0..v1], span.start + v0, true, acc);
+            }
         }
     }
     // Directives after the directive block, before the first instruction.
     let first = syntax
         .instructions
         .first()
-        .map_or(text.len(), |i| i.span.start);
+        .map_or(doc.len(), |i| i.span.start);
     for &c in &syntax.comments {
         if c.start >= first {
             break;
@@ -65,7 +74,8 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
         {
             continue;
         }
-        let t = comment_text(&text, c);
+        let t = text_of(c);
+        let t = comment_text(&t, Span::new(0, t.len()));
         let Some((name, value)) = t.split_once('=') else {
             continue;
         };

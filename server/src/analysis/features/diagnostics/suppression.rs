@@ -165,6 +165,14 @@ pub fn parse_pragma(comment: &str) -> Option<Pragma> {
 }
 
 /// A comment's text as BuildKit keeps it in `PrevComment`: after the `#`, trimmed.
+/// Whether a comment's text (see [`comment_text`]) may be a `check=` comment: the cheap test
+/// that spares most files a copy of their text.
+pub fn starts_with_check(comment: &str) -> bool {
+    comment
+        .get(..5)
+        .is_some_and(|p| p.eq_ignore_ascii_case("check"))
+}
+
 pub fn comment_text(doc_text: &str, span: Span) -> &str {
     let line = doc_text.get(span.start..span.end).unwrap_or("");
     line.trim_start().strip_prefix('#').unwrap_or(line).trim()
@@ -264,7 +272,7 @@ impl Suppressions {
         let relevant = syntax.comments.iter().any(|&c| {
             let t = doc.text_of(c);
             let t = comment_text(&t, Span::new(0, t.len()));
-            t.starts_with("hadolint") || t.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("check"))
+            t.starts_with("hadolint") || starts_with_check(t)
         });
         if !relevant {
             return sup;
