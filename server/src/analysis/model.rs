@@ -1074,7 +1074,7 @@ impl<'a> Builder<'a> {
             let text = &r.text;
             let target = if kind == RefKind::Copy && text.contains('$') {
                 RefTarget::Variable
-            } else if kind == RefKind::Copy && is_go_int(&text) {
+            } else if kind == RefKind::Copy && is_go_int(text) {
                 match text.parse::<i64>() {
                     Ok(k) if k >= 0 && (k as usize) < n => RefTarget::Stage(k as usize),
                     Ok(k) => RefTarget::BadIndex(k),
