@@ -356,9 +356,8 @@ pub fn kind_name(kind: RefKind) -> &'static str {
 pub fn target_comment(doc: &Document) -> Option<TargetComment> {
     let syntax = doc.syntax();
     let mut found: Option<TargetComment> = None;
-    for &comment in &syntax.comments {
+    for (&comment, text) in syntax.comments.iter().zip(doc.texts_of(&syntax.comments)) {
         // The text first: almost no comment is a target comment.
-        let text = doc.text_of(comment);
         let Some((name, span)) = parse_target_comment(&text, comment.start) else {
             continue;
         };

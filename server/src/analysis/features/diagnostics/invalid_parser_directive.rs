@@ -42,10 +42,9 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
     }
     let text_of = |c: Span| doc.text_of(c);
     // Per-instruction `# check=` comments (the text is copied only when a comment may be one).
-    let any_check = syntax.comments.iter().any(|&c| {
-        let t = text_of(c);
-        starts_with_check(comment_text(&t, Span::new(0, t.len())))
-    });
+    let any_check = doc
+        .texts_of(&syntax.comments)
+        .any(|t| starts_with_check(comment_text(&t, Span::new(0, t.len()))));
     if any_check {
         let text = doc.text().to_string();
         for block in comment_blocks(syntax, &text) {

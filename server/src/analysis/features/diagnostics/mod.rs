@@ -408,6 +408,17 @@ pub(crate) fn whitespace_args(
     out
 }
 
+/// How many arguments [`whitespace_args`] finds, without building them.
+pub(crate) fn whitespace_arg_count(ins: &crate::analysis::syntax::Instruction) -> usize {
+    let is_ws = |b: &u8| matches!(b, b'\t' | 0x0b | 0x0c | b'\r' | b' ');
+    ins.rest
+        .text
+        .as_bytes()
+        .split(is_ws)
+        .filter(|part| !part.is_empty())
+        .count()
+}
+
 /// 1-based line number of `offset`, for messages.
 pub(crate) fn line_number(doc: &Document, offset: usize) -> usize {
     doc.line_of(offset) + 1
@@ -423,6 +434,25 @@ pub(crate) mod tests {
     /// multi-stage fixtures of other rules; its own tests use [`check_rule_diagnostics`].
     pub(crate) fn check_diagnostics(fixture: &str, expect: expect_test::Expect) {
         check_diagnostics_with(fixture, &super::DiagnosticsConfig::default(), expect);
+    }
+
+    /// The count agrees with the words, whitespace of every kind and quotes included.
+    #[test]
+    fn whitespace_arg_count_counts_whitespace_args() {
+        for src in [
+            "COPY a b",
+            "COPY   a\t\tb  c ",
+            "COPY \"a b\" c",
+            "COPY",
+            "COPY \\\n  a \\\n  b",
+            "EXPOSE 80\x0b81\x0c82\r",
+        ] {
+            let doc = Document::new(src, 0);
+            for ins in &doc.syntax().instructions {
+                let words = super::whitespace_args(ins);
+                assert_eq!(super::whitespace_arg_count(ins), words.len(), "{src:?}");
+            }
+        }
     }
 
     /// [`check_diagnostics`] with per-rule levels (`("DL3006", "off")`).

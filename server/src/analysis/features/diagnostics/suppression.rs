@@ -269,8 +269,7 @@ impl Suppressions {
         }
         // Fast path, without copying the text: most files have no comment that could suppress
         // anything.
-        let relevant = syntax.comments.iter().any(|&c| {
-            let t = doc.text_of(c);
+        let relevant = doc.texts_of(&syntax.comments).any(|t| {
             let t = comment_text(&t, Span::new(0, t.len()));
             t.starts_with("hadolint") || starts_with_check(t)
         });

@@ -4,7 +4,7 @@
 //! (they take the rest of the line as one argument), `SHELL` not in JSON form, and an empty
 //! string in `VOLUME [...]`. `FROM` has its own rule (`InvalidFromSyntax`).
 
-use super::{whitespace_args, Ctx, Diagnostic, Rule, Severity};
+use super::{whitespace_arg_count, Ctx, Diagnostic, Rule, Severity};
 use crate::analysis::syntax::{Instruction, Keyword};
 
 pub(super) static RULE: Rule = Rule {
@@ -28,7 +28,7 @@ fn check_instruction(ins: &Instruction, acc: &mut Vec<Diagnostic>) {
     let n = match (&ins.json, ins.kind) {
         (Some(json), _) => json.len(),
         (None, Keyword::Add | Keyword::Copy | Keyword::Expose | Keyword::Volume) => {
-            whitespace_args(ins).len()
+            whitespace_arg_count(ins)
         }
         (None, _) => ins.args.len(),
     };
