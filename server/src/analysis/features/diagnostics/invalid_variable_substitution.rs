@@ -41,17 +41,18 @@ fn check_instruction(ins: &Instruction, escape: char, acc: &mut Vec<Diagnostic>)
             | Keyword::Arg
             | Keyword::From
     );
-    let mut words: Vec<&crate::analysis::syntax::Word> = ins
+    let flags = ins
         .flags
         .iter()
         .filter(|f| EXPANDED_FLAGS.contains(&f.name.text.as_str()))
-        .filter_map(|f| f.value.as_ref())
-        .collect();
-    if expands_args && ins.json.is_none() {
+        .filter_map(|f| f.value.as_ref());
+    let args = (expands_args && ins.json.is_none())
+        .then_some(&ins.args)
+        .into_iter()
+        .flatten()
         // Heredoc markers are not expanded.
-        words.extend(ins.args.iter().filter(|w| !w.text.starts_with("<<")));
-    }
-    for w in words {
+        .filter(|w| !w.text.starts_with("<<"));
+    for w in flags.chain(args) {
         if !w.text.contains('$') {
             continue;
         }
