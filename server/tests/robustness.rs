@@ -79,8 +79,17 @@ fn invalid_utf8_and_lone_surrogates_in_a_frame_are_dropped_with_a_log_line() {
     body.extend_from_slice(
         br#"","languageId":"dockerfile","version":1,"text":"FROM \xff\xfe AS x\n"}}}"#,
     );
+    // A raw string: `\xff` here is an invalid JSON escape, not a byte.
     s.send_raw(&frame(&body));
     wait_for_log(&s, "not valid JSON");
+    // The bytes themselves: not UTF-8 (tower-lsp-server's reader would stop at them).
+    let raw: Vec<u8> = body
+        .windows(8)
+        .position(|w| w == br"\xff\xfe")
+        .map(|at| [&body[..at], &[0xff, 0xfe][..], &body[at + 8..]].concat())
+        .expect("the escaped bytes");
+    s.send_raw(&frame(&raw));
+    wait_for_log(&s, "not UTF-8");
     let surrogate = br#"{"jsonrpc":"2.0","id":"s","method":"textDocument/definition","params":{"textDocument":{"uri":"file:///\ud800"},"position":{"line":0,"character":0}}}"#;
     s.send_raw(&frame(surrogate));
     // The document was never opened.
