@@ -133,7 +133,7 @@ pub struct Backend {
     semantic: SemanticCache,
     /// The stage-graph signature last computed per document (by a diagnostics pass), so an
     /// edit that changes the graph refreshes code lenses without re-parsing the old version.
-    graph_signatures: Arc<DashMap<Uri, Vec<String>>>,
+    graph_signatures: Arc<DashMap<Uri, u64>>,
     /// The client's `processId` from `initialize`, watched by `lsp::parent`.
     parent: Arc<OnceLock<u32>>,
 }
@@ -610,8 +610,8 @@ impl Backend {
                             StageGraph::build(&doc, target.as_deref()).signature()
                         })
                         .ok()?;
-                        let previous = signatures.insert(uri.clone(), signature.clone());
-                        let changed = previous.as_ref() != Some(&signature);
+                        let previous = signatures.insert(uri.clone(), signature);
+                        let changed = previous != Some(signature);
                         Some(pass == Pass::Change && changed)
                     });
                     let publication = diags.ok().map(|diagnostics| {

@@ -292,34 +292,27 @@ impl StageGraph {
         self.cycles.iter().any(|c| c.contains(&s))
     }
 
-    /// A value that changes exactly when what the graph shows changes (names, bases, edges,
-    /// target, reachability), ignoring positions; used to decide when to refresh code lenses.
-    pub fn signature(&self) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .nodes
-            .iter()
-            .map(|n| {
-                let base = match &n.kind {
-                    NodeKind::Stage { base, .. } => base.as_str(),
-                    NodeKind::Image { .. } => "",
-                };
-                format!(
-                    "{}|{}|{}|{}|{}",
-                    n.id(),
-                    n.label(),
-                    base,
-                    n.reachable,
-                    n.is_target
-                )
-            })
-            .collect();
-        out.extend(
-            self.edges
-                .iter()
-                .map(|e| format!("{}>{}:{:?}", e.from, e.to, e.kind)),
-        );
-        out.extend(self.unknown_target.iter().map(|t| format!("unknown:{t}")));
-        out
+    /// A value that changes when what the graph shows changes (names, bases, edges, target,
+    /// reachability), ignoring positions; used to decide when to refresh code lenses, on every
+    /// edit, so it is a hash of those fields rather than a list of strings.
+    pub fn signature(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (self.nodes.len(), self.edges.len()).hash(&mut h);
+        for n in &self.nodes {
+            match &n.kind {
+                NodeKind::Stage {
+                    index, name, base, ..
+                } => (0u8, index, name, base).hash(&mut h),
+                NodeKind::Image { reference } => (1u8, reference).hash(&mut h),
+            }
+            (n.reachable, n.is_target).hash(&mut h);
+        }
+        for e in &self.edges {
+            (e.from, e.to, e.kind).hash(&mut h);
+        }
+        self.unknown_target.hash(&mut h);
+        h.finish()
     }
 }
 

@@ -1309,3 +1309,28 @@ fn built_stages_agree_with_the_graph() {
         }
     }
 }
+
+/// The code-lens refresh signature ignores positions and shell text, and changes with what the
+/// lenses show: a stage name, a base, an edge, the target.
+#[test]
+fn signature_changes_with_what_the_lenses_show() {
+    let sig = |text: &str, target: Option<&str>| {
+        StageGraph::build(&Document::new(text, 0), target).signature()
+    };
+    let base = sig(DIAMOND, None);
+    let moved = DIAMOND.replace(
+        "FROM base AS left",
+        "\n\n# note\nFROM base AS left\nRUN make",
+    );
+    assert_eq!(sig(&moved, None), base);
+    for changed in [
+        DIAMOND.replace("AS left", "AS lefty"),
+        DIAMOND.replace("alpine:3.20", "alpine:3.21"),
+        DIAMOND.replace("COPY --from=right /r /r", "COPY --from=base /r /r"),
+        format!("{DIAMOND}COPY --from=alpine /x /x\n"),
+    ] {
+        assert_ne!(sig(&changed, None), base, "{changed}");
+    }
+    assert_ne!(sig(DIAMOND, Some("left")), base);
+    assert_eq!(sig(DIAMOND, Some("final")), base);
+}
