@@ -25,14 +25,31 @@ use std::sync::{Arc, Mutex, OnceLock};
 use ropey::Rope;
 use tree_sitter::Tree;
 
+use super::features::diagnostics::LocalFindings;
 use super::model::Model;
-use super::syntax::parser::Change;
+use super::syntax::parser::{Change, Reuse};
 use super::syntax::{parser, tree, Span, Syntax};
 
-/// Syntax and model of one text.
+/// Syntax and model of one text, and the findings of the instruction-local rules once a
+/// diagnostics pass asked for them.
 struct Analysis {
     syntax: Arc<Syntax>,
     model: Arc<Model>,
+    local: OnceLock<Arc<LocalFindings>>,
+    /// The previous text's local findings and what the reparse kept of its instructions: the
+    /// starting point for `local` (taken when it is computed).
+    prior: Mutex<Option<(Arc<LocalFindings>, Reuse)>>,
+}
+
+impl Analysis {
+    fn new(syntax: Syntax, model: Model) -> Analysis {
+        Analysis {
+            syntax: Arc::new(syntax),
+            model: Arc::new(model),
+            local: OnceLock::new(),
+            prior: Mutex::new(None),
+        }
+    }
 }
 
 /// The starting point of the next incremental parse: the last computed syntax and model, and
@@ -41,6 +58,7 @@ struct Analysis {
 struct SyntaxBase {
     syntax: Arc<Syntax>,
     model: Arc<Model>,
+    local: Option<Arc<LocalFindings>>,
     change: Change,
 }
 
@@ -83,10 +101,7 @@ impl Document {
             tree_base: None,
             tree: Arc::new(OnceLock::new()),
             version,
-            analysis: Arc::new(OnceLock::from(Analysis {
-                syntax: Arc::new(syntax),
-                model: Arc::new(model),
-            })),
+            analysis: Arc::new(OnceLock::from(Analysis::new(syntax, model))),
             syntax_base: Arc::new(Mutex::new(None)),
             lone_cr,
         }
@@ -119,24 +134,38 @@ impl Document {
         self.analysis.get_or_init(|| {
             // A poisoned lock only means an earlier computation panicked: parse in full.
             let base = self.syntax_base.lock().ok().and_then(|mut b| b.take());
-            let (syntax, model) = match base {
+            match base {
                 Some(b) => {
                     let (syntax, reuse) = parser::reparse(b.syntax, &self.text, b.change);
                     let model = Model::rebuild(b.model, &syntax, &self.text, reuse);
-                    (syntax, model)
+                    let analysis = Analysis::new(syntax, model);
+                    if let (Some(local), Ok(mut prior)) = (b.local, analysis.prior.lock()) {
+                        *prior = Some((local, reuse));
+                    }
+                    analysis
                 }
                 None => {
                     let syntax = parser::parse(&self.text);
                     let model = Model::build(&syntax, &self.text);
-                    (syntax, model)
+                    Analysis::new(syntax, model)
                 }
-            };
-            Analysis {
-                syntax: Arc::new(syntax),
-                model: Arc::new(model),
             }
         })
     }
+    /// The findings of the instruction-local rules, computed on first use by `compute`, which
+    /// gets the previous text's findings and what the reparse kept of its instructions, when
+    /// known (see `features::diagnostics::local_findings`).
+    pub(crate) fn local_findings(
+        &self,
+        compute: impl FnOnce(Option<(Arc<LocalFindings>, Reuse)>) -> LocalFindings,
+    ) -> Arc<LocalFindings> {
+        let analysis = self.analysis();
+        Arc::clone(analysis.local.get_or_init(|| {
+            let prior = analysis.prior.lock().ok().and_then(|mut p| p.take());
+            Arc::new(compute(prior))
+        }))
+    }
+
     pub fn len(&self) -> usize {
         self.text.len_bytes()
     }
@@ -247,6 +276,7 @@ impl Document {
             Some(a) => Some(SyntaxBase {
                 syntax: Arc::clone(&a.syntax),
                 model: Arc::clone(&a.model),
+                local: a.local.get().cloned(),
                 change,
             }),
             None => self
@@ -257,6 +287,7 @@ impl Document {
                 .map(|b| SyntaxBase {
                     syntax: b.syntax,
                     model: b.model,
+                    local: b.local,
                     change: b.change.then(change),
                 }),
         };
@@ -407,6 +438,7 @@ mod tests {
 
     mod props {
         use super::super::*;
+        use crate::analysis::features::diagnostics;
         use proptest::prelude::*;
 
         const SEED: &str = "# syntax=docker/dockerfile:1\nARG BASE=alpine\nFROM golang:1.22 AS build\nRUN --mount=type=cache,target=/root/.cache \\\n    go build -o /out/app\nFROM ${BASE} AS final\nCOPY --from=build /out/app /app\nRUN <<EOF\necho $BASE\nEOF\n";
@@ -516,12 +548,14 @@ mod tests {
                             let fresh = Document::new(&doc.text().to_string(), 0);
                             prop_assert_eq!(doc.syntax(), fresh.syntax());
                             prop_assert_eq!(doc.model(), fresh.model());
+                            prop_assert_eq!(diagnostics(&doc), diagnostics(&fresh));
                         }
                     }
                 }
                 let fresh = Document::new(&doc.text().to_string(), 0);
                 prop_assert_eq!(doc.syntax(), fresh.syntax());
                 prop_assert_eq!(doc.model(), fresh.model());
+                prop_assert_eq!(diagnostics(&doc), diagnostics(&fresh));
                 for old in &keep {
                     let fresh = Document::new(&old.text().to_string(), 0);
                     prop_assert_eq!(old.syntax(), fresh.syntax());
@@ -555,11 +589,15 @@ mod tests {
                     if *mode > 0 {
                         let fresh = Document::new(&doc.text().to_string(), 0);
                         prop_assert_eq!(doc.model(), fresh.model());
+                        // Diagnostics keep the findings of instruction-local rules per
+                        // instruction from one version to the next.
+                        prop_assert_eq!(diagnostics(&doc), diagnostics(&fresh));
                     }
                 }
                 let fresh = Document::new(&doc.text().to_string(), 0);
                 prop_assert_eq!(doc.syntax(), fresh.syntax());
                 prop_assert_eq!(doc.model(), fresh.model());
+                prop_assert_eq!(diagnostics(&doc), diagnostics(&fresh));
             }
         }
     }

@@ -160,3 +160,88 @@ fn aliases_resolve_to_their_rule() {
         }
     }
 }
+
+/// The findings kept per instruction for the instruction-local rules are exactly what each
+/// rule's own check finds, on every rule's examples, also inside `ONBUILD` and across edits.
+#[test]
+fn local_findings_are_what_the_local_rules_find() {
+    let docs = docs();
+    let mut texts: Vec<String> = Vec::new();
+    for rule in RULES {
+        let heading = format!("\n## {}\n", rule.name);
+        let Some(start) = docs.find(&heading) else {
+            continue;
+        };
+        let rest = &docs[start + heading.len()..];
+        let section = &rest[..rest.find("\n## ").unwrap_or(rest.len())];
+        for label in ["Bad:", "Good:"] {
+            if let Some(text) = example(section, label) {
+                texts.push(text.to_string());
+                let onbuild: String = text
+                    .lines()
+                    .map(|l| match l.split_whitespace().next() {
+                        Some(k) if !k.eq_ignore_ascii_case("FROM") && !k.starts_with('#') => {
+                            format!("ONBUILD {l}\n")
+                        }
+                        _ => format!("{l}\n"),
+                    })
+                    .collect();
+                texts.push(onbuild);
+            }
+        }
+    }
+    let all = texts.concat();
+    texts.push(all.clone());
+    let config = super::DiagnosticsConfig::default();
+    let compare = |doc: &Document, what: &str| {
+        let local = super::local_findings(doc);
+        let ctx = super::Ctx {
+            doc,
+            config: &config,
+        };
+        for (k, l) in super::LOCAL.iter().enumerate() {
+            let mut direct = Vec::new();
+            (l.rule.check)(&ctx, &mut direct);
+            let kept: Vec<_> = local
+                .iter()
+                .flatten()
+                .filter(|(r, _)| usize::from(*r) == k)
+                .map(|(_, d)| d.clone())
+                .collect();
+            assert_eq!(kept, direct, "{} on {what}", l.rule.name);
+        }
+    };
+    let mut found = 0;
+    for text in &texts {
+        let doc = Document::new(text, 0);
+        compare(&doc, text);
+        found += super::local_findings(&doc).iter().flatten().count();
+    }
+    assert!(
+        found >= 15,
+        "the examples exercise the local rules: {found} findings"
+    );
+    // Kept across edits: type near the start of a file with findings all along, one character
+    // at a time, so that most findings are kept and shifted.
+    let mut text = String::from("FROM alpine\nRUN true\n");
+    for i in 0..20 {
+        text.push_str(&format!(
+            "RUN --mount=type=cach,target=/x echo {i}\nEXPOSE 80/tcpp\nCOPY a\n\
+             ONBUILD COPY b\nFOOBAR x\nENV A=${{B:=x}}\nCMD ['a']\n"
+        ));
+    }
+    let mut doc = Document::new(&text, 0);
+    assert!(super::local_findings(&doc).iter().flatten().count() > 100);
+    let mut at = text.find("RUN true").expect("RUN") + 3;
+    for (i, c) in "\nRUN --mount=type=cach,x echo\nEXPOSE 80/tcpp"
+        .chars()
+        .enumerate()
+    {
+        let mut next = doc.clone();
+        next.edit(at, at, &c.to_string());
+        next.set_version(i as i32 + 1);
+        at += c.len_utf8();
+        doc = next;
+        compare(&doc, &format!("edit {i}"));
+    }
+}

@@ -27,7 +27,7 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_instruction(ins: &Instruction, acc: &mut Vec<Diagnostic>) {
+pub(super) fn check_instruction(ins: &Instruction, acc: &mut Vec<Diagnostic>) {
     let parses_flags = match ins.kind {
         Keyword::Arg | Keyword::Stopsignal | Keyword::Unknown => false,
         Keyword::Healthcheck => !ins

@@ -26,7 +26,7 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_instruction(ins: &Instruction, acc: &mut Vec<Diagnostic>) {
+pub(super) fn check_instruction(ins: &Instruction, acc: &mut Vec<Diagnostic>) {
     if ins.kind != Keyword::Run {
         return;
     }

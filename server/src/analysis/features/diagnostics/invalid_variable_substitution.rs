@@ -26,7 +26,7 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_instruction(ins: &Instruction, escape: char, acc: &mut Vec<Diagnostic>) {
+pub(super) fn check_instruction(ins: &Instruction, escape: char, acc: &mut Vec<Diagnostic>) {
     let expands_args = matches!(
         ins.kind,
         Keyword::Add

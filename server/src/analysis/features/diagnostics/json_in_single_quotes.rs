@@ -21,7 +21,7 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_instruction(ins: &Instruction, acc: &mut Vec<Diagnostic>) {
+pub(super) fn check_instruction(ins: &Instruction, acc: &mut Vec<Diagnostic>) {
     let json_capable = matches!(
         ins.kind,
         Keyword::Cmd

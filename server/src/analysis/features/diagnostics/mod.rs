@@ -58,6 +58,7 @@ mod untagged_image;
 mod workdir_relative_path;
 mod wrong_argument_count;
 
+use crate::analysis::syntax::Instruction;
 use crate::analysis::{Document, Span};
 
 /// Where `docs/rules.md` is published; each rule's section is `#<name in lower case>` (the
@@ -177,6 +178,20 @@ impl Diagnostic {
         self.related.push((span, message.into()));
         self
     }
+
+    /// Moves every span by `delta` bytes (for findings kept across an edit before them).
+    pub fn shift(&mut self, delta: isize) {
+        let shift = |s: Span| crate::analysis::syntax::parser::shift_span(s, delta);
+        self.span = shift(self.span);
+        for (span, _) in &mut self.related {
+            *span = shift(*span);
+        }
+        for fix in &mut self.fixes {
+            for (span, _) in &mut fix.edits {
+                *span = shift(*span);
+            }
+        }
+    }
 }
 
 /// A rule: its name, other names it answers to, default severity, a one-line summary, and the
@@ -280,6 +295,113 @@ pub static RULES: &[&Rule] = &[
     &copy_relative_dest_without_workdir::RULE,
 ];
 
+/// A rule whose findings depend on one instruction alone (and the escape character, which
+/// only a full reparse changes): its per-instruction check, and whether it also checks an
+/// `ONBUILD` trigger.
+struct LocalRule {
+    rule: &'static Rule,
+    triggers: bool,
+    check: fn(&Instruction, char, &mut Vec<Diagnostic>),
+}
+
+/// The instruction-local rules. Their findings are kept per instruction with the document
+/// ([`local_findings`]): after an edit only the instructions the reparse did not keep are
+/// checked again.
+static LOCAL: &[LocalRule] = &[
+    LocalRule {
+        rule: &unknown_instruction::RULE,
+        triggers: true,
+        check: |ins, _, acc| unknown_instruction::report(ins, acc),
+    },
+    LocalRule {
+        rule: &wrong_argument_count::RULE,
+        triggers: true,
+        check: |ins, _, acc| wrong_argument_count::check_instruction(ins, acc),
+    },
+    LocalRule {
+        rule: &invalid_flag::RULE,
+        triggers: true,
+        check: |ins, _, acc| invalid_flag::check_instruction(ins, acc),
+    },
+    LocalRule {
+        rule: &invalid_mount::RULE,
+        triggers: true,
+        check: |ins, _, acc| invalid_mount::check_instruction(ins, acc),
+    },
+    LocalRule {
+        rule: &invalid_expose_port::RULE,
+        triggers: true,
+        check: |ins, _, acc| invalid_expose_port::check_instruction(ins, acc),
+    },
+    LocalRule {
+        rule: &invalid_healthcheck::RULE,
+        triggers: true,
+        check: |ins, _, acc| invalid_healthcheck::check_instruction(ins, acc),
+    },
+    LocalRule {
+        rule: &invalid_variable_substitution::RULE,
+        triggers: false,
+        check: invalid_variable_substitution::check_instruction,
+    },
+    LocalRule {
+        rule: &json_in_single_quotes::RULE,
+        triggers: true,
+        check: |ins, _, acc| json_in_single_quotes::check_instruction(ins, acc),
+    },
+];
+
+/// For every instruction, the findings of the [`LOCAL`] rules on it (and its trigger): the
+/// index of the rule in `LOCAL` and the diagnostic, by rule, then as the rule found them.
+pub type LocalFindings = Vec<Vec<(u8, Diagnostic)>>;
+
+fn local_findings_of(ins: &Instruction, escape: char) -> Vec<(u8, Diagnostic)> {
+    let mut out = Vec::new();
+    let mut acc = Vec::new();
+    for (k, local) in LOCAL.iter().enumerate() {
+        (local.check)(ins, escape, &mut acc);
+        if local.triggers {
+            if let Some(trigger) = ins.onbuild.as_deref() {
+                (local.check)(trigger, escape, &mut acc);
+            }
+        }
+        out.extend(acc.drain(..).map(|d| (k as u8, d)));
+    }
+    out
+}
+
+/// The document's [`LocalFindings`]: those of the instructions the last reparse kept are the
+/// previous text's (shifted for the instructions after the change), the others are computed.
+fn local_findings(doc: &Document) -> std::sync::Arc<LocalFindings> {
+    doc.local_findings(|prior| {
+        let syntax = doc.syntax();
+        let fresh = |ins: &Instruction| local_findings_of(ins, syntax.escape);
+        let len = syntax.instructions.len();
+        let Some((old, reuse)) = prior else {
+            return syntax.instructions.iter().map(fresh).collect();
+        };
+        let old_len = old.len();
+        let (head, tail) = (reuse.head, reuse.old_tail.min(old_len));
+        let fits = head <= tail
+            && head <= reuse.new_tail
+            && reuse.new_tail <= len
+            && old_len - tail == len - reuse.new_tail;
+        if !fits {
+            return syntax.instructions.iter().map(fresh).collect();
+        }
+        let mut old = std::sync::Arc::try_unwrap(old).unwrap_or_else(|shared| (*shared).clone());
+        let mut kept_tail = old.split_off(tail);
+        old.truncate(head);
+        for per in &mut kept_tail {
+            for (_, d) in per.iter_mut() {
+                d.shift(reuse.delta);
+            }
+        }
+        old.extend(syntax.instructions[head..reuse.new_tail].iter().map(fresh));
+        old.extend(kept_tail);
+        old
+    })
+}
+
 /// All diagnostics for `doc` with the default configuration, sorted by position.
 pub fn diagnostics(doc: &Document) -> Vec<Diagnostic> {
     diagnostics_with(doc, &DiagnosticsConfig::default())
@@ -327,6 +449,7 @@ pub fn diagnostics_with(doc: &Document, config: &DiagnosticsConfig) -> Vec<Diagn
     let ctx = Ctx { doc, config };
     let levels = config.levels();
     let sup = suppression::Suppressions::new(doc);
+    let local = local_findings(doc);
     let mut acc = Vec::new();
     let mut out = Vec::new();
     for (rule, level) in RULES.iter().zip(levels) {
@@ -338,7 +461,17 @@ pub fn diagnostics_with(doc: &Document, config: &DiagnosticsConfig) -> Vec<Diagn
         if !enabled || sup.skips_file(rule) {
             continue;
         }
-        (rule.check)(&ctx, &mut acc);
+        match LOCAL.iter().position(|l| std::ptr::eq(l.rule, *rule)) {
+            // The same findings as `rule.check`, kept per instruction.
+            Some(k) => acc.extend(
+                local
+                    .iter()
+                    .flatten()
+                    .filter(|(r, _)| usize::from(*r) == k)
+                    .map(|(_, d)| d.clone()),
+            ),
+            None => (rule.check)(&ctx, &mut acc),
+        }
         for mut d in acc.drain(..) {
             if sup.skips_at(rule, d.span.start, doc.syntax()) {
                 continue;

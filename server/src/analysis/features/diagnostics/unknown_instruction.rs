@@ -20,7 +20,7 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
     }
 }
 
-fn report(ins: &Instruction, acc: &mut Vec<Diagnostic>) {
+pub(super) fn report(ins: &Instruction, acc: &mut Vec<Diagnostic>) {
     if ins.kind != Keyword::Unknown || ins.keyword.text.is_empty() {
         return;
     }

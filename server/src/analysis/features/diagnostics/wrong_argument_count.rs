@@ -22,7 +22,7 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_instruction(ins: &Instruction, acc: &mut Vec<Diagnostic>) {
+pub(super) fn check_instruction(ins: &Instruction, acc: &mut Vec<Diagnostic>) {
     let kw = ins.kind.as_str();
     // ADD, COPY, EXPOSE and VOLUME split at whitespace without looking at quotes.
     let n = match (&ins.json, ins.kind) {
