@@ -3,7 +3,7 @@
 //! `^[a-z][a-z0-9-_.]*$` after lower-casing.
 
 use super::{whitespace_args, Ctx, Diagnostic, Rule, Severity};
-use crate::analysis::syntax::{Keyword, Span};
+use crate::analysis::syntax::{Instruction, Keyword, Span};
 
 pub(super) static RULE: Rule = Rule {
     name: "InvalidFromSyntax",
@@ -16,56 +16,60 @@ pub(super) static RULE: Rule = Rule {
 
 fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
     for ins in &ctx.doc.syntax().instructions {
-        if ins.kind != Keyword::From {
-            continue;
-        }
-        // `FROM` splits at whitespace without looking at quotes.
-        let args = &whitespace_args(ins);
-        match args.len() {
-            0 => acc.push(Diagnostic::new(
-                &RULE,
-                ins.keyword.span,
-                "`FROM` requires an image, e.g. `FROM alpine:3.20`",
-            )),
-            1 => {}
-            3 if args[1].text.eq_ignore_ascii_case("as") => {
-                let name = &args[2];
-                if !valid_stage_name(&name.text.to_ascii_lowercase()) {
-                    acc.push(Diagnostic::new(
-                        &RULE,
-                        name.span,
-                        format!(
-                            "invalid stage name `{}`: it must start with a letter and contain only letters, digits, `-`, `_` and `.`",
-                            name.text
-                        ),
-                    ));
-                }
-            }
-            3 => acc.push(Diagnostic::new(
-                &RULE,
-                args[1].span,
-                format!(
-                    "expected `AS` before the stage name, found `{}`",
-                    args[1].text
-                ),
-            )),
-            2 if args[1].text.eq_ignore_ascii_case("as") => acc.push(Diagnostic::new(
-                &RULE,
-                args[1].span,
-                "`AS` must be followed by a stage name",
-            )),
-            n => {
-                let extra = if n == 2 { &args[1..] } else { &args[3..] };
-                let span = Span::new(
-                    extra[0].span.start,
-                    extra.last().map_or(extra[0].span.end, |w| w.span.end),
-                );
+        check_instruction(ins, acc);
+    }
+}
+
+pub(super) fn check_instruction(ins: &Instruction, acc: &mut Vec<Diagnostic>) {
+    if ins.kind != Keyword::From {
+        return;
+    }
+    // `FROM` splits at whitespace without looking at quotes.
+    let args = &whitespace_args(ins);
+    match args.len() {
+        0 => acc.push(Diagnostic::new(
+            &RULE,
+            ins.keyword.span,
+            "`FROM` requires an image, e.g. `FROM alpine:3.20`",
+        )),
+        1 => {}
+        3 if args[1].text.eq_ignore_ascii_case("as") => {
+            let name = &args[2];
+            if !valid_stage_name(&name.text.to_ascii_lowercase()) {
                 acc.push(Diagnostic::new(
                     &RULE,
-                    span,
-                    "`FROM` requires either one or three arguments (`FROM image [AS name]`)",
+                    name.span,
+                    format!(
+                        "invalid stage name `{}`: it must start with a letter and contain only letters, digits, `-`, `_` and `.`",
+                        name.text
+                    ),
                 ));
             }
+        }
+        3 => acc.push(Diagnostic::new(
+            &RULE,
+            args[1].span,
+            format!(
+                "expected `AS` before the stage name, found `{}`",
+                args[1].text
+            ),
+        )),
+        2 if args[1].text.eq_ignore_ascii_case("as") => acc.push(Diagnostic::new(
+            &RULE,
+            args[1].span,
+            "`AS` must be followed by a stage name",
+        )),
+        n => {
+            let extra = if n == 2 { &args[1..] } else { &args[3..] };
+            let span = Span::new(
+                extra[0].span.start,
+                extra.last().map_or(extra[0].span.end, |w| w.span.end),
+            );
+            acc.push(Diagnostic::new(
+                &RULE,
+                span,
+                "`FROM` requires either one or three arguments (`FROM image [AS name]`)",
+            ));
         }
     }
 }

@@ -344,6 +344,11 @@ static LOCAL: &[LocalRule] = &[
         check: invalid_variable_substitution::check_instruction,
     },
     LocalRule {
+        rule: &invalid_from_syntax::RULE,
+        triggers: false,
+        check: |ins, _, acc| invalid_from_syntax::check_instruction(ins, acc),
+    },
+    LocalRule {
         rule: &json_in_single_quotes::RULE,
         triggers: true,
         check: |ins, _, acc| json_in_single_quotes::check_instruction(ins, acc),
