@@ -823,17 +823,24 @@ pub fn folding_range(
     enc: Encoding,
 ) -> lsp::FoldingRange {
     use crate::analysis::features::FoldKind;
-    let r = range(doc, fold.span, enc);
     let kind = match fold.kind {
         FoldKind::Comment => Some(lsp::FoldingRangeKind::Comment),
         FoldKind::Stage => Some(lsp::FoldingRangeKind::Region),
         FoldKind::Instruction | FoldKind::Heredoc => None,
     };
+    let line = |l: usize| u32::try_from(l).unwrap_or(u32::MAX);
+    // Most clients fold whole lines: their lines are known, no columns to count.
+    let (start_character, end_character) = if line_folding_only {
+        (None, None)
+    } else {
+        let r = range(doc, fold.span, enc);
+        (Some(r.start.character), Some(r.end.character))
+    };
     lsp::FoldingRange {
-        start_line: r.start.line,
-        start_character: (!line_folding_only).then_some(r.start.character),
-        end_line: r.end.line,
-        end_character: (!line_folding_only).then_some(r.end.character),
+        start_line: line(fold.lines.0),
+        start_character,
+        end_line: line(fold.lines.1),
+        end_character,
         kind,
         collapsed_text: None,
     }

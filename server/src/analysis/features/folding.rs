@@ -23,6 +23,8 @@ pub enum FoldKind {
 pub struct Fold {
     pub span: Span,
     pub kind: FoldKind,
+    /// The 0-based lines of the span's start and end (what a `lineFoldingOnly` client gets).
+    pub lines: (usize, usize),
 }
 
 pub fn folding_ranges(doc: &Document, limit: Option<usize>) -> Vec<Fold> {
@@ -30,10 +32,12 @@ pub fn folding_ranges(doc: &Document, limit: Option<usize>) -> Vec<Fold> {
     let mut out = Vec::new();
     let mut push = |start: usize, end: usize, kind: FoldKind| {
         let first = doc.line_of(start);
-        if doc.line_of(end) > first {
+        let last = doc.line_of(end);
+        if last > first {
             out.push(Fold {
                 span: Span::new(line_content_end(doc, first), end),
                 kind,
+                lines: (first, last),
             });
         }
     };
@@ -111,6 +115,7 @@ mod tests {
             .map(|f| {
                 let (l0, _) = doc.line_col(f.span.start);
                 let (l1, _) = doc.line_col(f.span.end);
+                assert_eq!(f.lines, (l0, l1), "{f:?}");
                 (f.span, format!("{:?} {l0}-{l1}", f.kind))
             })
             .collect();
