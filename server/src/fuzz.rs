@@ -15,7 +15,7 @@
 
 use std::time::Duration;
 
-use crate::analysis::features::exercise;
+use crate::analysis::features::{self, exercise};
 use crate::analysis::Document;
 
 /// How many cursor offsets [`analysis`] tries per document.
@@ -125,6 +125,9 @@ pub fn incremental(data: &[u8]) {
         reference_edit(&mut reference, start, start + e.delete, &e.insert);
         if e.reparse {
             doc.reparse(i32::try_from(i).unwrap_or(i32::MAX));
+            // Diagnostics too, so the next version starts from this one's per-instruction
+            // findings (see `features::diagnostics`).
+            let _ = features::diagnostics(&doc);
         }
         if e.parse_tree {
             let _ = doc.tree();
@@ -144,6 +147,11 @@ pub fn incremental(data: &[u8]) {
     assert!(
         doc.model() == fresh.model(),
         "model differs from a fresh parse"
+    );
+    assert!(
+        crate::analysis::features::diagnostics(&doc)
+            == crate::analysis::features::diagnostics(&fresh),
+        "diagnostics differ from a fresh parse's"
     );
     let sexp = |d: &Document| d.tree().map(|t| t.root_node().to_sexp());
     // tree-sitter's error recovery may group ERROR nodes differently after an incremental edit
