@@ -478,6 +478,17 @@ mod tests {
             "\u{0}",
         ];
 
+        /// `doc`'s syntax, model and diagnostics equal those of a fresh parse of its text
+        /// (diagnostics keep the findings of instruction-local rules from one version to the
+        /// next, so they are compared too).
+        fn same_as_fresh(doc: &Document) -> Result<(), TestCaseError> {
+            let fresh = Document::new(&doc.text().to_string(), 0);
+            prop_assert_eq!(doc.syntax(), fresh.syntax());
+            prop_assert_eq!(doc.model(), fresh.model());
+            prop_assert_eq!(diagnostics(doc), diagnostics(&fresh));
+            Ok(())
+        }
+
         fn edit() -> impl Strategy<Value = (usize, usize, String)> {
             (
                 any::<usize>(),
@@ -544,18 +555,10 @@ mod tests {
                     match mode {
                         0 => {}
                         1 => keep.push(doc.clone()),
-                        _ => {
-                            let fresh = Document::new(&doc.text().to_string(), 0);
-                            prop_assert_eq!(doc.syntax(), fresh.syntax());
-                            prop_assert_eq!(doc.model(), fresh.model());
-                            prop_assert_eq!(diagnostics(&doc), diagnostics(&fresh));
-                        }
+                        _ => same_as_fresh(&doc)?,
                     }
                 }
-                let fresh = Document::new(&doc.text().to_string(), 0);
-                prop_assert_eq!(doc.syntax(), fresh.syntax());
-                prop_assert_eq!(doc.model(), fresh.model());
-                prop_assert_eq!(diagnostics(&doc), diagnostics(&fresh));
+                same_as_fresh(&doc)?;
                 for old in &keep {
                     let fresh = Document::new(&old.text().to_string(), 0);
                     prop_assert_eq!(old.syntax(), fresh.syntax());
@@ -587,17 +590,10 @@ mod tests {
                     doc.edit(start, start + len % 4, ins);
                     doc.set_version(i as i32 + 1);
                     if *mode > 0 {
-                        let fresh = Document::new(&doc.text().to_string(), 0);
-                        prop_assert_eq!(doc.model(), fresh.model());
-                        // Diagnostics keep the findings of instruction-local rules per
-                        // instruction from one version to the next.
-                        prop_assert_eq!(diagnostics(&doc), diagnostics(&fresh));
+                        same_as_fresh(&doc)?;
                     }
                 }
-                let fresh = Document::new(&doc.text().to_string(), 0);
-                prop_assert_eq!(doc.syntax(), fresh.syntax());
-                prop_assert_eq!(doc.model(), fresh.model());
-                prop_assert_eq!(diagnostics(&doc), diagnostics(&fresh));
+                same_as_fresh(&doc)?;
             }
         }
     }
