@@ -304,55 +304,36 @@ struct LocalRule {
     check: fn(&Instruction, char, &mut Vec<Diagnostic>),
 }
 
+/// A [`LocalRule`] from a rule module whose `check_instruction(ins, acc)` (or another named
+/// function of that shape) checks one instruction; `triggers`: also its `ONBUILD` trigger.
+macro_rules! local {
+    ($rule:ident, $check:ident, triggers: $triggers:expr) => {
+        LocalRule {
+            rule: &$rule::RULE,
+            triggers: $triggers,
+            check: |ins, _, acc| $rule::$check(ins, acc),
+        }
+    };
+}
+
 /// The instruction-local rules. Their findings are kept per instruction with the document
 /// ([`local_findings`]): after an edit only the instructions the reparse did not keep are
 /// checked again.
 static LOCAL: &[LocalRule] = &[
-    LocalRule {
-        rule: &unknown_instruction::RULE,
-        triggers: true,
-        check: |ins, _, acc| unknown_instruction::report(ins, acc),
-    },
-    LocalRule {
-        rule: &wrong_argument_count::RULE,
-        triggers: true,
-        check: |ins, _, acc| wrong_argument_count::check_instruction(ins, acc),
-    },
-    LocalRule {
-        rule: &invalid_flag::RULE,
-        triggers: true,
-        check: |ins, _, acc| invalid_flag::check_instruction(ins, acc),
-    },
-    LocalRule {
-        rule: &invalid_mount::RULE,
-        triggers: true,
-        check: |ins, _, acc| invalid_mount::check_instruction(ins, acc),
-    },
-    LocalRule {
-        rule: &invalid_expose_port::RULE,
-        triggers: true,
-        check: |ins, _, acc| invalid_expose_port::check_instruction(ins, acc),
-    },
-    LocalRule {
-        rule: &invalid_healthcheck::RULE,
-        triggers: true,
-        check: |ins, _, acc| invalid_healthcheck::check_instruction(ins, acc),
-    },
+    local!(unknown_instruction, report, triggers: true),
+    local!(wrong_argument_count, check_instruction, triggers: true),
+    local!(invalid_flag, check_instruction, triggers: true),
+    local!(invalid_mount, check_instruction, triggers: true),
+    local!(invalid_expose_port, check_instruction, triggers: true),
+    local!(invalid_healthcheck, check_instruction, triggers: true),
+    // The one that needs the escape character.
     LocalRule {
         rule: &invalid_variable_substitution::RULE,
         triggers: false,
         check: invalid_variable_substitution::check_instruction,
     },
-    LocalRule {
-        rule: &invalid_from_syntax::RULE,
-        triggers: false,
-        check: |ins, _, acc| invalid_from_syntax::check_instruction(ins, acc),
-    },
-    LocalRule {
-        rule: &json_in_single_quotes::RULE,
-        triggers: true,
-        check: |ins, _, acc| json_in_single_quotes::check_instruction(ins, acc),
-    },
+    local!(invalid_from_syntax, check_instruction, triggers: false),
+    local!(json_in_single_quotes, check_instruction, triggers: true),
 ];
 
 /// For every instruction, the findings of the [`LOCAL`] rules on it (and its trigger): the
