@@ -278,12 +278,12 @@ impl Tail {
         }
         // A kept stage may see definitions from before `from` and from kept stages only.
         let mut kept_vars = vec![false; m.vars.len() - vars_at];
-        let mut start = (0, 0, 0);
-        for (t, &(r_end, v_end, _)) in ends.iter().enumerate() {
+        let mut stage_vars = 0;
+        for (t, &(_, v_end, _)) in ends.iter().enumerate() {
             if !rebuild[t] {
-                kept_vars[start.1..v_end].fill(true);
+                kept_vars[stage_vars..v_end].fill(true);
             }
-            start = (r_end, v_end, 0);
+            stage_vars = v_end;
         }
         let visible = |d: usize| d < vars_from || (d >= vars_at && kept_vars[d - vars_at]);
         let mut start = (0, 0, 0);
