@@ -51,31 +51,25 @@ where
 {
     let (tx, mut rx) = mpsc::channel::<Item>(QUEUE);
     tokio::spawn(async move {
-        while let Some(item) = rx.recv().await {
-            match item {
-                Item::Bytes(bytes) => {
-                    let written = async {
-                        sink.write_all(&bytes).await?;
-                        // Everything else already queued goes out before the flush.
-                        while let Ok(next) = rx.try_recv() {
-                            match next {
-                                Item::Bytes(more) => sink.write_all(&more).await?,
-                                Item::Drained(done) => {
-                                    sink.flush().await?;
-                                    let _ = done.send(());
-                                }
-                            }
+        while let Some(first) = rx.recv().await {
+            let written = async {
+                // Everything already queued goes out before one flush.
+                let mut next = Some(first);
+                while let Some(item) = next {
+                    match item {
+                        Item::Bytes(bytes) => sink.write_all(&bytes).await?,
+                        Item::Drained(done) => {
+                            sink.flush().await?;
+                            let _ = done.send(());
                         }
-                        sink.flush().await
-                    };
-                    if let Err(err) = written.await {
-                        tracing::debug!("writing to the client failed: {err}");
-                        return;
                     }
+                    next = rx.try_recv().ok();
                 }
-                Item::Drained(done) => {
-                    let _ = done.send(());
-                }
+                sink.flush().await
+            };
+            if let Err(err) = written.await {
+                tracing::debug!("writing to the client failed: {err}");
+                return;
             }
         }
     });
