@@ -15,6 +15,7 @@ pub mod output;
 pub mod panic_guard;
 pub mod parent;
 mod server;
+pub mod stdio;
 pub mod transport;
 pub mod workspace;
 

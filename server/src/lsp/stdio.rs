@@ -1,0 +1,193 @@
+//! stdin and stdout for the protocol, read and written through the runtime's event loop when
+//! they are pipes or sockets (what every editor gives a language server).
+//!
+//! `tokio::io::stdin()` and `stdout()` do each read and write on a blocking-pool thread: every
+//! message in and out costs a hand-over between threads, about a tenth of a millisecond per
+//! request on this kind of machine. A pipe or a socket can be made non-blocking and watched by
+//! the runtime instead, so the thread that is woken by the client's bytes reads them, and the task
+//! that has a frame writes it itself. Anything else (a terminal, a regular file given as stdin)
+//! keeps tokio's blocking streams.
+//!
+//! Making a descriptor non-blocking changes the open file description, which this process alone
+//! holds for the pipes and sockets an editor creates; stdout carries only protocol frames.
+//!
+//! Must not know: JSON-RPC or LSP; this is bytes only.
+
+use std::io;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::unix::pipe;
+use tokio::net::UnixStream;
+
+/// The protocol's input.
+pub enum Input {
+    Pipe(pipe::Receiver),
+    Socket(UnixStream),
+    Blocking(tokio::io::Stdin),
+}
+
+/// The protocol's output.
+pub enum Output {
+    Pipe(pipe::Sender),
+    Socket(UnixStream),
+    Blocking(tokio::io::Stdout),
+}
+
+/// `fd` (a copy of it) as a pipe end (`pipe`, which refuses anything but a pipe) or as a stream
+/// socket: Node.js and Neovim (libuv) give a child a socket pair where Python and Helix give it
+/// pipes. `None` for anything else; the copy is closed again.
+fn adopt<T>(
+    fd: BorrowedFd<'_>,
+    pipe: impl FnOnce(OwnedFd) -> io::Result<T>,
+    socket: impl FnOnce(UnixStream) -> T,
+) -> Option<T> {
+    if let Ok(end) = fd.try_clone_to_owned().and_then(pipe) {
+        return Some(end);
+    }
+    let stream = std::os::unix::net::UnixStream::from(fd.try_clone_to_owned().ok()?);
+    // `SO_ERROR` can be read from any socket and from nothing else.
+    stream.take_error().ok()?;
+    stream.set_nonblocking(true).ok()?;
+    UnixStream::from_std(stream).ok().map(socket)
+}
+
+/// The process's stdin. Must be called inside the runtime.
+pub fn stdin() -> Input {
+    adopt(
+        io::stdin().as_fd(),
+        |fd| pipe::Receiver::from_owned_fd(fd).map(Input::Pipe),
+        Input::Socket,
+    )
+    .unwrap_or_else(|| Input::Blocking(tokio::io::stdin()))
+}
+
+/// The process's stdout. Must be called inside the runtime.
+pub fn stdout() -> Output {
+    adopt(
+        io::stdout().as_fd(),
+        |fd| pipe::Sender::from_owned_fd(fd).map(Output::Pipe),
+        Output::Socket,
+    )
+    .unwrap_or_else(|| Output::Blocking(tokio::io::stdout()))
+}
+
+impl AsyncRead for Input {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Input::Pipe(p) => Pin::new(p).poll_read(cx, buf),
+            Input::Socket(s) => Pin::new(s).poll_read(cx, buf),
+            Input::Blocking(s) => Pin::new(s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Output {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Output::Pipe(p) => Pin::new(p).poll_write(cx, buf),
+            Output::Socket(s) => Pin::new(s).poll_write(cx, buf),
+            Output::Blocking(s) => Pin::new(s).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Output::Pipe(p) => Pin::new(p).poll_flush(cx),
+            Output::Socket(s) => Pin::new(s).poll_flush(cx),
+            Output::Blocking(s) => Pin::new(s).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Output::Pipe(p) => Pin::new(p).poll_shutdown(cx),
+            Output::Socket(s) => Pin::new(s).poll_shutdown(cx),
+            Output::Blocking(s) => Pin::new(s).poll_shutdown(cx),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    #[derive(Debug, PartialEq)]
+    enum Kind {
+        Pipe,
+        Socket,
+    }
+
+    fn kind(fd: BorrowedFd<'_>) -> Option<Kind> {
+        adopt(
+            fd,
+            |fd| pipe::Receiver::from_owned_fd(fd).map(|_| Kind::Pipe),
+            |_| Kind::Socket,
+        )
+    }
+
+    #[tokio::test]
+    async fn pipes_and_sockets_are_adopted_and_anything_else_is_not() {
+        let (r, _w) = std::io::pipe().unwrap();
+        assert_eq!(kind(r.as_fd()), Some(Kind::Pipe));
+        let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+        assert_eq!(kind(a.as_fd()), Some(Kind::Socket));
+        let file = std::fs::File::open(std::env::current_exe().unwrap()).unwrap();
+        assert_eq!(kind(file.as_fd()), None);
+    }
+
+    /// Bytes go through an adopted pipe and socket both ways.
+    #[tokio::test]
+    async fn adopted_ends_carry_bytes() {
+        let (r, w) = std::io::pipe().unwrap();
+        let mut input = adopt(
+            r.as_fd(),
+            |fd| pipe::Receiver::from_owned_fd(fd).map(Input::Pipe),
+            Input::Socket,
+        )
+        .unwrap();
+        let mut output = adopt(
+            w.as_fd(),
+            |fd| pipe::Sender::from_owned_fd(fd).map(Output::Pipe),
+            Output::Socket,
+        )
+        .unwrap();
+        drop((r, w));
+        output.write_all(b"frame").await.unwrap();
+        drop(output);
+        let mut got = Vec::new();
+        input.read_to_end(&mut got).await.unwrap();
+        assert_eq!(got, b"frame");
+
+        let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+        let mut output = adopt(
+            a.as_fd(),
+            |_| Err(io::ErrorKind::Other.into()),
+            Output::Socket,
+        )
+        .unwrap();
+        let mut input = adopt(
+            b.as_fd(),
+            |_| Err(io::ErrorKind::Other.into()),
+            Input::Socket,
+        )
+        .unwrap();
+        drop((a, b));
+        output.write_all(b"frame").await.unwrap();
+        output.shutdown().await.unwrap();
+        let mut got = Vec::new();
+        input.read_to_end(&mut got).await.unwrap();
+        assert_eq!(got, b"frame");
+    }
+}
