@@ -201,7 +201,7 @@ fn serve(client_process_id: Option<u32>) -> ExitCode {
     // A panic is caught where it happens (see `lsp::panic_guard`); this puts its message in the
     // log, which may be a file, instead of raw stderr.
     std::panic::set_hook(Box::new(|info| tracing::error!("panic: {info}")));
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

@@ -22,6 +22,7 @@ use serde::Serialize;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::PollSender;
+use tower_lsp_server::jsonrpc::{self, Id};
 
 /// Frames (or parts of the server's write buffer) waiting for the writer task.
 const QUEUE: usize = 64;
@@ -115,6 +116,48 @@ pub fn notification<P: Serialize>(method: &str, params: &P) -> Option<Vec<u8>> {
             None
         }
     }
+}
+
+/// The frame of the response to request `id`: `result` serialised straight into it, or the
+/// error. A result that cannot be serialised becomes an internal error, as tower-lsp-server
+/// answers it.
+pub fn response<R: Serialize>(id: &Id, result: Result<R, jsonrpc::Error>) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Success<'a, R> {
+        jsonrpc: &'static str,
+        result: &'a R,
+        id: &'a Id,
+    }
+    #[derive(Serialize)]
+    struct Failure<'a> {
+        jsonrpc: &'static str,
+        error: &'a jsonrpc::Error,
+        id: &'a Id,
+    }
+    let failure = |error: &jsonrpc::Error| {
+        serde_json::to_vec(&Failure {
+            jsonrpc: "2.0",
+            error,
+            id,
+        })
+    };
+    let body = match &result {
+        Ok(result) => serde_json::to_vec(&Success {
+            jsonrpc: "2.0",
+            result,
+            id,
+        })
+        .or_else(|err| {
+            failure(&jsonrpc::Error {
+                code: jsonrpc::ErrorCode::InternalError,
+                message: err.to_string().into(),
+                data: None,
+            })
+        }),
+        Err(error) => failure(error),
+    };
+    // An error of plain strings and numbers always serialises.
+    frame(&body.unwrap_or_default())
 }
 
 /// `body` with its `Content-Length` header.
@@ -215,6 +258,37 @@ mod tests {
             v,
             serde_json::json!({"jsonrpc": "2.0", "method": "m/n", "params": {"é": [1, 2]}})
         );
+    }
+
+    /// A response is one JSON-RPC message with its result or its error, and the request's id.
+    #[test]
+    fn a_response_is_framed_json_rpc() {
+        let body = |frame: Vec<u8>| {
+            let text = String::from_utf8(frame).unwrap();
+            let (header, body) = text.split_once("\r\n\r\n").unwrap();
+            assert_eq!(header, format!("Content-Length: {}", body.len()));
+            serde_json::from_str::<serde_json::Value>(body).unwrap()
+        };
+        assert_eq!(
+            body(response(&Id::Number(3), Ok(Some(vec![1, 2])))),
+            serde_json::json!({"jsonrpc": "2.0", "id": 3, "result": [1, 2]})
+        );
+        assert_eq!(
+            body(response::<Option<u8>>(&Id::String("a".into()), Ok(None))),
+            serde_json::json!({"jsonrpc": "2.0", "id": "a", "result": null})
+        );
+        assert_eq!(
+            body(response::<()>(
+                &Id::Number(4),
+                Err(jsonrpc::Error::invalid_params("bad"))
+            )),
+            serde_json::json!({"jsonrpc": "2.0", "id": 4,
+                "error": {"code": -32602, "message": "bad"}})
+        );
+        // A result that cannot be serialised: an internal error, as tower-lsp-server answers.
+        let map: std::collections::HashMap<Vec<u8>, u8> = [(vec![1], 1)].into();
+        let v = body(response(&Id::Number(5), Ok(map)));
+        assert_eq!(v["error"]["code"], -32603);
     }
 
     /// A closed client end is an error for both writers, not a hang.

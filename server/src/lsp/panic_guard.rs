@@ -55,17 +55,8 @@ where
                 return Box::pin(std::future::ready(Ok(response)));
             }
         };
-        let mut fut = Box::pin(fut);
         Box::pin(async move {
-            let polled = std::future::poll_fn(|cx| {
-                match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
-                    Ok(Poll::Pending) => Poll::Pending,
-                    Ok(Poll::Ready(result)) => Poll::Ready(Ok(result)),
-                    Err(payload) => Poll::Ready(Err(payload)),
-                }
-            })
-            .await;
-            match polled {
+            match caught(fut).await {
                 Ok(result) => result,
                 Err(payload) => Ok(panicked(id, &method, payload.as_ref())),
             }
@@ -73,14 +64,32 @@ where
     }
 }
 
+/// What `fut` resolves to, or the payload of a panic while it was polled.
+pub async fn caught<F: Future>(fut: F) -> Result<F::Output, Box<dyn Any + Send>> {
+    let mut fut = Box::pin(fut);
+    std::future::poll_fn(
+        |cx| match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(result)) => Poll::Ready(Ok(result)),
+            Err(payload) => Poll::Ready(Err(payload)),
+        },
+    )
+    .await
+}
+
 /// The log line and the response for a handler that panicked.
 fn panicked(id: Option<Id>, method: &str, payload: &(dyn Any + Send)) -> Option<Response> {
+    let err = panic_error(method, payload);
+    Some(Response::from_error(id?, err))
+}
+
+/// Logs the panic of the handler for `method` and gives the error its request is answered with.
+pub fn panic_error(method: &str, payload: &(dyn Any + Send)) -> Error {
     let why = panic_message(payload);
     tracing::error!("handler for `{method}` panicked: {why}");
-    let id = id?;
     let mut err = Error::internal_error();
     err.message = format!("internal error in `{method}`").into();
-    Some(Response::from_error(id, err))
+    err
 }
 
 /// The text of a panic payload (`panic!` gives a `&str` or a `String`).
@@ -132,6 +141,21 @@ mod tests {
             Some(id) => b.id(id).finish(),
             None => b.finish(),
         }
+    }
+
+    #[tokio::test]
+    async fn caught_gives_the_output_or_the_panic() {
+        assert_eq!(caught(async { 7 }).await.unwrap(), 7);
+        let payload = caught(async {
+            tokio::task::yield_now().await;
+            panic!("late boom");
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(panic_message(payload.as_ref()), "late boom");
+        let err = panic_error("m/x", payload.as_ref());
+        assert_eq!(err.code, ErrorCode::InternalError);
+        assert_eq!(err.message, "internal error in `m/x`");
     }
 
     #[tokio::test]
