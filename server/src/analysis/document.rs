@@ -355,6 +355,108 @@ impl Document {
         let s = self.text.line(line).to_string();
         s.trim_end_matches(['\n', '\r']).to_string()
     }
+
+    /// Whether the text is all ASCII (then byte, UTF-16 and char columns agree).
+    pub fn is_ascii(&self) -> bool {
+        self.text.len_bytes() == self.text.len_chars()
+    }
+
+    /// A [`LineCursor`] at the start of the text.
+    pub fn line_cursor(&self) -> LineCursor<'_> {
+        LineCursor::new(&self.text)
+    }
+}
+
+/// The lines of many offsets, for a caller that goes through a document mostly from its start to
+/// its end (a walk over the syntax): the last offset's line is kept, and a later offset is first
+/// looked for on the next few lines, found by reading the text forward, before the rope is
+/// searched (`line_to_byte` reads a whole rope chunk for one line start). Answers as
+/// [`Document::line_of`] and [`Document::line_start`] do, in any order.
+pub struct LineCursor<'a> {
+    text: &'a Rope,
+    line: usize,
+    start: usize,
+    /// Where the line's break (`\n`, `\r\n` or a lone `\r`) starts; the end of the text on a last
+    /// line without one.
+    content_end: usize,
+    /// Where the next line starts; `usize::MAX` on the last line.
+    end: usize,
+    /// The rope chunk read last, and where it starts.
+    chunk: &'a str,
+    chunk_start: usize,
+}
+
+impl<'a> LineCursor<'a> {
+    /// Lines read forward before the rope is searched instead.
+    const STEPS: usize = 8;
+
+    fn new(text: &'a Rope) -> LineCursor<'a> {
+        let mut cursor = LineCursor {
+            text,
+            line: 0,
+            start: 0,
+            content_end: 0,
+            end: 0,
+            chunk: "",
+            chunk_start: 0,
+        };
+        cursor.scan();
+        cursor
+    }
+
+    /// Reads the line that starts at `self.start` to its break: sets `content_end` and `end`.
+    fn scan(&mut self) {
+        let len = self.text.len_bytes();
+        let mut at = self.start;
+        while at < len {
+            if at < self.chunk_start || at >= self.chunk_start + self.chunk.len() {
+                let (chunk, chunk_start, _, _) = self.text.chunk_at_byte(at);
+                (self.chunk, self.chunk_start) = (chunk, chunk_start);
+            }
+            let bytes = &self.chunk.as_bytes()[at - self.chunk_start..];
+            if let Some(i) = memchr::memchr2(b'\n', b'\r', bytes) {
+                let crlf = bytes[i] == b'\r'
+                    && match bytes.get(i + 1) {
+                        Some(&next) => next == b'\n',
+                        None => self.text.get_byte(at + i + 1) == Some(b'\n'),
+                    };
+                self.content_end = at + i;
+                self.end = at + i + 1 + usize::from(crlf);
+                return;
+            }
+            at += bytes.len();
+        }
+        self.content_end = len;
+        self.end = usize::MAX;
+    }
+
+    /// The line of `offset` (clamped into the text) and the offset where that line starts.
+    pub fn line_of(&mut self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len_bytes());
+        if offset >= self.start && offset < self.end {
+            return (self.line, self.start);
+        }
+        if offset >= self.end {
+            for _ in 0..Self::STEPS {
+                self.line += 1;
+                self.start = self.end;
+                self.scan();
+                if offset < self.end {
+                    return (self.line, self.start);
+                }
+            }
+        }
+        self.line = self.text.byte_to_line(offset);
+        self.start = self.text.line_to_byte(self.line);
+        self.scan();
+        (self.line, self.start)
+    }
+
+    /// Where the content of the line of the last [`LineCursor::line_of`] ends (before its
+    /// line break).
+    pub fn content_end(&self) -> usize {
+        self.content_end
+    }
 }
 
 #[cfg(test)]
@@ -440,6 +542,33 @@ mod tests {
         use super::super::*;
         use crate::analysis::features::diagnostics;
         use proptest::prelude::*;
+
+        proptest! {
+            /// A line cursor answers as `line_of` and `line_start` do, for offsets in any order
+            /// (mostly increasing, as its callers ask), past the end too, in text with `\n`,
+            /// `\r\n`, lone `\r`, empty lines and multibyte chars.
+            #[test]
+            fn line_cursor_equals_line_of(
+                parts in prop::collection::vec(
+                    prop::sample::select(vec!["\n", "\r\n", "\r", "a", "é", "🦀", "RUN x"]),
+                    0..60,
+                ),
+                offsets in prop::collection::vec((any::<bool>(), 0usize..40), 0..80),
+            ) {
+                let text: String = parts.concat();
+                let doc = Document::new(&text, 0);
+                let mut cursor = doc.line_cursor();
+                let mut at = 0usize;
+                for (back, step) in offsets {
+                    at = if back { at.saturating_sub(step * 3) } else { at + step };
+                    let offset = at.min(text.len() + 2);
+                    let line = doc.line_of(offset);
+                    prop_assert_eq!(cursor.line_of(offset), (line, doc.line_start(line)), "at {}", offset);
+                    let content = doc.line_text(line);
+                    prop_assert_eq!(cursor.content_end(), doc.line_start(line) + content.len());
+                }
+            }
+        }
 
         const SEED: &str = "# syntax=docker/dockerfile:1\nARG BASE=alpine\nFROM golang:1.22 AS build\nRUN --mount=type=cache,target=/root/.cache \\\n    go build -o /out/app\nFROM ${BASE} AS final\nCOPY --from=build /out/app /app\nRUN <<EOF\necho $BASE\nEOF\n";
 

@@ -20,6 +20,7 @@ use tower_lsp_server::ls_types::{
 
 use tower_lsp_server::jsonrpc::{Error, ErrorCode};
 
+use crate::analysis::document::LineCursor;
 use crate::analysis::features::diagnostics::rule_doc_url;
 use crate::analysis::features::{
     self, semantic_tokens as tokens, Action, CompletionItem, CompletionKind, Diagnostic,
@@ -90,25 +91,72 @@ pub fn offset(doc: &Document, pos: Position, enc: Encoding) -> usize {
 /// The LSP position of a byte offset (clamped into the document, snapped to a char start).
 pub fn position(doc: &Document, offset: usize, enc: Encoding) -> Position {
     let text = doc.text();
-    let offset = doc.clamp(offset);
+    let offset = if doc.is_ascii() {
+        offset.min(doc.len())
+    } else {
+        doc.clamp(offset)
+    };
     let line = text.byte_to_line(offset);
     let start = text.line_to_byte(line);
-    let col = match enc {
-        Encoding::Utf8 => offset - start,
-        Encoding::Utf16 => {
-            // Usually the line start is in the same rope chunk: count there (one descent)
-            // instead of four char-index conversions.
-            let (chunk, chunk_start, _, _) = text.chunk_at_byte(offset);
-            match chunk.get(start.wrapping_sub(chunk_start)..offset - chunk_start) {
-                Some(head) if start >= chunk_start => head.chars().map(char::len_utf16).sum(),
-                _ => {
-                    text.char_to_utf16_cu(text.byte_to_char(offset))
-                        - text.char_to_utf16_cu(text.byte_to_char(start))
-                }
-            }
+    Position::new(to_u32(line), to_u32(column(doc, offset, start, enc)))
+}
+
+/// The column of `offset` (a char start) on the line that starts at `start`.
+fn column(doc: &Document, offset: usize, start: usize, enc: Encoding) -> usize {
+    if enc == Encoding::Utf8 || doc.is_ascii() {
+        return offset - start;
+    }
+    let text = doc.text();
+    // Usually the line start is in the same rope chunk: count there (one descent) instead of
+    // four char-index conversions.
+    let (chunk, chunk_start, _, _) = text.chunk_at_byte(offset);
+    match chunk.get(start.wrapping_sub(chunk_start)..offset - chunk_start) {
+        Some(head) if start >= chunk_start => head.chars().map(char::len_utf16).sum(),
+        _ => {
+            text.char_to_utf16_cu(text.byte_to_char(offset))
+                - text.char_to_utf16_cu(text.byte_to_char(start))
         }
-    };
-    Position::new(to_u32(line), to_u32(col))
+    }
+}
+
+/// The LSP positions of many offsets, for a caller that goes through the document mostly from
+/// its start to its end (an outline, folds, diagnostics): the same answers as [`position`],
+/// with the line of the last offset kept ([`LineCursor`]) and, in an all-ASCII document, no rope
+/// walk for the column.
+pub struct Positions<'a> {
+    doc: &'a Document,
+    enc: Encoding,
+    lines: LineCursor<'a>,
+    ascii: bool,
+}
+
+impl<'a> Positions<'a> {
+    pub fn new(doc: &'a Document, enc: Encoding) -> Positions<'a> {
+        Positions {
+            doc,
+            enc,
+            lines: doc.line_cursor(),
+            ascii: doc.is_ascii(),
+        }
+    }
+
+    pub fn at(&mut self, offset: usize) -> Position {
+        let offset = if self.ascii {
+            offset.min(self.doc.len())
+        } else {
+            self.doc.clamp(offset)
+        };
+        let (line, start) = self.lines.line_of(offset);
+        Position::new(
+            to_u32(line),
+            to_u32(column(self.doc, offset, start, self.enc)),
+        )
+    }
+
+    pub fn range(&mut self, span: Span) -> Range {
+        let start = self.at(span.start);
+        Range::new(start, self.at(span.end))
+    }
 }
 
 fn to_u32(n: usize) -> u32 {
@@ -154,6 +202,24 @@ pub fn omitted_note(omitted: usize, max: usize) -> lsp::Diagnostic {
 }
 
 pub fn diagnostic(doc: &Document, uri: &Uri, d: &Diagnostic, enc: Encoding) -> lsp::Diagnostic {
+    diagnostic_at(&mut Positions::new(doc, enc), uri, d)
+}
+
+/// Each of `diagnostics` as [`diagnostic`] converts it, with one [`Positions`] for all.
+pub fn diagnostics(
+    doc: &Document,
+    uri: &Uri,
+    diagnostics: &[Diagnostic],
+    enc: Encoding,
+) -> Vec<lsp::Diagnostic> {
+    let mut at = Positions::new(doc, enc);
+    diagnostics
+        .iter()
+        .map(|d| diagnostic_at(&mut at, uri, d))
+        .collect()
+}
+
+fn diagnostic_at(at: &mut Positions<'_>, uri: &Uri, d: &Diagnostic) -> lsp::Diagnostic {
     let severity = match d.severity {
         Severity::Error => DiagnosticSeverity::ERROR,
         Severity::Warning => DiagnosticSeverity::WARNING,
@@ -172,13 +238,13 @@ pub fn diagnostic(doc: &Document, uri: &Uri, d: &Diagnostic, enc: Encoding) -> l
         .related
         .iter()
         .map(|(span, message)| DiagnosticRelatedInformation {
-            location: location(doc, uri, *span, enc),
+            location: Location::new(uri.clone(), at.range(*span)),
             message: message.clone(),
         })
         .collect();
     let href = rule_doc_uri(d.rule);
     lsp::Diagnostic {
-        range: range(doc, d.span, enc),
+        range: at.range(d.span),
         severity: Some(severity),
         code: Some(NumberOrString::String(d.rule.to_string())),
         code_description: href.map(|href| lsp::CodeDescription { href }),
@@ -749,19 +815,32 @@ pub fn document_symbols(
     symbols: &[crate::analysis::features::DocSymbol],
     enc: Encoding,
 ) -> Vec<lsp::DocumentSymbol> {
-    symbols
-        .iter()
-        .map(|s| lsp::DocumentSymbol {
-            name: s.name.clone(),
-            detail: s.detail.clone(),
-            kind: symbol_kind(s.kind),
-            tags: symbol_tags(s.deprecated),
-            deprecated: s.deprecated.then_some(true),
-            range: range(doc, s.span, enc),
-            selection_range: range(doc, s.selection, enc),
-            children: (!s.children.is_empty()).then(|| document_symbols(doc, &s.children, enc)),
-        })
-        .collect()
+    // In document order: a symbol's start and name, its children, then its end.
+    fn walk(
+        at: &mut Positions<'_>,
+        symbols: &[crate::analysis::features::DocSymbol],
+    ) -> Vec<lsp::DocumentSymbol> {
+        symbols
+            .iter()
+            .map(|s| {
+                let start = at.at(s.span.start);
+                let selection_range = at.range(s.selection);
+                let children = (!s.children.is_empty()).then(|| walk(at, &s.children));
+                let end = at.at(s.span.end);
+                lsp::DocumentSymbol {
+                    name: s.name.clone(),
+                    detail: s.detail.clone(),
+                    kind: symbol_kind(s.kind),
+                    tags: symbol_tags(s.deprecated),
+                    deprecated: s.deprecated.then_some(true),
+                    range: Range::new(start, end),
+                    selection_range,
+                    children,
+                }
+            })
+            .collect()
+    }
+    walk(&mut Positions::new(doc, enc), symbols)
 }
 
 /// The outline flattened to `SymbolInformation`s, each with its container's name. The location
@@ -774,11 +853,10 @@ pub fn symbol_information(
     enc: Encoding,
 ) -> Vec<lsp::SymbolInformation> {
     fn walk(
-        doc: &Document,
+        at: &mut Positions<'_>,
         uri: &Uri,
         symbols: &[crate::analysis::features::DocSymbol],
         container: Option<&str>,
-        enc: Encoding,
         out: &mut Vec<lsp::SymbolInformation>,
     ) {
         for s in symbols {
@@ -787,14 +865,14 @@ pub fn symbol_information(
                 kind: symbol_kind(s.kind),
                 tags: symbol_tags(s.deprecated),
                 deprecated: s.deprecated.then_some(true),
-                location: location(doc, uri, s.selection, enc),
+                location: Location::new(uri.clone(), at.range(s.selection)),
                 container_name: container.map(str::to_string),
             });
-            walk(doc, uri, &s.children, Some(&s.name), enc, out);
+            walk(at, uri, &s.children, Some(&s.name), out);
         }
     }
     let mut out = Vec::new();
-    walk(doc, uri, symbols, None, enc, &mut out);
+    walk(&mut Positions::new(doc, enc), uri, symbols, None, &mut out);
     out
 }
 
@@ -816,11 +894,23 @@ pub fn workspace_symbol(
 }
 
 /// A fold; with `line_folding_only` (client capability) the characters are left out.
-pub fn folding_range(
+pub fn folding_ranges(
     doc: &Document,
-    fold: &crate::analysis::features::Fold,
+    folds: &[crate::analysis::features::Fold],
     line_folding_only: bool,
     enc: Encoding,
+) -> Vec<lsp::FoldingRange> {
+    let mut at = Positions::new(doc, enc);
+    folds
+        .iter()
+        .map(|f| folding_range(&mut at, f, line_folding_only))
+        .collect()
+}
+
+fn folding_range(
+    at: &mut Positions<'_>,
+    fold: &crate::analysis::features::Fold,
+    line_folding_only: bool,
 ) -> lsp::FoldingRange {
     use crate::analysis::features::FoldKind;
     let kind = match fold.kind {
@@ -833,7 +923,7 @@ pub fn folding_range(
     let (start_character, end_character) = if line_folding_only {
         (None, None)
     } else {
-        let r = range(doc, fold.span, enc);
+        let r = at.range(fold.span);
         (Some(r.start.character), Some(r.end.character))
     };
     lsp::FoldingRange {
@@ -1464,6 +1554,26 @@ mod tests {
                 for t in &tokens {
                     let p = position(&d, t.span.start, enc);
                     prop_assert!(decoded.contains(&(p.line, p.character)), "{:?} at {:?}", t, p);
+                }
+            }
+
+            /// `Positions` answers as `position` does, for offsets in any order (mostly
+            /// increasing), inside multibyte chars and past the end, in ASCII text and not.
+            #[test]
+            fn positions_equal_position(
+                parts in prop::collection::vec(prop::sample::select(FRAGMENTS), 0..40),
+                offsets in prop::collection::vec((any::<bool>(), 0usize..30), 0..60),
+                utf8 in any::<bool>(),
+            ) {
+                let enc = if utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
+                let text = parts.concat();
+                let d = Document::new(&text, 0);
+                let mut at = Positions::new(&d, enc);
+                let mut offset = 0usize;
+                for (back, step) in offsets {
+                    offset = if back { offset.saturating_sub(step * 3) } else { offset + step };
+                    let o = offset.min(text.len() + 3);
+                    prop_assert_eq!(at.at(o), position(&d, o, enc), "at {}", o);
                 }
             }
         }

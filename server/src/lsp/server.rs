@@ -629,10 +629,7 @@ impl Backend {
                         };
                         let all = features::diagnostics_with(&doc, &config);
                         let (shown, omitted) = features::capped(all, MAX_PUBLISHED_DIAGNOSTICS);
-                        let mut diags: Vec<_> = shown
-                            .iter()
-                            .map(|d| convert::diagnostic(&doc, &uri, d, enc))
-                            .collect();
+                        let mut diags = convert::diagnostics(&doc, &uri, &shown, enc);
                         if omitted > 0 {
                             diags.insert(
                                 0,
@@ -1373,12 +1370,13 @@ impl LanguageServer for Backend {
         let caps = self.session().features;
         self.with_doc("foldingRange", &p.text_document.uri, |doc, enc| {
             let limit = caps.folding_range_limit.map(|l| l as usize);
-            Some(
-                features::folding_ranges(doc, limit)
-                    .iter()
-                    .map(|f| convert::folding_range(doc, f, caps.line_folding_only, enc))
-                    .collect(),
-            )
+            let folds = features::folding_ranges(doc, limit);
+            Some(convert::folding_ranges(
+                doc,
+                &folds,
+                caps.line_folding_only,
+                enc,
+            ))
         })
     }
 

@@ -30,12 +30,15 @@ pub struct Fold {
 pub fn folding_ranges(doc: &Document, limit: Option<usize>) -> Vec<Fold> {
     let syntax = doc.syntax();
     let mut out = Vec::new();
+    // Stages, instructions and comments each come in document order.
+    let mut lines = doc.line_cursor();
     let mut push = |start: usize, end: usize, kind: FoldKind| {
-        let first = doc.line_of(start);
-        let last = doc.line_of(end);
+        let first = lines.line_of(start).0;
+        let content_end = lines.content_end();
+        let last = lines.line_of(end).0;
         if last > first {
             out.push(Fold {
-                span: Span::new(line_content_end(doc, first), end),
+                span: Span::new(content_end, end),
                 kind,
                 lines: (first, last),
             });
@@ -84,21 +87,6 @@ pub fn folding_ranges(doc: &Document, limit: Option<usize>) -> Vec<Fold> {
         out.truncate(limit);
     }
     out
-}
-
-/// The byte offset where `line`'s content ends (before `\n`, `\r\n` or a lone `\r`).
-fn line_content_end(doc: &Document, line: usize) -> usize {
-    let start = doc.line_start(line);
-    let next = doc.line_start(line + 1);
-    let text = doc.text();
-    let mut end = next;
-    if end > start && text.byte(end - 1) == b'\n' {
-        end -= 1;
-    }
-    if end > start && text.byte(end - 1) == b'\r' {
-        end -= 1;
-    }
-    end
 }
 
 #[cfg(test)]
