@@ -321,6 +321,18 @@ impl Document {
         self.analysis();
     }
 
+    /// How many bytes the edits since syntax and model were last computed span (the larger of
+    /// the replaced and the new text, merged over all of them): 0 when they are computed,
+    /// `None` when there is nothing to start from (the next computation is a full parse).
+    pub fn pending_change(&self) -> Option<usize> {
+        if self.analysis.get().is_some() {
+            return Some(0);
+        }
+        let base = self.syntax_base.lock().ok()?;
+        let change = &base.as_ref()?.change;
+        Some((change.old_end.max(change.new_end)).saturating_sub(change.start))
+    }
+
     /// Sets the version and leaves syntax and model to be computed on first use (the LSP layer
     /// does this on `didChange`, so a burst of edits is parsed once).
     pub fn set_version(&mut self, version: i32) {
@@ -488,6 +500,24 @@ mod tests {
             comments.iter().all(|c| c == "# é comment 😀"),
             "{comments:?}"
         );
+    }
+
+    /// The span of the edits not yet analysed: what decides whether a diagnostics pass is
+    /// cheap enough to run without the blocking pool.
+    #[test]
+    fn pending_change_spans_the_edits_since_the_last_analysis() {
+        let mut doc = Document::new("FROM a\nRUN x\n", 1);
+        assert_eq!(doc.pending_change(), Some(0));
+        doc.edit(7, 7, "# c\n");
+        assert_eq!(doc.pending_change(), Some(4));
+        doc.edit(0, 0, "ARG V\n");
+        // Merged: from the first byte to the end of the first edit's text, shifted.
+        assert_eq!(doc.pending_change(), Some(6 + 7 + 4));
+        let _ = doc.syntax();
+        assert_eq!(doc.pending_change(), Some(0));
+        let len = doc.len();
+        doc.edit(0, len, &"RUN y\n".repeat(300));
+        assert_eq!(doc.pending_change(), Some(1800));
     }
 
     #[test]

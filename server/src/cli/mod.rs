@@ -213,8 +213,9 @@ fn serve(client_process_id: Option<u32>) -> ExitCode {
     };
     let clean = runtime.block_on(crate::lsp::serve_stdio(client_process_id));
     tracing::info!(clean, "server stopped");
-    // tokio reads stdin on a blocking thread that cannot be cancelled, so dropping the runtime
-    // would wait for the client to close stdin (which some never do after `exit`). Leave now;
-    // the protocol output is already flushed by the server.
+    crate::lsp::stdio::restore_blocking();
+    // When stdin is neither a pipe nor a socket, tokio reads it on a blocking thread that cannot
+    // be cancelled, so dropping the runtime would wait for the client to close stdin (which
+    // some never do after `exit`). Leave now; the protocol output is already flushed.
     std::process::exit(if clean { 0 } else { 1 })
 }

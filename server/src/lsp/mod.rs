@@ -41,8 +41,9 @@ pub const STAGE_GRAPH_METHOD: &str = "dockerfile-ls/stageGraph";
 ///   id, once `initialize` has succeeded and until `shutdown`: the backend runs the same handler
 ///   and serialises the answer straight to stdout. tower-lsp-server builds a `serde_json::Value`
 ///   of every answer first, which costs more than computing most of them. The notification runs
-///   where the request would have (in order, after the changes before it); only
-///   `$/cancelRequest` no longer reaches it, and these answers take a fraction of a millisecond.
+///   where the request would have (in order, after the changes before it). Two things differ:
+///   `$/cancelRequest` no longer reaches it (these answers take a fraction of a millisecond), and
+///   a request that reuses the id of one still running is answered rather than refused.
 pub struct Intercept<S> {
     inner: S,
     slot: Arc<OnceLock<serde_json::Value>>,
@@ -325,6 +326,8 @@ mod tests {
                 json!({"textDocument": {"uri": "file:///w/Other"}, "position": {"line": 0, "character": 0}}),
             ),
             (json!("s-1"), "textDocument/definition", pos(11, 13)),
+            // `"params": null` (the others without params leave the field out).
+            (json!(43), "textDocument/hover", json!("null")),
         ]
     }
 
@@ -391,7 +394,9 @@ mod tests {
     fn script(requests: &[(Value, &'static str, Value)]) -> (Vec<Value>, Vec<Value>) {
         let call = |id: &Value, method: &str, params: &Value| {
             let mut m = json!({"jsonrpc": "2.0", "id": id, "method": method});
-            if !params.is_null() {
+            if params == &json!("null") {
+                m["params"] = Value::Null;
+            } else if !params.is_null() {
                 m["params"] = params.clone();
             }
             m
@@ -457,7 +462,7 @@ mod tests {
             .filter(|(_, m)| m.get("error").is_some())
             .map(|(id, _)| id.as_str())
             .collect();
-        assert_eq!(errors, ["1", "40", "41", "91"]);
+        assert_eq!(errors, ["1", "40", "41", "43", "91"]);
         let symbols = &direct.iter().find(|(id, _)| id == "16").unwrap().1["result"];
         let names: Vec<&str> = symbols
             .as_array()

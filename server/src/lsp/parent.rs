@@ -30,6 +30,7 @@ pub async fn watch(pid: Arc<OnceLock<u32>>, shutdown: Arc<AtomicBool>) {
                 1
             };
             tracing::error!("client process {pid} is gone: exiting with code {code}");
+            super::stdio::restore_blocking();
             std::process::exit(code);
         }
     }

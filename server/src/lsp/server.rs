@@ -615,9 +615,12 @@ impl Backend {
                 drop(retired);
                 return;
             }
-            // A pass as cheap as the document's last one was runs here; any other on the
-            // blocking pool (see `INLINE_PASS`).
-            let inline = costs.get(&uri).is_some_and(|cost| *cost <= INLINE_PASS);
+            // A pass as cheap as the document's last one was, after a small edit, runs here;
+            // any other on the blocking pool (see `INLINE_PASS`).
+            let inline = costs.get(&uri).is_some_and(|cost| *cost <= INLINE_PASS)
+                && doc
+                    .pending_change()
+                    .is_some_and(|bytes| bytes <= INLINE_CHANGE_BYTES);
             let work = {
                 let (doc, uri, publisher) = (Arc::clone(&doc), uri.clone(), publisher.clone());
                 move || {
@@ -737,8 +740,14 @@ pub const ANSWER_METHOD: &str = "dockerfile-ls/answer";
 pub struct Answer {
     pub id: tower_lsp_server::jsonrpc::Id,
     pub method: String,
-    #[serde(default)]
+    /// `Some(Value::Null)` for `"params": null`, `None` without `params`, as tower-lsp-server
+    /// tells them apart (their errors differ).
+    #[serde(default, deserialize_with = "present")]
     pub params: Option<Value>,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }
 
 /// The request's params as the handler takes them; the errors are tower-lsp-server's.
@@ -800,11 +809,16 @@ direct_answers! {
 }
 
 /// A diagnostics pass runs on the task that schedules it, without going to the blocking pool and
-/// back, when the document's last pass took at most this long: an edit of a 1,000-line file
-/// costs a tenth of a millisecond, less than those two hand-overs between threads. A document's
-/// first pass, and every pass of a document whose last one took longer, go to the blocking pool,
-/// so a request never waits longer than this behind a diagnostics pass.
+/// back, when the document's last pass took at most this long and the edits since span at most
+/// [`INLINE_CHANGE_BYTES`]: typing in a 1,000-line file costs a tenth of a millisecond a pass,
+/// less than those two hand-overs between threads. A document's first pass, a pass after a big
+/// edit (a paste, a whole-text replacement: a bigger reparse), and every pass of a document whose
+/// last one took longer go to the blocking pool, so a request waits at most about this long
+/// behind a diagnostics pass.
 const INLINE_PASS: Duration = Duration::from_micros(300);
+
+/// The most bytes the edits before an inline pass may span (see [`INLINE_PASS`]).
+const INLINE_CHANGE_BYTES: usize = 1024;
 
 /// The most diagnostics published for one document; the rest are summed up in one more
 /// (`dockerfile-ls check` lists them all). See [`features::capped`].

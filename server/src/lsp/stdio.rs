@@ -64,14 +64,40 @@ pub fn stdin() -> Input {
     .unwrap_or_else(|| Input::Blocking(tokio::io::stdin()))
 }
 
-/// The process's stdout. Must be called inside the runtime.
+/// The process's stdout. Must be called inside the runtime. Not adopted when stderr is the same
+/// pipe or socket (`2>&1`): the log would then be written to a non-blocking descriptor too,
+/// and a full pipe would fail its writes.
 pub fn stdout() -> Output {
+    if same_file(io::stdout().as_fd(), io::stderr().as_fd()) {
+        return Output::Blocking(tokio::io::stdout());
+    }
     adopt(
         io::stdout().as_fd(),
         |fd| pipe::Sender::from_owned_fd(fd).map(Output::Pipe),
         Output::Socket,
     )
     .unwrap_or_else(|| Output::Blocking(tokio::io::stdout()))
+}
+
+/// Whether `a` and `b` are the same file (pipe, socket, terminal...).
+fn same_file(a: BorrowedFd<'_>, b: BorrowedFd<'_>) -> bool {
+    match (rustix::fs::fstat(a), rustix::fs::fstat(b)) {
+        (Ok(a), Ok(b)) => a.st_dev == b.st_dev && a.st_ino == b.st_ino,
+        _ => false,
+    }
+}
+
+/// Makes stdin and stdout blocking again, as the process found them: the flag belongs to the
+/// open pipe or socket, which outlives this process when something else holds it too (a
+/// wrapper that started the server without `exec`). Called before the process exits.
+pub fn restore_blocking() {
+    for fd in [io::stdin().as_fd(), io::stdout().as_fd()] {
+        if let Ok(flags) = rustix::fs::fcntl_getfl(fd) {
+            if flags.contains(rustix::fs::OFlags::NONBLOCK) {
+                let _ = rustix::fs::fcntl_setfl(fd, flags - rustix::fs::OFlags::NONBLOCK);
+            }
+        }
+    }
 }
 
 impl AsyncRead for Input {
@@ -145,6 +171,16 @@ mod tests {
         assert_eq!(kind(a.as_fd()), Some(Kind::Socket));
         let file = std::fs::File::open(std::env::current_exe().unwrap()).unwrap();
         assert_eq!(kind(file.as_fd()), None);
+    }
+
+    #[test]
+    fn the_same_pipe_is_told_from_another() {
+        let (r, w) = std::io::pipe().unwrap();
+        let w2 = w.try_clone().unwrap();
+        let (_r3, w3) = std::io::pipe().unwrap();
+        assert!(same_file(w.as_fd(), w2.as_fd()));
+        assert!(same_file(r.as_fd(), w.as_fd()), "both ends are one pipe");
+        assert!(!same_file(w.as_fd(), w3.as_fd()));
     }
 
     /// Bytes go through an adopted pipe and socket both ways.
