@@ -472,3 +472,98 @@ fn a_living_client_process_keeps_the_server_running() {
     std::thread::sleep(Duration::from_millis(4500));
     assert_still_answers(&mut s);
 }
+
+/// Node.js (VS Code) and Neovim (libuv) start a server with a socket pair as stdin and stdout,
+/// which the server reads and writes through its event loop (`lsp::stdio`): a whole session
+/// over one, with a large document, diagnostics, direct answers and a clean exit.
+#[test]
+fn a_session_over_a_socket_pair_works_and_exits_0() {
+    use std::os::fd::OwnedFd;
+    use std::os::unix::net::UnixStream;
+
+    let (mut ours, theirs) = UnixStream::pair().unwrap();
+    let child_in = OwnedFd::from(theirs.try_clone().unwrap());
+    let child_out = OwnedFd::from(theirs);
+    let mut child = std::process::Command::new(support::bin())
+        .stdin(std::process::Stdio::from(child_in))
+        .stdout(std::process::Stdio::from(child_out))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    ours.set_read_timeout(Some(support::TIMEOUT)).unwrap();
+    let send = |ours: &mut UnixStream, msg: Value| {
+        std::io::Write::write_all(ours, &frame(msg.to_string().as_bytes())).unwrap();
+    };
+    let mut buf: Vec<u8> = Vec::new();
+    let mut recv = |ours: &mut UnixStream| -> Value {
+        loop {
+            if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                let header = std::str::from_utf8(&buf[..at]).unwrap();
+                let len: usize = header["Content-Length: ".len()..].trim().parse().unwrap();
+                if buf.len() >= at + 4 + len {
+                    let body: Vec<u8> = buf.drain(..at + 4 + len).skip(at + 4).collect();
+                    return serde_json::from_slice(&body).unwrap();
+                }
+            }
+            let mut chunk = [0u8; 65536];
+            let n = std::io::Read::read(ours, &mut chunk).expect("the server answers in time");
+            assert!(n > 0, "the server closed the socket");
+            buf.extend_from_slice(&chunk[..n]);
+        }
+    };
+    let mut wait_for = |ours: &mut UnixStream, pred: &dyn Fn(&Value) -> bool| loop {
+        let m = recv(ours);
+        if pred(&m) {
+            return m;
+        }
+    };
+    send(
+        &mut ours,
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}),
+    );
+    wait_for(&mut ours, &|m| m["id"] == 1);
+    send(
+        &mut ours,
+        json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
+    );
+    // Bigger than a socket's buffer both ways (the text in, the outline out).
+    let text = "FROM alpine AS base\n".to_string()
+        + &"RUN echo hi\nENV A=1\n".repeat(5_000)
+        + "FROM base\nMAINTAINER someone\n";
+    let u = uri("socket/Dockerfile");
+    send(
+        &mut ours,
+        json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": u, "languageId": "dockerfile", "version": 1, "text": text}}}),
+    );
+    let diags = wait_for(&mut ours, &|m| {
+        m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == 1
+    });
+    assert!(!diags["params"]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    send(
+        &mut ours,
+        json!({"jsonrpc": "2.0", "id": 2, "method": "textDocument/documentSymbol",
+            "params": {"textDocument": {"uri": u}}}),
+    );
+    let symbols = wait_for(&mut ours, &|m| m["id"] == 2);
+    let outline = symbols["result"].as_array().unwrap().len();
+    assert!(outline > 10_000, "{outline} symbols");
+    send(
+        &mut ours,
+        json!({"jsonrpc": "2.0", "id": 3, "method": "shutdown"}),
+    );
+    wait_for(&mut ours, &|m| m["id"] == 3);
+    send(&mut ours, json!({"jsonrpc": "2.0", "method": "exit"}));
+    let deadline = std::time::Instant::now() + support::EXIT_TIMEOUT;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(std::time::Instant::now() < deadline, "no exit after `exit`");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    assert_eq!(status.code(), Some(0));
+}

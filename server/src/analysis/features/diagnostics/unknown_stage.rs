@@ -6,7 +6,9 @@
 
 use super::support::is_valid_image_reference;
 use super::{line_number, Ctx, Diagnostic, Rule, Severity};
-use crate::analysis::model::{RefKind, RefTarget, Stage};
+use std::collections::HashMap;
+
+use crate::analysis::model::{Model, RefKind, RefTarget};
 
 pub(super) static RULE: Rule = Rule {
     name: "UnknownStage",
@@ -17,9 +19,67 @@ pub(super) static RULE: Rule = Rule {
     check,
 };
 
+/// Each stage name once, with the stages that carry it in order: a file may have thousands of
+/// stages and as many `FROM alpine` lines, and comparing every reference with every stage was
+/// quadratic (5,000 stages: a second per pass).
+struct Names<'a> {
+    /// Name → the indices of the stages with that name, ascending.
+    stages: HashMap<&'a str, Vec<usize>>,
+    /// Per lower-cased reference text: the names within the "did you mean" distance, with that
+    /// distance.
+    near: HashMap<String, Vec<(usize, &'a str)>>,
+}
+
+impl<'a> Names<'a> {
+    fn new(m: &'a Model) -> Names<'a> {
+        let mut stages: HashMap<&str, Vec<usize>> = HashMap::new();
+        for s in &m.stages {
+            if let Some(n) = &s.name {
+                stages.entry(n.key.as_str()).or_default().push(s.index);
+            }
+        }
+        Names {
+            stages,
+            near: HashMap::new(),
+        }
+    }
+
+    /// The first stage named `name` after stage `after`.
+    fn later(&self, name: &str, after: usize) -> Option<usize> {
+        let indices = self.stages.get(name)?;
+        let at = indices.partition_point(|&i| i <= after);
+        indices.get(at).copied()
+    }
+
+    /// The closest name to `lower` within the "did you mean" distance, carried by a stage that
+    /// `allowed` accepts; among equally close ones, the one whose first allowed stage comes
+    /// first. That stage is returned with the name.
+    fn best(&mut self, lower: &str, allowed: impl Fn(usize) -> bool) -> Option<usize> {
+        let stages = &self.stages;
+        let near = self.near.entry(lower.to_string()).or_insert_with(|| {
+            // The distance is at least the difference in length (in chars).
+            let chars = lower.chars().count();
+            stages
+                .keys()
+                .filter(|key| key.chars().count().abs_diff(chars) <= max_distance(key))
+                .map(|key| (strsim::osa_distance(lower, key), *key))
+                .filter(|(d, key)| *d <= max_distance(key))
+                .collect()
+        });
+        near.iter()
+            .filter_map(|&(d, key)| {
+                let first = stages[key].iter().copied().find(|&i| allowed(i))?;
+                Some((d, first))
+            })
+            .min()
+            .map(|(_, stage)| stage)
+    }
+}
+
 fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
     let doc = ctx.doc;
     let m = doc.model();
+    let mut names = Names::new(m);
     for r in &m.stage_refs {
         if r.target != RefTarget::Image
             || r.text.is_empty()
@@ -27,19 +87,9 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
         {
             continue;
         }
-        // Candidates: for FROM only earlier stages count; the others may name any stage.
-        let candidates: Vec<&Stage> = m
-            .stages
-            .iter()
-            .filter(|s| s.index != r.stage || r.kind != RefKind::Base)
-            .filter(|s| r.kind != RefKind::Base || s.index < r.stage)
-            .collect();
         let lower = r.text.to_ascii_lowercase();
         if r.kind == RefKind::Base {
-            if let Some(later) = m.stages[r.stage + 1..]
-                .iter()
-                .find(|s| s.name.as_ref().is_some_and(|n| n.key == lower))
-            {
+            if let Some(later) = names.later(&lower, r.stage).map(|i| &m.stages[i]) {
                 let n = later
                     .name
                     .as_ref()
@@ -59,13 +109,11 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
                 continue;
             }
         }
-        let best = candidates
-            .iter()
-            .filter_map(|s| s.name.as_ref())
-            .map(|n| (strsim::osa_distance(&lower, &n.key), n))
-            .filter(|(d, n)| *d <= max_distance(&n.key))
-            .min_by_key(|(d, _)| *d);
-        if let Some((_, n)) = best {
+        // `FROM` refers to earlier stages only; `--from` to any stage.
+        let best = names
+            .best(&lower, |i| r.kind != RefKind::Base || i < r.stage)
+            .and_then(|i| m.stages[i].name.as_ref());
+        if let Some(n) = best {
             let message = if n.key == lower {
                 format!(
                     "`{}` is not a stage (stage names are lower-case); did you mean `{}`?",
@@ -95,7 +143,6 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Edits allowed for a typo of `name`: one for short names, two from six letters on.
 fn max_distance(name: &str) -> usize {
     if name.len() >= 6 {
         2
@@ -108,6 +155,124 @@ fn max_distance(name: &str) -> usize {
 mod tests {
     use super::super::tests::check_diagnostics;
     use expect_test::expect;
+
+    mod props {
+        use proptest::prelude::*;
+
+        use super::super::super::DiagnosticsConfig;
+        use super::super::*;
+        use crate::analysis::model::Stage;
+        use crate::analysis::Document;
+
+        /// The rule as it was before the name index: every reference against every stage.
+        fn reference(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
+            let doc = ctx.doc;
+            let m = doc.model();
+            for r in &m.stage_refs {
+                if r.target != RefTarget::Image
+                    || r.text.is_empty()
+                    || r.text.contains(['/', ':', '@', '$'])
+                {
+                    continue;
+                }
+                // Candidates: for FROM only earlier stages count; the others may name any stage.
+                let candidates: Vec<&Stage> = m
+                    .stages
+                    .iter()
+                    .filter(|s| s.index != r.stage || r.kind != RefKind::Base)
+                    .filter(|s| r.kind != RefKind::Base || s.index < r.stage)
+                    .collect();
+                let lower = r.text.to_ascii_lowercase();
+                if r.kind == RefKind::Base {
+                    if let Some(later) = m.stages[r.stage + 1..]
+                        .iter()
+                        .find(|s| s.name.as_ref().is_some_and(|n| n.key == lower))
+                    {
+                        let n = later
+                            .name
+                            .as_ref()
+                            .map_or(lower.as_str(), |n| n.key.as_str());
+                        acc.push(
+                            Diagnostic::new(
+                                &RULE,
+                                r.span,
+                                format!(
+                                    "stage `{n}` is defined later, on line {}: `FROM` only refers to earlier stages, so this pulls the image `{}`",
+                                    line_number(doc, later.span.start),
+                                    r.text
+                                ),
+                            )
+                            .with_related(later.name.as_ref().map_or(later.span, |n| n.span), format!("`{n}` is defined here")),
+                        );
+                        continue;
+                    }
+                }
+                let best = candidates
+                    .iter()
+                    .filter_map(|s| s.name.as_ref())
+                    .map(|n| (strsim::osa_distance(&lower, &n.key), n))
+                    .filter(|(d, n)| *d <= max_distance(&n.key))
+                    .min_by_key(|(d, _)| *d);
+                if let Some((_, n)) = best {
+                    let message = if n.key == lower {
+                        format!(
+                            "`{}` is not a stage (stage names are lower-case); did you mean `{}`?",
+                            r.text, n.key
+                        )
+                    } else {
+                        format!("`{}` is not a stage; did you mean `{}`?", r.text, n.key)
+                    };
+                    acc.push(
+                        Diagnostic::new(&RULE, r.span, message)
+                            .with_related(n.span, format!("stage `{}`", n.key))
+                            .with_fix(
+                                format!("Change to `{}`", n.key),
+                                vec![(r.span, n.key.clone())],
+                            ),
+                    );
+                } else if r.kind != RefKind::Base && !is_valid_image_reference(&r.text) {
+                    acc.push(Diagnostic::new(
+                        &RULE,
+                        r.span,
+                        format!(
+                            "`{}` is no stage, and no valid image reference either",
+                            r.text
+                        ),
+                    ));
+                }
+            }
+        }
+
+        proptest! {
+            /// The indexed search finds what comparing every reference with every stage finds:
+            /// the same messages, suggestions, related stages and fixes, with repeated, later,
+            /// misspelt and differently cased names.
+            #[test]
+            fn the_name_index_finds_what_the_full_comparison_finds(
+                lines in prop::collection::vec((0usize..4, 0usize..9, 0usize..9), 1..30),
+            ) {
+                const NAMES: &[&str] =
+                    &["base", "bse", "Base", "build", "buidl", "builder", "a", "ab", "alpine"];
+                let mut text = String::new();
+                for (kind, name, other) in lines {
+                    let (n, o) = (NAMES[name], NAMES[other]);
+                    text += &match kind {
+                        0 => format!("FROM {o} AS {}\n", n.to_ascii_lowercase()),
+                        1 => format!("FROM {n}\n"),
+                        2 => format!("COPY --from={n} /a /b\n"),
+                        _ => format!("RUN --mount=from={n},target=/x true\n"),
+                    };
+                }
+                let doc = Document::new(&text, 0);
+                let config = DiagnosticsConfig::default();
+                let ctx = Ctx { doc: &doc, config: &config };
+                let (mut indexed, mut full) = (Vec::new(), Vec::new());
+                check(&ctx, &mut indexed);
+                reference(&ctx, &mut full);
+                prop_assert_eq!(indexed, full, "{}", text);
+            }
+        }
+    }
 
     #[test]
     fn typo_in_copy_from() {
