@@ -25,6 +25,8 @@ pub(super) static RULE: Rule = Rule {
 struct Names<'a> {
     /// Name → the indices of the stages with that name, ascending.
     stages: HashMap<&'a str, Vec<usize>>,
+    /// Each name with its length in chars and [`char_mask`], for cheap lower bounds.
+    keys: Vec<(&'a str, usize, u64)>,
     /// Per lower-cased reference text: the names within the "did you mean" distance, with that
     /// distance.
     near: HashMap<String, Vec<(usize, &'a str)>>,
@@ -38,8 +40,14 @@ impl<'a> Names<'a> {
                 stages.entry(n.key.as_str()).or_default().push(s.index);
             }
         }
+        let mut keys: Vec<(&str, usize, u64)> = stages
+            .keys()
+            .map(|k| (*k, k.chars().count(), char_mask(k)))
+            .collect();
+        keys.sort_unstable();
         Names {
             stages,
+            keys,
             near: HashMap::new(),
         }
     }
@@ -55,14 +63,19 @@ impl<'a> Names<'a> {
     /// `allowed` accepts; among equally close ones, the one whose first allowed stage comes
     /// first. That stage is returned with the name.
     fn best(&mut self, lower: &str, allowed: impl Fn(usize) -> bool) -> Option<usize> {
-        let stages = &self.stages;
+        let (stages, keys) = (&self.stages, &self.keys);
         let near = self.near.entry(lower.to_string()).or_insert_with(|| {
-            // The distance is at least the difference in length (in chars).
-            let chars = lower.chars().count();
-            stages
-                .keys()
-                .filter(|key| key.chars().count().abs_diff(chars) <= max_distance(key))
-                .map(|key| (strsim::osa_distance(lower, key), *key))
+            // Two lower bounds of the distance first: the difference in length, and the number
+            // of kinds of chars one has and the other lacks (each needs an edit of its own).
+            let (chars, mask) = (lower.chars().count(), char_mask(lower));
+            keys.iter()
+                .filter(|&&(key, n, m)| {
+                    let most = max_distance(key);
+                    n.abs_diff(chars) <= most
+                        && (mask & !m).count_ones() as usize <= most
+                        && (m & !mask).count_ones() as usize <= most
+                })
+                .map(|&(key, _, _)| (strsim::osa_distance(lower, key), key))
                 .filter(|(d, key)| *d <= max_distance(key))
                 .collect()
         });
@@ -141,6 +154,12 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
             ));
         }
     }
+}
+
+/// The kinds of chars in `s`, as bits (a char sets bit `char % 64`: chars that share a bit make
+/// the bound weaker, never wrong).
+fn char_mask(s: &str) -> u64 {
+    s.chars().fold(0, |m, c| m | 1 << (u32::from(c) % 64))
 }
 
 fn max_distance(name: &str) -> usize {
