@@ -186,13 +186,14 @@ pub fn lsp_frames(data: &[u8]) {
         .build()
         .expect("tokio runtime");
     runtime.block_on(async move {
+        // As `serve_stdio` runs it: diagnostics and direct answers through the output queue.
+        let (output, writer) = crate::lsp::output::start(tokio::io::sink());
         let crate::lsp::Service {
             service, socket, ..
-        } = crate::lsp::service();
+        } = crate::lsp::service_with(Some(output));
         let (guarded_in, server_in) = tokio::io::duplex(64 * 1024);
         let guard = crate::lsp::transport::guard(&input[..], guarded_in);
-        let serve =
-            tower_lsp_server::Server::new(server_in, tokio::io::sink(), socket).serve(service);
+        let serve = tower_lsp_server::Server::new(server_in, writer, socket).serve(service);
         let both = async { tokio::join!(guard, serve) };
         assert!(
             tokio::time::timeout(LSP_TIMEOUT, both).await.is_ok(),
