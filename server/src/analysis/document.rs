@@ -223,8 +223,8 @@ impl Document {
     /// `offset` clamped into the document and moved back onto a char boundary.
     pub fn clamp(&self, offset: usize) -> usize {
         let len = self.text.len_bytes();
-        if offset >= len {
-            return len;
+        if offset >= len || self.is_ascii() {
+            return offset.min(len);
         }
         // One descent to the chunk (ropey never splits a char between chunks), then a step
         // back inside it; cheaper than two char-index conversions, and this runs often.

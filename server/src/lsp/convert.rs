@@ -91,11 +91,7 @@ pub fn offset(doc: &Document, pos: Position, enc: Encoding) -> usize {
 /// The LSP position of a byte offset (clamped into the document, snapped to a char start).
 pub fn position(doc: &Document, offset: usize, enc: Encoding) -> Position {
     let text = doc.text();
-    let offset = if doc.is_ascii() {
-        offset.min(doc.len())
-    } else {
-        doc.clamp(offset)
-    };
+    let offset = doc.clamp(offset);
     let line = text.byte_to_line(offset);
     let start = text.line_to_byte(line);
     Position::new(to_u32(line), to_u32(column(doc, offset, start, enc)))
@@ -121,13 +117,11 @@ fn column(doc: &Document, offset: usize, start: usize, enc: Encoding) -> usize {
 
 /// The LSP positions of many offsets, for a caller that goes through the document mostly from
 /// its start to its end (an outline, folds, diagnostics): the same answers as [`position`],
-/// with the line of the last offset kept ([`LineCursor`]) and, in an all-ASCII document, no rope
-/// walk for the column.
+/// with the line of the last offset kept ([`LineCursor`]).
 pub struct Positions<'a> {
     doc: &'a Document,
     enc: Encoding,
     lines: LineCursor<'a>,
-    ascii: bool,
 }
 
 impl<'a> Positions<'a> {
@@ -136,16 +130,11 @@ impl<'a> Positions<'a> {
             doc,
             enc,
             lines: doc.line_cursor(),
-            ascii: doc.is_ascii(),
         }
     }
 
     pub fn at(&mut self, offset: usize) -> Position {
-        let offset = if self.ascii {
-            offset.min(self.doc.len())
-        } else {
-            self.doc.clamp(offset)
-        };
+        let offset = self.doc.clamp(offset);
         let (line, start) = self.lines.line_of(offset);
         Position::new(
             to_u32(line),
@@ -918,7 +907,6 @@ fn folding_range(
         FoldKind::Stage => Some(lsp::FoldingRangeKind::Region),
         FoldKind::Instruction | FoldKind::Heredoc => None,
     };
-    let line = |l: usize| u32::try_from(l).unwrap_or(u32::MAX);
     // Most clients fold whole lines: their lines are known, no columns to count.
     let (start_character, end_character) = if line_folding_only {
         (None, None)
@@ -927,9 +915,9 @@ fn folding_range(
         (Some(r.start.character), Some(r.end.character))
     };
     lsp::FoldingRange {
-        start_line: line(fold.lines.0),
+        start_line: to_u32(fold.lines.0),
         start_character,
-        end_line: line(fold.lines.1),
+        end_line: to_u32(fold.lines.1),
         end_character,
         kind,
         collapsed_text: None,
