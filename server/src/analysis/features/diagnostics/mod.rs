@@ -436,6 +436,11 @@ pub fn diagnostics_with(doc: &Document, config: &DiagnosticsConfig) -> Vec<Diagn
     let levels = config.levels();
     let sup = suppression::Suppressions::new(doc);
     let local = local_findings(doc);
+    // The kept findings of each local rule, in instruction order (one walk over all of them).
+    let mut by_local: Vec<Vec<&Diagnostic>> = vec![Vec::new(); LOCAL.len()];
+    for (k, d) in local.iter().flatten() {
+        by_local[usize::from(*k)].push(d);
+    }
     let mut acc = Vec::new();
     let mut out = Vec::new();
     for (rule, level) in RULES.iter().zip(levels) {
@@ -449,13 +454,7 @@ pub fn diagnostics_with(doc: &Document, config: &DiagnosticsConfig) -> Vec<Diagn
         }
         match LOCAL.iter().position(|l| std::ptr::eq(l.rule, *rule)) {
             // The same findings as `rule.check`, kept per instruction.
-            Some(k) => acc.extend(
-                local
-                    .iter()
-                    .flatten()
-                    .filter(|(r, _)| usize::from(*r) == k)
-                    .map(|(_, d)| d.clone()),
-            ),
+            Some(k) => acc.extend(by_local[k].iter().map(|&d| d.clone())),
             None => (rule.check)(&ctx, &mut acc),
         }
         for mut d in acc.drain(..) {
