@@ -192,6 +192,35 @@ impl Document {
         }
     }
 
+    /// The text of `span` (clamped to the document) up to and with its first line feed, or all
+    /// of it if it has none; borrowed when that lies in one rope chunk. For the first line of a
+    /// long instruction without copying the instruction.
+    pub fn first_line_of(&self, span: Span) -> std::borrow::Cow<'_, str> {
+        let end = self.clamp(span.end);
+        let start = self.clamp(span.start).min(end);
+        // One descent to the chunk (a `RopeSlice` would also count the characters before it).
+        let (chunk, chunk_start, _, _) = self.text.chunk_at_byte(start);
+        let first = &chunk[start - chunk_start..(end - chunk_start).min(chunk.len())];
+        if let Some(at) = memchr::memchr(b'\n', first.as_bytes()) {
+            return std::borrow::Cow::Borrowed(&first[..=at]);
+        }
+        if end - chunk_start <= chunk.len() {
+            return std::borrow::Cow::Borrowed(first);
+        }
+        // The line goes on in the next chunks.
+        let mut line = String::new();
+        for chunk in self.text.byte_slice(start..end).chunks() {
+            match memchr::memchr(b'\n', chunk.as_bytes()) {
+                Some(at) => {
+                    line.push_str(&chunk[..=at]);
+                    break;
+                }
+                None => line.push_str(chunk),
+            }
+        }
+        std::borrow::Cow::Owned(line)
+    }
+
     /// The texts of `spans`, which are sorted and do not overlap (the comments of the syntax,
     /// say), like [`Document::text_of`] but in one walk over the rope's chunks instead of one
     /// descent per span: for scans over every comment on every edit.

@@ -228,7 +228,7 @@ mod tests {
     use super::*;
 
     const URI: &str = "file:///w/Dockerfile";
-    const TEXT: &str = "FROM alpine:3.19 AS base\nARG VERSION=1\nENV PATH=/opt/bin:$PATH\nRUN echo \"$VERSION\" && \\\n    apk add curl\n\nFROM base AS build\nCOPY --from=base /etc/os-release /tmp/\nrun make\n\nFROM scratch\nCOPY --from=build /out /out\nCOPY --from= /x /y\n";
+    const TEXT: &str = "FROM alpine:3.19 AS base\nARG VERSION=1\nENV PATH=/opt/bin:$PATH\nRUN echo \"$VERSION\" && \\\n    apk add curl\n\nFROM base AS build\nCOPY --from=base /etc/os-release /tmp/\nrun make\n\nFROM scratch\nCOPY --from=build /out /out\nCOPY --from= /x /y\nMAINTAINER me\n";
 
     fn pos(line: u32, character: u32) -> Value {
         json!({"textDocument": {"uri": URI}, "position": {"line": line, "character": character}})
@@ -391,7 +391,10 @@ mod tests {
         got
     }
 
-    fn script(requests: &[(Value, &'static str, Value)]) -> (Vec<Value>, Vec<Value>) {
+    fn script(
+        requests: &[(Value, &'static str, Value)],
+        capabilities: &Value,
+    ) -> (Vec<Value>, Vec<Value>) {
         let call = |id: &Value, method: &str, params: &Value| {
             let mut m = json!({"jsonrpc": "2.0", "id": id, "method": method});
             if params == &json!("null") {
@@ -404,7 +407,11 @@ mod tests {
         let first = vec![
             // Before `initialize`: tower-lsp-server's "not initialized" error on both paths.
             call(&json!(1), "textDocument/hover", &pos(0, 0)),
-            call(&json!(2), "initialize", &json!({"capabilities": {}})),
+            call(
+                &json!(2),
+                "initialize",
+                &json!({ "capabilities": capabilities }),
+            ),
         ];
         let mut out = vec![
             json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
@@ -435,42 +442,59 @@ mod tests {
 
     /// A request answered straight from its handler's result gets exactly the answer
     /// tower-lsp-server gives it, for every method of `answers_directly`, for bad params and a
-    /// document that is not open, and before `initialize` and after `shutdown`.
+    /// document that is not open, and before `initialize` and after `shutdown`; for a client
+    /// with the defaults (a flat outline, UTF-16) and one with a hierarchical outline and UTF-8.
     #[tokio::test]
     async fn direct_answers_equal_tower_lsp_servers() {
         let requests = requests();
         for (_, method, _) in &requests {
             assert!(server::answers_directly(method), "{method}");
         }
-        let (first, rest) = script(&requests);
-        let (direct, direct_text) = responses(session(true, &first, &rest).await);
-        let (tower, tower_text) = responses(session(false, &first, &rest).await);
-        // The direct answer was serialised from the handler's `Location` (`uri` first), not
-        // through a `serde_json::Value` (keys sorted).
-        assert!(direct_text.contains(r#"[{"uri":"#), "{direct_text}");
-        assert!(tower_text.contains(r#"[{"range":"#), "{tower_text}");
-        // The requests, and `initialize`, `shutdown` and the two outside the session.
-        assert_eq!(direct.len(), requests.len() + 4, "{direct:#?}");
-        for ((id, d), (_, t)) in direct.iter().zip(&tower) {
-            assert_eq!(d, t, "request {id}");
+        let hierarchical = json!({
+            "general": {"positionEncodings": ["utf-8"]},
+            "textDocument": {"documentSymbol": {"hierarchicalDocumentSymbolSupport": true}},
+        });
+        for capabilities in [json!({}), hierarchical] {
+            let (first, rest) = script(&requests, &capabilities);
+            let (direct, direct_text) = responses(session(true, &first, &rest).await);
+            let (tower, tower_text) = responses(session(false, &first, &rest).await);
+            // The direct answer was serialised from the handler's `Location` (`uri` first), not
+            // through a `serde_json::Value` (keys sorted).
+            assert!(direct_text.contains(r#"[{"uri":"#), "{direct_text}");
+            assert!(tower_text.contains(r#"[{"range":"#), "{tower_text}");
+            // The requests, and `initialize`, `shutdown` and the two outside the session.
+            assert_eq!(direct.len(), requests.len() + 4, "{direct:#?}");
+            for ((id, d), (_, t)) in direct.iter().zip(&tower) {
+                assert_eq!(d, t, "request {id} with {capabilities}");
+            }
+            assert_eq!(direct.len(), tower.len());
+            // The answers are real ones, not errors: the bad params, the not-open document and
+            // the two requests outside the session aside.
+            let errors: Vec<&str> = direct
+                .iter()
+                .filter(|(_, m)| m.get("error").is_some())
+                .map(|(id, _)| id.as_str())
+                .collect();
+            assert_eq!(errors, ["1", "40", "41", "43", "91"]);
+            let symbols = &direct.iter().find(|(id, _)| id == "16").unwrap().1["result"];
+            let names = |symbols: &Value| -> Vec<String> {
+                symbols
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter_map(|s| Some(s["name"].as_str()?.to_string()))
+                    .collect()
+            };
+            let top = names(symbols);
+            if capabilities == json!({}) {
+                assert!(top.contains(&"build".into()) && top.len() > 10, "{top:?}");
+            } else {
+                // Stages holding their instructions, the `MAINTAINER` tagged deprecated.
+                assert_eq!(top, ["base", "build", "2"]);
+                assert_eq!(names(&symbols[2]["children"])[3], "MAINTAINER");
+                assert_eq!(symbols[2]["children"][3]["tags"], json!([1]));
+            }
         }
-        assert_eq!(direct.len(), tower.len());
-        // The answers are real ones, not errors: the bad params, the not-open document and the
-        // two requests outside the session aside.
-        let errors: Vec<&str> = direct
-            .iter()
-            .filter(|(_, m)| m.get("error").is_some())
-            .map(|(id, _)| id.as_str())
-            .collect();
-        assert_eq!(errors, ["1", "40", "41", "43", "91"]);
-        let symbols = &direct.iter().find(|(id, _)| id == "16").unwrap().1["result"];
-        let names: Vec<&str> = symbols
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(|s| s["name"].as_str())
-            .collect();
-        assert!(names.contains(&"build") && names.len() > 10, "{names:?}");
     }
 
     /// A request is turned into the answer notification only between a successful `initialize`

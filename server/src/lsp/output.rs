@@ -28,7 +28,7 @@ use tower_lsp_server::jsonrpc::{self, Id};
 const QUEUE: usize = 64;
 
 enum Item {
-    Bytes(Vec<u8>),
+    Bytes(Frame),
     /// Answered once everything queued before it is written.
     Drained(oneshot::Sender<()>),
 }
@@ -58,7 +58,7 @@ where
                 let mut next = Some(first);
                 while let Some(item) = next {
                     match item {
-                        Item::Bytes(bytes) => sink.write_all(&bytes).await?,
+                        Item::Bytes(frame) => sink.write_all(frame.as_bytes()).await?,
                         Item::Drained(done) => {
                             sink.flush().await?;
                             let _ = done.send(());
@@ -82,7 +82,7 @@ where
 
 impl Output {
     /// Queues `frame` (see [`notification`]). False when the client's end is closed.
-    pub async fn send(&self, frame: Vec<u8>) -> bool {
+    pub async fn send(&self, frame: Frame) -> bool {
         self.tx.send(Item::Bytes(frame)).await.is_ok()
     }
 
@@ -96,21 +96,56 @@ impl Output {
     }
 }
 
+/// A whole frame, header and body, as queued for the writer task: `bytes[start..]`. Serialised
+/// frames are written after room left for the header, which is filled in last, so the body is
+/// never copied.
+pub struct Frame {
+    bytes: Vec<u8>,
+    start: usize,
+}
+
+impl Frame {
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[self.start..]
+    }
+}
+
+/// Room for the longest header: `Content-Length: `, 20 digits and the blank line.
+const HEADER_ROOM: usize = 40;
+
+/// What a body is serialised into first; grown as needed.
+const BODY_CAPACITY: usize = 4096;
+
+/// The frame of the body `write` serialises; on an error the partial body is dropped and the
+/// error returned.
+fn serialised(
+    write: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>,
+) -> serde_json::Result<Frame> {
+    let mut bytes = Vec::with_capacity(HEADER_ROOM + BODY_CAPACITY);
+    bytes.resize(HEADER_ROOM, 0);
+    write(&mut bytes)?;
+    let header = format!("Content-Length: {}\r\n\r\n", bytes.len() - HEADER_ROOM);
+    let start = HEADER_ROOM - header.len();
+    bytes[start..HEADER_ROOM].copy_from_slice(header.as_bytes());
+    Ok(Frame { bytes, start })
+}
+
 /// The frame of the notification `method(params)`, serialised straight from `params`; `None`
 /// (logged) if `params` cannot be serialised.
-pub fn notification<P: Serialize>(method: &str, params: &P) -> Option<Vec<u8>> {
+pub fn notification<P: Serialize>(method: &str, params: &P) -> Option<Frame> {
     #[derive(Serialize)]
     struct Notification<'a, P> {
         jsonrpc: &'static str,
         method: &'a str,
         params: &'a P,
     }
-    match serde_json::to_vec(&Notification {
+    let notification = Notification {
         jsonrpc: "2.0",
         method,
         params,
-    }) {
-        Ok(body) => Some(frame(&body)),
+    };
+    match serialised(|out| serde_json::to_writer(out, &notification)) {
+        Ok(frame) => Some(frame),
         Err(err) => {
             tracing::error!("cannot serialise `{method}`: {err}");
             None
@@ -121,47 +156,66 @@ pub fn notification<P: Serialize>(method: &str, params: &P) -> Option<Vec<u8>> {
 /// The frame of the response to request `id`: `result` serialised straight into it, or the
 /// error. A result that cannot be serialised becomes an internal error, as tower-lsp-server
 /// answers it.
-pub fn response<R: Serialize>(id: &Id, result: Result<R, jsonrpc::Error>) -> Vec<u8> {
-    #[derive(Serialize)]
-    struct Success<'a, R> {
-        jsonrpc: &'static str,
-        result: &'a R,
-        id: &'a Id,
+pub fn response<R: Serialize>(id: &Id, result: Result<R, jsonrpc::Error>) -> Frame {
+    match result {
+        Ok(result) => response_with(id, |out| serde_json::to_writer(out, &result)),
+        Err(error) => failure(id, &error),
     }
+}
+
+/// The frame of the successful response to request `id` whose result `write` appends as JSON
+/// (the message as [`response`] serialises it); an error of `write` becomes an internal error.
+pub fn response_with(id: &Id, write: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>) -> Frame {
+    serialised(|out| {
+        out.extend_from_slice(br#"{"jsonrpc":"2.0","result":"#);
+        write(out)?;
+        out.extend_from_slice(br#","id":"#);
+        serde_json::to_writer(&mut *out, id)?;
+        out.push(b'}');
+        Ok(())
+    })
+    .unwrap_or_else(|err| {
+        failure(
+            id,
+            &jsonrpc::Error {
+                code: jsonrpc::ErrorCode::InternalError,
+                message: err.to_string().into(),
+                data: None,
+            },
+        )
+    })
+}
+
+fn failure(id: &Id, error: &jsonrpc::Error) -> Frame {
     #[derive(Serialize)]
     struct Failure<'a> {
         jsonrpc: &'static str,
         error: &'a jsonrpc::Error,
         id: &'a Id,
     }
-    let failure = |error: &jsonrpc::Error| {
-        serde_json::to_vec(&Failure {
-            jsonrpc: "2.0",
-            error,
-            id,
-        })
-    };
-    let body = match &result {
-        Ok(result) => serde_json::to_vec(&Success {
-            jsonrpc: "2.0",
-            result,
-            id,
-        })
-        .or_else(|err| {
-            failure(&jsonrpc::Error {
-                code: jsonrpc::ErrorCode::InternalError,
-                message: err.to_string().into(),
-                data: None,
-            })
-        }),
-        Err(error) => failure(error),
-    };
+    serialised(|out| {
+        serde_json::to_writer(
+            out,
+            &Failure {
+                jsonrpc: "2.0",
+                error,
+                id,
+            },
+        )
+    })
     // An error of plain strings and numbers always serialises.
-    frame(&body.unwrap_or_default())
+    .unwrap_or_else(|_| Frame {
+        bytes: frame_bytes(b"{}"),
+        start: 0,
+    })
 }
 
 /// `body` with its `Content-Length` header.
 pub fn frame(body: &[u8]) -> Vec<u8> {
+    frame_bytes(body)
+}
+
+fn frame_bytes(body: &[u8]) -> Vec<u8> {
     let header = format!("Content-Length: {}\r\n\r\n", body.len());
     let mut out = Vec::with_capacity(header.len() + body.len());
     out.extend_from_slice(header.as_bytes());
@@ -183,7 +237,10 @@ impl AsyncWrite for Writer {
         match self.tx.poll_reserve(cx) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Err(_)) => Poll::Ready(Err(closed())),
-            Poll::Ready(Ok(())) => match self.tx.send_item(Item::Bytes(buf.to_vec())) {
+            Poll::Ready(Ok(())) => match self.tx.send_item(Item::Bytes(Frame {
+                bytes: buf.to_vec(),
+                start: 0,
+            })) {
                 Ok(()) => Poll::Ready(Ok(buf.len())),
                 Err(_) => Poll::Ready(Err(closed())),
             },
@@ -250,7 +307,7 @@ mod tests {
     #[test]
     fn a_notification_is_framed_json_rpc() {
         let frame = notification("m/n", &serde_json::json!({"é": [1, 2]})).unwrap();
-        let text = String::from_utf8(frame).unwrap();
+        let text = std::str::from_utf8(frame.as_bytes()).unwrap();
         let (header, body) = text.split_once("\r\n\r\n").unwrap();
         assert_eq!(header, format!("Content-Length: {}", body.len()));
         let v: serde_json::Value = serde_json::from_str(body).unwrap();
@@ -263,8 +320,8 @@ mod tests {
     /// A response is one JSON-RPC message with its result or its error, and the request's id.
     #[test]
     fn a_response_is_framed_json_rpc() {
-        let body = |frame: Vec<u8>| {
-            let text = String::from_utf8(frame).unwrap();
+        let body = |frame: Frame| {
+            let text = std::str::from_utf8(frame.as_bytes()).unwrap().to_string();
             let (header, body) = text.split_once("\r\n\r\n").unwrap();
             assert_eq!(header, format!("Content-Length: {}", body.len()));
             serde_json::from_str::<serde_json::Value>(body).unwrap()

@@ -157,7 +157,7 @@ struct Publisher {
 /// A `publishDiagnostics` ready to send: serialised already when it goes to the output queue
 /// (so that work stays with the pass, on the blocking pool when the pass is there).
 enum Publication {
-    Frame(Output, Vec<u8>),
+    Frame(Output, output::Frame),
     Params(PublishDiagnosticsParams),
 }
 
@@ -756,16 +756,22 @@ fn typed_params<P: serde::de::DeserializeOwned>(params: Option<Value>) -> Result
     serde_json::from_value(params).map_err(|e| Error::invalid_params(e.to_string()))
 }
 
-/// The requests answered through [`ANSWER_METHOD`], each with its `LanguageServer` handler.
+/// The requests answered through [`ANSWER_METHOD`], each with its `LanguageServer` handler, or
+/// with a handler of the backend's own that writes the answer the `LanguageServer` one gives,
+/// at less cost (`lsp::tests::direct_answers_equal_tower_lsp_servers` holds both paths to the
+/// same answers).
 macro_rules! direct_answers {
-    ($($method:literal => $handler:ident,)*) => {
+    (
+        $($method:literal => $handler:ident,)*
+        own: $($own_method:literal => $own_handler:ident,)*
+    ) => {
         /// Whether a request for `method` can be answered through [`ANSWER_METHOD`].
         pub fn answers_directly(method: &str) -> bool {
-            matches!(method, $($method)|*)
+            matches!(method, $($method)|* $(| $own_method)*)
         }
 
         impl Backend {
-            async fn answer_frame(&self, a: Answer) -> Vec<u8> {
+            async fn answer_frame(&self, a: Answer) -> output::Frame {
                 match a.method.as_str() {
                     $($method => {
                         let result = match typed_params(a.params) {
@@ -773,6 +779,10 @@ macro_rules! direct_answers {
                             Err(err) => Err(err),
                         };
                         output::response(&a.id, result)
+                    })*
+                    $($own_method => match typed_params(a.params) {
+                        Ok(params) => self.$own_handler(&a.id, params),
+                        Err(err) => output::response::<()>(&a.id, Err(err)),
                     })*
                     _ => output::response::<()>(&a.id, Err(Error::method_not_found())),
                 }
@@ -788,7 +798,6 @@ direct_answers! {
     "textDocument/definition" => goto_definition,
     "textDocument/references" => references,
     "textDocument/documentHighlight" => document_highlight,
-    "textDocument/documentSymbol" => document_symbol,
     "textDocument/foldingRange" => folding_range,
     "textDocument/selectionRange" => selection_range,
     "textDocument/linkedEditingRange" => linked_editing_range,
@@ -806,6 +815,37 @@ direct_answers! {
     "textDocument/prepareRename" => prepare_rename,
     "textDocument/rename" => rename,
     "workspace/symbol" => symbol,
+    own:
+    "textDocument/documentSymbol" => outline,
+}
+
+impl Backend {
+    /// The answer to `textDocument/documentSymbol`, [`LanguageServer::document_symbol`]'s, with
+    /// a hierarchical outline written straight from the analysis (see
+    /// [`convert::NestedSymbols`]).
+    fn outline(
+        &self,
+        id: &tower_lsp_server::jsonrpc::Id,
+        p: DocumentSymbolParams,
+    ) -> output::Frame {
+        let uri = &p.text_document.uri;
+        let hierarchical = self.session().features.hierarchical_symbols;
+        let answer = self.with_doc("documentSymbol", uri, |doc, enc| {
+            let symbols = features::document_symbols(doc);
+            Some(if hierarchical {
+                let symbols = convert::NestedSymbols::new(doc, symbols, enc);
+                output::response_with(id, |out| symbols.write_json(out))
+            } else {
+                let symbols = convert::symbol_information(doc, uri, &symbols, enc);
+                output::response(id, Ok(symbols))
+            })
+        });
+        match answer {
+            Ok(Some(frame)) => frame,
+            Ok(None) => output::response(id, Ok(None::<()>)),
+            Err(err) => output::response::<()>(id, Err(err)),
+        }
+    }
 }
 
 /// A diagnostics pass runs on the task that schedules it, without going to the blocking pool and

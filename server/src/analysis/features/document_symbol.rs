@@ -7,6 +7,8 @@
 //!
 //! Must not know: LSP types or symbol-kind numbers.
 
+use std::borrow::Cow;
+
 use crate::analysis::model::VarDef;
 use crate::analysis::syntax::{Instruction, Keyword};
 use crate::analysis::{Document, Span};
@@ -21,10 +23,12 @@ pub enum SymbolKind {
     Variable,
 }
 
+/// One entry of the outline. Names and details borrow from the document's syntax, model and
+/// text where they can: an outline has a few symbols per instruction and is asked for often.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DocSymbol {
-    pub name: String,
-    pub detail: Option<String>,
+pub struct DocSymbol<'a> {
+    pub name: Cow<'a, str>,
+    pub detail: Option<Cow<'a, str>>,
     pub kind: SymbolKind,
     /// Everything the symbol covers (a stage: from `FROM` to its last instruction).
     pub span: Span,
@@ -32,20 +36,20 @@ pub struct DocSymbol {
     pub selection: Span,
     /// `MAINTAINER` (deprecated by the Dockerfile reference).
     pub deprecated: bool,
-    pub children: Vec<DocSymbol>,
+    pub children: Vec<DocSymbol<'a>>,
 }
 
 /// Details longer than this are cut (with `…`): an outline shows one line per symbol.
 const MAX_DETAIL: usize = 60;
 
-pub fn document_symbols(doc: &Document) -> Vec<DocSymbol> {
+pub fn document_symbols(doc: &Document) -> Vec<DocSymbol<'_>> {
     let syntax = doc.syntax();
     let model = doc.model();
-    let mut out: Vec<DocSymbol> = syntax
+    let mut out: Vec<DocSymbol<'_>> = syntax
         .directives
         .iter()
         .map(|d| DocSymbol {
-            name: doc.slice(d.name_span),
+            name: doc.text_of(d.name_span),
             detail: Some(shorten(&d.value.text)),
             kind: SymbolKind::Directive,
             span: d.span,
@@ -56,7 +60,7 @@ pub fn document_symbols(doc: &Document) -> Vec<DocSymbol> {
         .collect();
     // Vars are in instruction order: walk them alongside the instructions.
     let mut vars = model.vars.iter().peekable();
-    let mut stage_children: Vec<Vec<DocSymbol>> = vec![Vec::new(); model.stages.len()];
+    let mut stage_children: Vec<Vec<DocSymbol<'_>>> = vec![Vec::new(); model.stages.len()];
     for (i, ins) in syntax.instructions.iter().enumerate() {
         let mut mine = Vec::new();
         while let Some(v) = vars.next_if(|v| v.instr <= i) {
@@ -79,7 +83,10 @@ pub fn document_symbols(doc: &Document) -> Vec<DocSymbol> {
             Some(shorten(&stage.base.text))
         };
         out.push(DocSymbol {
-            name: stage.label(),
+            name: match &stage.name {
+                Some(name) => Cow::Borrowed(name.key.as_str()),
+                None => Cow::Owned(stage.label()),
+            },
             detail: base,
             kind: SymbolKind::Stage,
             span: stage.span,
@@ -91,15 +98,35 @@ pub fn document_symbols(doc: &Document) -> Vec<DocSymbol> {
     out
 }
 
-fn instruction(doc: &Document, ins: &Instruction, children: Vec<DocSymbol>) -> DocSymbol {
+fn instruction<'a>(
+    doc: &'a Document,
+    ins: &'a Instruction,
+    children: Vec<DocSymbol<'a>>,
+) -> DocSymbol<'a> {
     // The first source line after the keyword, without a trailing line continuation.
-    let after = doc.slice(Span::new(ins.keyword.span.end, ins.span.end));
-    let first = after.lines().next().unwrap_or("").trim();
     let escape = doc.syntax().escape;
-    let detail = shorten(first.strip_suffix(escape).unwrap_or(first).trim_end());
+    let detail = |text: &str| -> (usize, usize) {
+        // Where the detail lies in `text`, before it is cut.
+        let first = first_line(text);
+        let trimmed = first.trim_start();
+        let start = first.len() - trimmed.len();
+        let body = trimmed.trim_end();
+        let body = body.strip_suffix(escape).unwrap_or(body).trim_end();
+        (start, start + body.len())
+    };
+    let detail = match doc.first_line_of(Span::new(ins.keyword.span.end, ins.span.end)) {
+        Cow::Borrowed(text) => {
+            let (a, b) = detail(text);
+            shorten(&text[a..b])
+        }
+        Cow::Owned(text) => {
+            let (a, b) = detail(&text);
+            Cow::Owned(shorten(&text[a..b]).into_owned())
+        }
+    };
     DocSymbol {
         // As BuildKit reads it: `HEALTH\<newline>CHECK` is `HEALTHCHECK`.
-        name: ins.keyword.text.clone(),
+        name: Cow::Borrowed(&ins.keyword.text),
         detail: (!detail.is_empty()).then_some(detail),
         kind: SymbolKind::Instruction,
         span: ins.span,
@@ -109,13 +136,13 @@ fn instruction(doc: &Document, ins: &Instruction, children: Vec<DocSymbol>) -> D
     }
 }
 
-fn variable(v: &VarDef) -> DocSymbol {
+fn variable(v: &VarDef) -> DocSymbol<'_> {
     let span = match &v.value {
         Some(val) => v.name_span.cover(val.span),
         None => v.name_span,
     };
     DocSymbol {
-        name: v.name.clone(),
+        name: Cow::Borrowed(&v.name),
         detail: v.value.as_ref().map(|val| shorten(&val.text)),
         kind: SymbolKind::Variable,
         span,
@@ -125,13 +152,27 @@ fn variable(v: &VarDef) -> DocSymbol {
     }
 }
 
+/// The first line of `text`, as `str::lines` gives it.
+fn first_line(text: &str) -> &str {
+    match memchr::memchr(b'\n', text.as_bytes()) {
+        Some(at) => {
+            let line = &text[..at];
+            line.strip_suffix('\r').unwrap_or(line)
+        }
+        None => text,
+    }
+}
+
 /// The first line of `text`, cut to [`MAX_DETAIL`] characters.
-fn shorten(text: &str) -> String {
-    let line = text.lines().next().unwrap_or("");
-    let mut chars = line.char_indices();
-    match chars.nth(MAX_DETAIL) {
-        Some((cut, _)) => format!("{}…", &line[..cut]),
-        None => line.to_string(),
+fn shorten(text: &str) -> Cow<'_, str> {
+    let line = first_line(text);
+    // No more bytes than that: no more characters either.
+    if line.len() <= MAX_DETAIL {
+        return Cow::Borrowed(line);
+    }
+    match line.char_indices().nth(MAX_DETAIL) {
+        Some((cut, _)) => Cow::Owned(format!("{}…", &line[..cut])),
+        None => Cow::Borrowed(line),
     }
 }
 
@@ -168,7 +209,7 @@ mod tests {
                     s.span.start <= s.selection.start && s.selection.end <= s.span.end,
                     "{s:?}"
                 );
-                spans.push((s.selection, s.name.clone()));
+                spans.push((s.selection, s.name.to_string()));
                 walk(&s.children, depth + 1, tree, spans);
             }
         }
@@ -295,5 +336,54 @@ maintainer me
                 ^^^ RUN
             "#]],
         );
+    }
+
+    /// The detail read from the instruction's first line in place is the one read from a copy
+    /// of the whole instruction (the code before), also where the first line is long (across
+    /// rope chunks), ends in a continuation or a lone carriage return, or has multi-byte
+    /// characters, and is cut at 60 of them.
+    #[test]
+    fn the_detail_read_in_place_is_the_one_read_from_a_copy() {
+        fn from_a_copy(doc: &Document, ins: &Instruction) -> Option<String> {
+            let after = doc.slice(Span::new(ins.keyword.span.end, ins.span.end));
+            let first = after.lines().next().unwrap_or("").trim();
+            let escape = doc.syntax().escape;
+            let line = first.strip_suffix(escape).unwrap_or(first).trim_end();
+            let line = line.lines().next().unwrap_or("");
+            let detail = match line.char_indices().nth(MAX_DETAIL) {
+                Some((cut, _)) => format!("{}…", &line[..cut]),
+                None => line.to_string(),
+            };
+            (!detail.is_empty()).then_some(detail)
+        }
+        let mut cases = Vec::new();
+        for pad in [
+            0, 1, 59, 60, 61, 450, 505, 508, 511, 512, 513, 600, 1100, 2000,
+        ] {
+            for tail in [
+                "x",
+                "echo hi \\\n  more",
+                "é\\\nmore",
+                "ab \\",
+                "\\\r\n  y",
+                "a\rb \\\n c",
+                "a\r",
+            ] {
+                cases.push(format!("FROM a\nRUN{}{tail}\nRUN z\n", " ".repeat(pad)));
+                cases.push(format!("FROM a\nRUN {}{tail}\n", "é".repeat(pad / 2)));
+                cases.push(format!("FROM a\nRUN {}{tail}", "y".repeat(pad)));
+            }
+        }
+        for text in cases {
+            let doc = Document::new(&text, 0);
+            for ins in &doc.syntax().instructions {
+                let got = instruction(&doc, ins, Vec::new()).detail;
+                assert_eq!(
+                    got.as_deref(),
+                    from_a_copy(&doc, ins).as_deref(),
+                    "{text:?}"
+                );
+            }
+        }
     }
 }
