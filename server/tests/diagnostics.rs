@@ -249,3 +249,36 @@ fn a_hadolint_yaml_linked_from_outside_the_workspace_is_not_read() {
     );
     std::fs::remove_dir_all(&base).unwrap();
 }
+
+/// `initialized` asks for the configuration without waiting for the client to answer its
+/// registration for configuration changes: a document opened right after `initialized` gets its
+/// diagnostics one round trip to the client later, not two.
+#[test]
+fn the_configuration_is_asked_for_before_the_registration_is_answered() {
+    let mut server = Server::spawn(&[]);
+    server
+        .held
+        .lock()
+        .unwrap()
+        .push("client/registerCapability");
+    let mut capabilities = default_capabilities();
+    capabilities["workspace"]["didChangeConfiguration"] = json!({"dynamicRegistration": true});
+    server.result(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": capabilities}),
+    );
+    server.notify("initialized", json!({}));
+    let u = uri("held");
+    server.open(&u, 1, SINGLE_QUOTES);
+    let registration = server.wait_for("the registration", |m| {
+        m["method"] == "client/registerCapability"
+    });
+    // Answered by the reader while the registration is still unanswered.
+    server.wait_for("the configuration request", |m| {
+        m["method"] == "workspace/configuration"
+    });
+    let diags = diags_where(&mut server, &u, |d| !d.is_empty());
+    assert!(codes(&diags).contains(&"JSONInSingleQuotes"), "{diags:?}");
+    server.send(&json!({"jsonrpc": "2.0", "id": registration["id"], "result": null}));
+    server.shutdown_and_exit();
+}

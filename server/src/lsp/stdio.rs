@@ -75,7 +75,7 @@ fn output_pipe(fd: OwnedFd) -> io::Result<Output> {
 /// The process's stdin. Must be called inside the runtime.
 pub fn stdin() -> Input {
     adopt(io::stdin().as_fd(), input_pipe, Input::Socket)
-    .unwrap_or_else(|| Input::Blocking(tokio::io::stdin()))
+        .unwrap_or_else(|| Input::Blocking(tokio::io::stdin()))
 }
 
 /// The process's stdout. Must be called inside the runtime. Not adopted when stderr is the same
@@ -86,7 +86,7 @@ pub fn stdout() -> Output {
         return Output::Blocking(tokio::io::stdout());
     }
     adopt(io::stdout().as_fd(), output_pipe, Output::Socket)
-    .unwrap_or_else(|| Output::Blocking(tokio::io::stdout()))
+        .unwrap_or_else(|| Output::Blocking(tokio::io::stdout()))
 }
 
 /// Whether `a` and `b` are the same file (pipe, socket, terminal...).

@@ -42,6 +42,9 @@ pub struct Server {
     next_id: i64,
     /// What `workspace/configuration` answers: section name → value.
     pub configuration: Arc<Mutex<Value>>,
+    /// Server-to-client requests of these methods are not answered by the reader; the test
+    /// answers them itself (with [`Server::send`]) or never.
+    pub held: Arc<Mutex<Vec<&'static str>>>,
     pub initialize_result: Value,
     /// Set once the test has ended the process itself.
     finished: bool,
@@ -123,10 +126,14 @@ impl Server {
         let answer = Arc::clone(&stdin);
         let configuration = Arc::new(Mutex::new(json!({})));
         let sections = Arc::clone(&configuration);
+        let held = Arc::new(Mutex::new(Vec::new()));
+        let holding = Arc::clone(&held);
         thread::spawn(move || {
             let mut reader = BufReader::new(stdout);
             while let Some(msg) = read_message(&mut reader) {
-                if let (Some(method), Some(id)) = (msg.get("method"), msg.get("id")) {
+                let method = msg.get("method").and_then(Value::as_str).unwrap_or("");
+                let hold = holding.lock().unwrap().contains(&method);
+                if let (false, Some(method), Some(id)) = (hold, msg.get("method"), msg.get("id")) {
                     let result = match method.as_str() {
                         Some("workspace/configuration") => {
                             let config = sections.lock().unwrap().clone();
@@ -168,6 +175,7 @@ impl Server {
             stderr,
             next_id: 0,
             configuration,
+            held,
             initialize_result: Value::Null,
             finished: false,
         }
