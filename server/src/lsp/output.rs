@@ -58,7 +58,10 @@ where
                 let mut next = Some(first);
                 while let Some(item) = next {
                     match item {
-                        Item::Bytes(frame) => sink.write_all(frame.as_bytes()).await?,
+                        Item::Bytes(frame) => {
+                            sink.write_all(frame.as_bytes()).await?;
+                            SPARE.keep(frame.bytes);
+                        }
                         Item::Drained(done) => {
                             sink.flush().await?;
                             let _ = done.send(());
@@ -113,15 +116,62 @@ impl Frame {
 /// Room for the longest header: `Content-Length: `, 20 digits and the blank line.
 const HEADER_ROOM: usize = 40;
 
-/// What a body is serialised into first; grown as needed.
+/// What a body is serialised into first, without a spare buffer; grown as needed.
 const BODY_CAPACITY: usize = 4096;
+
+/// Buffers of frames already written, kept for the next frames. glibc gives a freed block of
+/// 128 KB or more back to the kernel, so a 140 KB answer (the outline of a 1,000-line file) in a
+/// fresh buffer faulted its 35 pages in again on every request, and grew by doubling on the
+/// way. At most [`Spare::BUFFERS`] buffers of at most [`Spare::CAPACITY`] each are kept.
+struct Spare(std::sync::Mutex<Vec<Vec<u8>>>);
+
+impl Spare {
+    const BUFFERS: usize = 2;
+    const CAPACITY: usize = 2 << 20;
+
+    const fn new() -> Spare {
+        Spare(std::sync::Mutex::new(Vec::new()))
+    }
+
+    /// An empty buffer: the biggest kept one if there is one.
+    fn take(&self) -> Vec<u8> {
+        let kept = self.0.lock().ok().and_then(|mut spare| {
+            let biggest = (0..spare.len()).max_by_key(|&i| spare[i].capacity())?;
+            Some(spare.swap_remove(biggest))
+        });
+        kept.unwrap_or_else(|| Vec::with_capacity(HEADER_ROOM + BODY_CAPACITY))
+    }
+
+    /// Keeps `bytes` for a later frame unless it is too big, or smaller than every kept one
+    /// when [`Spare::BUFFERS`] are kept already.
+    fn keep(&self, mut bytes: Vec<u8>) {
+        if bytes.capacity() > Spare::CAPACITY {
+            return;
+        }
+        let Ok(mut spare) = self.0.lock() else {
+            return;
+        };
+        bytes.clear();
+        if spare.len() < Spare::BUFFERS {
+            spare.push(bytes);
+        } else if let Some(smallest) = spare
+            .iter_mut()
+            .min_by_key(|kept| kept.capacity())
+            .filter(|kept| kept.capacity() < bytes.capacity())
+        {
+            *smallest = bytes;
+        }
+    }
+}
+
+static SPARE: Spare = Spare::new();
 
 /// The frame of the body `write` serialises; on an error the partial body is dropped and the
 /// error returned.
 fn serialised(
     write: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>,
 ) -> serde_json::Result<Frame> {
-    let mut bytes = Vec::with_capacity(HEADER_ROOM + BODY_CAPACITY);
+    let mut bytes = SPARE.take();
     bytes.resize(HEADER_ROOM, 0);
     write(&mut bytes)?;
     let header = format!("Content-Length: {}\r\n\r\n", bytes.len() - HEADER_ROOM);
@@ -238,7 +288,11 @@ impl AsyncWrite for Writer {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Err(_)) => Poll::Ready(Err(closed())),
             Poll::Ready(Ok(())) => match self.tx.send_item(Item::Bytes(Frame {
-                bytes: buf.to_vec(),
+                bytes: {
+                    let mut bytes = SPARE.take();
+                    bytes.extend_from_slice(buf);
+                    bytes
+                },
                 start: 0,
             })) {
                 Ok(()) => Poll::Ready(Ok(buf.len())),
@@ -346,6 +400,31 @@ mod tests {
         let map: std::collections::HashMap<Vec<u8>, u8> = [(vec![1], 1)].into();
         let v = body(response(&Id::Number(5), Ok(map)));
         assert_eq!(v["error"]["code"], -32603);
+    }
+
+    /// A written frame's buffer is kept for the next one, emptied, the biggest first; too big a
+    /// buffer is not kept, and when enough are kept a smaller one replaces none of them.
+    #[test]
+    fn spare_buffers_are_kept_within_limits() {
+        let spare = Spare::new();
+        let mut big = Vec::with_capacity(200_000);
+        big.extend_from_slice(b"old frame");
+        spare.keep(big);
+        spare.keep(Vec::with_capacity(1000));
+        let again = spare.take();
+        assert!(again.capacity() >= 200_000 && again.is_empty());
+        spare.keep(again);
+        spare.keep(Vec::with_capacity(Spare::CAPACITY + 1));
+        spare.keep(Vec::with_capacity(10));
+        let mut kept: Vec<usize> = spare.0.lock().unwrap().iter().map(Vec::capacity).collect();
+        kept.sort_unstable();
+        assert_eq!(kept.len(), Spare::BUFFERS);
+        assert!(
+            kept[0] >= 1000 && kept[1] >= 200_000 && kept[1] <= Spare::CAPACITY,
+            "{kept:?}"
+        );
+        spare.keep(Vec::with_capacity(5000));
+        assert!(spare.0.lock().unwrap().iter().all(|b| b.capacity() >= 5000));
     }
 
     /// A closed client end is an error for both writers, not a hang.
