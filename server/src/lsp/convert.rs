@@ -122,6 +122,9 @@ pub struct Positions<'a> {
     doc: &'a Document,
     enc: Encoding,
     lines: LineCursor<'a>,
+    /// The document's length when it is all ASCII: then clamping is a `min` and a column is
+    /// the distance from the line start, in either encoding.
+    ascii_len: Option<usize>,
 }
 
 impl<'a> Positions<'a> {
@@ -130,10 +133,16 @@ impl<'a> Positions<'a> {
             doc,
             enc,
             lines: doc.line_cursor(),
+            ascii_len: doc.is_ascii().then(|| doc.len()),
         }
     }
 
     pub fn at(&mut self, offset: usize) -> Position {
+        if let Some(len) = self.ascii_len {
+            let offset = offset.min(len);
+            let (line, start) = self.lines.line_of(offset);
+            return Position::new(to_u32(line), to_u32(offset - start));
+        }
         let offset = self.doc.clamp(offset);
         let (line, start) = self.lines.line_of(offset);
         Position::new(
@@ -884,10 +893,10 @@ impl<'a> NestedSymbols<'a> {
                 }
                 let (range, selection) = ranges.next().copied().unwrap_or_default();
                 out.extend_from_slice(b"{\"name\":");
-                serde_json::to_writer(&mut *out, &sym.name)?;
+                write_str(out, &sym.name)?;
                 if let Some(detail) = &sym.detail {
                     out.extend_from_slice(b",\"detail\":");
-                    serde_json::to_writer(&mut *out, detail)?;
+                    write_str(out, detail)?;
                 }
                 out.extend_from_slice(b",\"kind\":");
                 serde_json::to_writer(&mut *out, &symbol_kind(sym.kind))?;
@@ -911,6 +920,22 @@ impl<'a> NestedSymbols<'a> {
         }
         list(out, &self.symbols, &mut self.ranges.iter())
     }
+}
+
+/// Appends the JSON string of `s`: as it is when nothing in it needs escaping (the usual
+/// case), through serde_json otherwise.
+fn write_str(out: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
+    let plain = s
+        .bytes()
+        .fold(true, |plain, b| plain & (b >= 0x20) & (b != b'"') & (b != b'\\'));
+    if !plain {
+        return serde_json::to_writer(out, s);
+    }
+    out.reserve(s.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(s.as_bytes());
+    out.push(b'"');
+    Ok(())
 }
 
 /// Appends the JSON of an `lsp::Range`.
@@ -1074,7 +1099,9 @@ mod tests {
             "# syntax=docker/dockerfile:1\n# escape=\\\nARG A=1 B\nFROM alpine AS base\nENV \\\n  X=é😀 Y=2\nMAINTAINER me\nFROM base\nRUN \\\n echo {}\nFROM\n",
             "中".repeat(3000)
         );
-        for text in ["", "FROM a\n", "ARG X\n", long.as_str()] {
+        // Quotes, backslashes and a tab in names and details: escaped.
+        let escaped = "FROM a AS \"q\"\nRUN echo \"hi\" \\\\ \t x\nENV K=\"v\\\\w\" \"A\\tB\"=1\n";
+        for text in ["", "FROM a\n", "ARG X\n", escaped, long.as_str()] {
             let d = doc(text);
             for enc in [Encoding::Utf16, Encoding::Utf8] {
                 let symbols = features::document_symbols(&d);
