@@ -1090,6 +1090,17 @@ mod tests {
         Document::new(text, 0)
     }
 
+    /// A range is written as serde_json writes `lsp::Range`, up to the largest numbers.
+    #[test]
+    fn ranges_are_written_as_serde_writes_them() {
+        for (a, b, c, d) in [(0, 0, 0, 0), (9, 10, 99, 100), (12345, 7, u32::MAX, u32::MAX - 1)] {
+            let r = Range::new(Position::new(a, b), Position::new(c, d));
+            let mut out = b"x".to_vec();
+            write_range(&mut out, r);
+            assert_eq!(out[1..], serde_json::to_vec(&r).unwrap());
+        }
+    }
+
     /// The outline written straight from the analysis is, byte for byte, the JSON of the
     /// `lsp::DocumentSymbol` tree: nested stages, variables, a deprecated `MAINTAINER`, empty
     /// details, multi-byte text, in both encodings, and an empty document.
