@@ -732,8 +732,8 @@ impl<'a> Builder<'a> {
             (ins.args.len() >= 3 && ins.args[1].text.eq_ignore_ascii_case("as")).then(|| {
                 let w = &ins.args[2];
                 StageName {
-                    text: w.text.clone(),
-                    key: w.text.to_ascii_lowercase(),
+                    text: w.text.to_string(),
+                    key: w.text.to_ascii_lowercase().to_string(),
                     span: w.span,
                 }
             });
@@ -760,7 +760,7 @@ impl<'a> Builder<'a> {
             base_ref = Some(self.m.stage_refs.len());
             self.m.stage_refs.push(StageRef {
                 kind: RefKind::Base,
-                text: base.text.clone(),
+                text: base.text.to_string(),
                 span: base.span,
                 instr: i,
                 stage: index,
@@ -798,7 +798,7 @@ impl<'a> Builder<'a> {
                 .iter()
                 .rev()
                 .find(|x| x.kind == VarKind::GlobalArg && x.name == n)
-                .and_then(|x| x.value.as_ref().map(|w| w.text.clone()))
+                .and_then(|x| x.value.as_ref().map(|w| w.text.to_string()))
         })
     }
 
@@ -869,7 +869,7 @@ impl<'a> Builder<'a> {
                 self.uses_in(v, i, Some(stage), before, false);
             }
             let def = self.push_def(
-                key.text.clone(),
+                key.text.to_string(),
                 key.span,
                 VarKind::Env,
                 i,
@@ -877,7 +877,7 @@ impl<'a> Builder<'a> {
                 value,
                 None,
             );
-            scope.insert(key.text.clone(), Some(def));
+            scope.insert(key.text.to_string(), Some(def));
             return;
         }
         let mut defined = Vec::new();
@@ -1017,7 +1017,7 @@ impl<'a> Builder<'a> {
             Keyword::Copy => {
                 for f in ins.flags_named("from") {
                     if let Some(v) = &f.value {
-                        self.push_late_ref(RefKind::Copy, v.text.clone(), v.span, i, stage);
+                        self.push_late_ref(RefKind::Copy, v.text.to_string(), v.span, i, stage);
                     }
                 }
             }
@@ -1029,7 +1029,7 @@ impl<'a> Builder<'a> {
                             if let Some(val) = opt.value {
                                 self.push_late_ref(
                                     RefKind::Mount,
-                                    val.text.clone(),
+                                    val.text.to_string(),
                                     val.span,
                                     i,
                                     stage,

@@ -925,9 +925,9 @@ impl<'a> NestedSymbols<'a> {
 /// Appends the JSON string of `s`: as it is when nothing in it needs escaping (the usual
 /// case), through serde_json otherwise.
 fn write_str(out: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
-    let plain = s
-        .bytes()
-        .fold(true, |plain, b| plain & (b >= 0x20) & (b != b'"') & (b != b'\\'));
+    let plain = s.bytes().fold(true, |plain, b| {
+        plain & (b >= 0x20) & (b != b'"') & (b != b'\\')
+    });
     if !plain {
         return serde_json::to_writer(out, s);
     }
@@ -1093,7 +1093,11 @@ mod tests {
     /// A range is written as serde_json writes `lsp::Range`, up to the largest numbers.
     #[test]
     fn ranges_are_written_as_serde_writes_them() {
-        for (a, b, c, d) in [(0, 0, 0, 0), (9, 10, 99, 100), (12345, 7, u32::MAX, u32::MAX - 1)] {
+        for (a, b, c, d) in [
+            (0, 0, 0, 0),
+            (9, 10, 99, 100),
+            (12345, 7, u32::MAX, u32::MAX - 1),
+        ] {
             let r = Range::new(Position::new(a, b), Position::new(c, d));
             let mut out = b"x".to_vec();
             write_range(&mut out, r);

@@ -479,7 +479,7 @@ fn keyword_case(text: &str, ins: &Instruction, case: KeywordCase, out: &mut Vec<
     if want != kw.text {
         out.push(Edit {
             span: kw.span,
-            text: want,
+            text: want.to_string(),
         });
     }
 }
@@ -627,7 +627,7 @@ pub fn signature(text: &str, syntax: &Syntax) -> Signature {
         directives: syntax
             .directives
             .iter()
-            .map(|d| (d.name.clone(), d.value.text.clone()))
+            .map(|d| (d.name.clone(), d.value.text.to_string()))
             .collect(),
         escape: syntax.escape,
         errors: syntax.errors.iter().map(|e| e.message.clone()).collect(),
@@ -653,7 +653,7 @@ fn instruction_sig(text: &str, ins: &Instruction) -> InstructionSig {
     let values = if sub.is_none() && values_are_tokens(ins) {
         match ins.kind {
             Keyword::Arg | Keyword::Env | Keyword::Label => {
-                ins.args.iter().map(|a| a.text.clone()).collect()
+                ins.args.iter().map(|a| a.text.to_string()).collect()
             }
             // BuildKit's `reWhitespace` split.
             _ => ins
@@ -668,23 +668,23 @@ fn instruction_sig(text: &str, ins: &Instruction) -> InstructionSig {
         vec![target.rest.text.trim().to_string()]
     };
     InstructionSig {
-        keyword: ins.keyword.text.to_ascii_lowercase(),
-        trigger: sub.map(|s| s.keyword.text.to_ascii_lowercase()),
+        keyword: ins.keyword.text.to_ascii_lowercase().to_string(),
+        trigger: sub.map(|s| s.keyword.text.to_ascii_lowercase().to_string()),
         flags: ins
             .flags
             .iter()
             .chain(sub.map(|s| s.flags.iter()).into_iter().flatten())
             .map(|f| {
                 (
-                    f.name.text.clone(),
-                    f.value.as_ref().map(|v| v.text.clone()),
+                    f.name.text.to_string(),
+                    f.value.as_ref().map(|v| v.text.to_string()),
                 )
             })
             .collect(),
         json: target
             .json
             .as_ref()
-            .map(|j| j.iter().map(|w| w.text.clone()).collect()),
+            .map(|j| j.iter().map(|w| w.text.to_string()).collect()),
         values,
         heredocs: ins
             .heredocs

@@ -30,7 +30,7 @@ pub fn workspace_symbols(doc: &Document, query: &str) -> Vec<StageSymbol> {
             let score = score(&name.to_lowercase(), &query)?;
             Some(StageSymbol {
                 name,
-                base: stage.base.text.clone(),
+                base: stage.base.text.to_string(),
                 span: stage.span,
                 score,
             })

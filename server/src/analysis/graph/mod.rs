@@ -156,7 +156,7 @@ impl StageGraph {
                         base: s
                             .base_resolved
                             .clone()
-                            .unwrap_or_else(|| s.base.text.clone()),
+                            .unwrap_or_else(|| s.base.text.to_string()),
                         from,
                         line: doc.line_of(from.start),
                     },

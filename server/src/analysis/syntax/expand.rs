@@ -805,7 +805,7 @@ pub(crate) mod tests {
         (
             source,
             Word {
-                text,
+                text: text.into(),
                 span: Span::new(start, end.max(start)),
                 breaks,
             },

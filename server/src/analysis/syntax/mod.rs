@@ -18,6 +18,8 @@ pub mod tree;
 
 use std::fmt;
 
+use compact_str::CompactString;
+
 /// A half-open range of UTF-8 byte offsets into the document text.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Span {
@@ -63,7 +65,8 @@ impl fmt::Debug for Span {
 /// source and `breaks` records where, so offsets inside `text` still map back to the source.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 pub struct Word {
-    pub text: String,
+    /// Inline up to 24 bytes: most words are short, and a file has thousands of them.
+    pub text: CompactString,
     pub span: Span,
     /// `(offset in text, source offset)` for every byte of `text` that does not directly follow
     /// the previous one in the source. Empty for a word on one line.
@@ -71,7 +74,7 @@ pub struct Word {
 }
 
 impl Word {
-    pub fn new(text: impl Into<String>, span: Span) -> Word {
+    pub fn new(text: impl Into<CompactString>, span: Span) -> Word {
         Word {
             text: text.into(),
             span,
@@ -125,7 +128,7 @@ impl Word {
             .map(|(t, s)| (t - start, *s))
             .collect();
         Word {
-            text: self.text[start..end].to_string(),
+            text: CompactString::from(&self.text[start..end]),
             span,
             breaks,
         }

@@ -325,7 +325,7 @@ impl<'a> Csv<'a> {
                 .collect()
         };
         Word {
-            text: f.text(&self.value.text)[a..b].to_string(),
+            text: f.text(&self.value.text)[a..b].into(),
             span: Span::new(src(a), src(b - 1) + 1),
             breaks,
         }

@@ -402,10 +402,8 @@ impl WordBuilder {
     }
 
     fn finish(self, end: usize) -> Word {
-        let text = String::from_utf8(self.text)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         Word {
-            text,
+            text: compact_str::CompactString::from_utf8_lossy(&self.text),
             span: Span::new(self.start, end.max(self.start)),
             breaks: self.breaks,
         }
@@ -477,7 +475,7 @@ impl Logical {
             .map(|&(t, s)| (t - a, s))
             .collect();
         Word {
-            text: self.text[a..b].to_owned(),
+            text: self.text[a..b].into(),
             span: Span::new(self.src(a), self.src_end(a, b)),
             breaks,
         }

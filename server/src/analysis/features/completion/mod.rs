@@ -222,7 +222,7 @@ fn logical_prefix(doc: &Document, start: usize, offset: usize, escape: char) -> 
         next_src = ls + from + seg.len();
     }
     Word {
-        text,
+        text: text.into(),
         span: Span::new(start, offset),
         breaks,
     }
@@ -599,7 +599,10 @@ impl Cx<'_> {
             .rev()
             .find(|o| o.key.text == "type")
             .and_then(|o| o.value.as_ref())
-            .map_or_else(|| "bind".to_string(), |v| v.text.to_ascii_lowercase());
+            .map_or_else(
+                || "bind".to_string(),
+                |v| v.text.to_ascii_lowercase().to_string(),
+            );
         let typed_key = field.to_ascii_lowercase();
         let present: Vec<&str> = opts
             .iter()

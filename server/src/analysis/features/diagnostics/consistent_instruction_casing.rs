@@ -59,7 +59,7 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
             )
             .with_fix(
                 format!("Change `{k}` to `{want}`"),
-                vec![(ins.keyword.span, want)],
+                vec![(ins.keyword.span, want.to_string())],
             ),
         );
     }

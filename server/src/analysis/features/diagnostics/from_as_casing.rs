@@ -41,7 +41,7 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
             )
             .with_fix(
                 format!("Change `{}` to `{want}`", as_word.text),
-                vec![(as_word.span, want)],
+                vec![(as_word.span, want.to_string())],
             ),
         );
     }

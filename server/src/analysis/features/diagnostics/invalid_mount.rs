@@ -56,7 +56,9 @@ fn check_mount(
         .filter(|o| o.key.text == "type")
         .filter_map(|o| o.value.as_ref())
         .next_back()
-        .map_or("bind".to_string(), |v| v.text.to_ascii_lowercase());
+        .map_or("bind".to_string(), |v| {
+            v.text.to_ascii_lowercase().to_string()
+        });
     let typ_known = MOUNT_TYPES.contains(&typ.as_str());
     let has = |k: &[&str]| {
         opts.iter().any(|o| {

@@ -153,7 +153,9 @@ fn instruction(doc: &Document, ins: &Instruction, offset: usize, w: &mut Writer)
                 .iter()
                 .find(|o| o.key.text == "type")
                 .and_then(|o| o.value.as_ref())
-                .map_or("bind".to_string(), |v| v.text.to_ascii_lowercase());
+                .map_or("bind".to_string(), |v| {
+                    v.text.to_ascii_lowercase().to_string()
+                });
             let opt = opts.iter().find(|o| o.span.touches(offset))?;
             let on_value = opt.value.as_ref().is_some_and(|v| v.span.touches(offset));
             if opt.key.text == "type" && on_value {
