@@ -367,6 +367,11 @@ fn is_space_at(text: &str, p: usize) -> bool {
     }
 }
 
+/// An ASCII byte that continues an unquoted word as it is: no space, quote or escape.
+fn is_plain(b: u8, esc: u8) -> bool {
+    b < 0x80 && !is_byte_space(b) && b != b'\'' && b != b'"' && b != esc
+}
+
 /// RE2's `\s`.
 fn is_re_s(b: u8) -> bool {
     matches!(b, b'\t' | b'\n' | 0x0c | b'\r' | b' ')
@@ -403,7 +408,8 @@ impl WordBuilder {
 
     fn finish(self, end: usize) -> Word {
         Word {
-            text: compact_str::CompactString::from_utf8_lossy(&self.text),
+            text: compact_str::CompactString::from_utf8(&self.text)
+                .unwrap_or_else(|_| compact_str::CompactString::from_utf8_lossy(&self.text)),
             span: Span::new(self.start, end.max(self.start)),
             breaks: self.breaks,
         }
@@ -466,9 +472,68 @@ impl Logical {
         }
     }
 
+    /// The end (in `text`) of the segment that holds byte `l`.
+    fn seg_end(&self, l: usize) -> usize {
+        let i = self.segs.partition_point(|s| s.0 <= l);
+        self.segs.get(i).map_or(self.text.len(), |s| s.0)
+    }
+
+    /// The word of the bytes of `text` at the positions of `part` (`(byte, position)`, quotes
+    /// and escapes left out), from source offset `from` to `to`: pushed a run of consecutive
+    /// positions inside one segment at a time (bytes at consecutive positions come from
+    /// consecutive source offsets there), not a byte at a time.
+    fn word_of(&self, part: &[(u8, usize)], from: usize, to: usize) -> Word {
+        let mut wb = WordBuilder::new(from);
+        wb.text.reserve(part.len());
+        let mut i = 0;
+        while i < part.len() {
+            let first = part[i].1;
+            let seg_end = self.seg_end(first);
+            let mut j = i + 1;
+            while j < part.len() && part[j].1 == part[j - 1].1 + 1 && part[j].1 < seg_end {
+                j += 1;
+            }
+            wb.push(
+                &self.text.as_bytes()[first..first + (j - i)],
+                self.src(first),
+            );
+            i = j;
+        }
+        wb.finish(to)
+    }
+
+    /// [`Logical::word_of`] a byte at a time: the oracle the tests hold it to.
+    #[cfg(test)]
+    fn word_of_bytes(&self, part: &[(u8, usize)], from: usize, to: usize) -> Word {
+        let mut wb = WordBuilder::new(from);
+        for &(c, l) in part {
+            wb.push(&[c], self.src(l));
+        }
+        wb.finish(to)
+    }
+
     fn word(&self, a: usize, b: usize) -> Word {
         // Every segment starts where the source jumps (past a removed continuation).
         let first = self.segs.partition_point(|s| s.0 <= a);
+        // The usual case: the word lies in the segment of its first byte (one search, not
+        // three); the same answer as below.
+        if first > 0 && self.segs.get(first).is_none_or(|next| next.0 >= b) {
+            let (t, s) = self.segs[first - 1];
+            let end = if b > a { s + (b - t) } else { s + (a - t) };
+            let word = Word {
+                text: self.text[a..b].into(),
+                span: Span::new(s + (a - t), end),
+                breaks: Vec::new(),
+            };
+            #[cfg(test)]
+            assert_eq!(word, self.word_across(a, b, first));
+            return word;
+        }
+        self.word_across(a, b, first)
+    }
+
+    /// [`Logical::word`] for any range; `first` is the first segment that starts after `a`.
+    fn word_across(&self, a: usize, b: usize, first: usize) -> Word {
         let breaks = self.segs[first..]
             .iter()
             .take_while(|s| s.0 < b)
@@ -808,6 +873,8 @@ impl<'a> Parser<'a> {
             _ => {}
         }
         let args = self.words(lg, aa, ab);
+        #[cfg(test)]
+        assert_eq!(args, self.words_bytewise(lg, aa, ab));
         let mut rest = lg.word(aa, ab);
         rest.span.end = rest.span.end.max(rest_end);
         Instruction {
@@ -936,11 +1003,10 @@ impl<'a> Parser<'a> {
             .position(|&(c, _)| c == b'=')
             .map(|p| p + 2);
         let build = |part: &[(u8, usize)], from: usize, to: usize| {
-            let mut wb = WordBuilder::new(from);
-            for &(c, l) in part {
-                wb.push(&[c], lg.src(l));
-            }
-            wb.finish(to)
+            let word = lg.word_of(part, from, to);
+            #[cfg(test)]
+            assert_eq!(word, lg.word_of_bytes(part, from, to));
+            word
         };
         let src_end = lg.src_end(start, end);
         let name_from = match (word.get(1), word.get(2)) {
@@ -970,6 +1036,83 @@ impl<'a> Parser<'a> {
 
     /// `parseWords`: split at unquoted whitespace, quotes and escapes kept as written.
     fn words(&self, lg: &Logical, a: usize, b: usize) -> Vec<Word> {
+        let t = lg.text.as_bytes();
+        let esc = self.escape;
+        let mut out = Vec::new();
+        let mut start: Option<usize> = None;
+        let mut end = a;
+        let mut quote: Option<u8> = None;
+        let mut p = a;
+        while p < b {
+            let c = t[p];
+            let len = utf8_len(c);
+            let next = (p + len).min(b);
+            match quote {
+                None => {
+                    if is_space_at(&lg.text, p) {
+                        if let Some(st) = start.take() {
+                            out.push(lg.word(st, end));
+                        }
+                    } else {
+                        start.get_or_insert(p);
+                        if c == b'\'' || c == b'"' {
+                            quote = Some(c);
+                            end = next;
+                        } else if c == esc {
+                            // A lone escape at the end is dropped.
+                            if next < b {
+                                end = (next + utf8_len(t[next])).min(b);
+                                p = end;
+                                continue;
+                            }
+                        } else {
+                            // The ASCII bytes after it that are no space, quote or escape
+                            // continue the word as it does.
+                            let mut q = next;
+                            while q < b && is_plain(t[q], esc) {
+                                q += 1;
+                            }
+                            end = q;
+                            p = q;
+                            continue;
+                        }
+                    }
+                }
+                Some(q) => {
+                    if c == q {
+                        quote = None;
+                        end = next;
+                    } else if c == esc && q != b'\'' {
+                        if next < b {
+                            end = (next + utf8_len(t[next])).min(b);
+                            p = end;
+                            continue;
+                        }
+                        quote = None;
+                    } else {
+                        // Up to the closing quote or an escape (ASCII bytes, never inside a
+                        // multi-byte character): quoted text as it is.
+                        let mut r = next;
+                        while r < b && t[r] != q && !(t[r] == esc && q != b'\'') {
+                            r += 1;
+                        }
+                        end = r;
+                        p = r;
+                        continue;
+                    }
+                }
+            }
+            p = next;
+        }
+        if let Some(st) = start {
+            out.push(lg.word(st, end.max(st)));
+        }
+        out
+    }
+
+    /// [`Parser::words`] a character at a time: the oracle the tests hold it to.
+    #[cfg(test)]
+    fn words_bytewise(&self, lg: &Logical, a: usize, b: usize) -> Vec<Word> {
         let t = lg.text.as_bytes();
         let esc = self.escape;
         let mut out = Vec::new();
@@ -1031,6 +1174,8 @@ impl<'a> Parser<'a> {
     /// `parseNameVal` for ENV and LABEL: only its errors matter here.
     fn name_val(&mut self, lg: &Logical, a: usize, b: usize, kind: Keyword, span: Span) {
         let words = self.words(lg, a, b);
+        #[cfg(test)]
+        assert_eq!(words, self.words_bytewise(lg, a, b));
         let Some(first) = words.first() else { return };
         if !first.text.contains('=') {
             if !lg.text.as_bytes()[a..b].iter().any(|&c| is_re_ws(c)) {
