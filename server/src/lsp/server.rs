@@ -626,7 +626,12 @@ impl Backend {
                             .pending_change()
                             .is_some_and(|bytes| bytes <= INLINE_CHANGE_BYTES)
                 }
-                None => doc.len() <= INLINE_FIRST_PASS_BYTES,
+                None => {
+                    doc.len() <= INLINE_FIRST_PASS_BYTES
+                        && doc
+                            .pending_change()
+                            .is_some_and(|bytes| bytes <= INLINE_CHANGE_BYTES)
+                }
             };
             let work = {
                 let (doc, uri, publisher) = (Arc::clone(&doc), uri.clone(), publisher.clone());
@@ -867,11 +872,12 @@ const INLINE_PASS: Duration = Duration::from_micros(300);
 /// The most bytes the edits before an inline pass may span (see [`INLINE_PASS`]).
 const INLINE_CHANGE_BYTES: usize = 1024;
 
-/// The largest document whose first pass (its cost not known yet) runs inline: the syntax and
-/// model of an opened document are built when it is opened, on the runtime thread, and its
-/// diagnostics cost about a third as much (0.35 ms for 38 KB, a 1,000-line file), less than
-/// starting a thread of the blocking pool for them. 48 KiB is about 1,250 lines: nearly every
-/// real Dockerfile.
+/// The largest document whose first pass (no cost recorded yet: none has published) runs
+/// inline, when the edits since its syntax and model were computed span at most
+/// [`INLINE_CHANGE_BYTES`]: the syntax and model of an opened document are built when it is
+/// opened, on the runtime thread, and its diagnostics cost about a third as much (0.35 ms for
+/// 38 KB, a 1,000-line file), less than starting a thread of the blocking pool for them. 48 KiB
+/// is about 1,250 lines: nearly every real Dockerfile.
 const INLINE_FIRST_PASS_BYTES: usize = 48 * 1024;
 
 /// The most diagnostics published for one document; the rest are summed up in one more

@@ -54,21 +54,32 @@ fn adopt<T>(
     UnixStream::from_std(stream).ok().map(socket)
 }
 
-/// What an adopted pipe's buffer is grown to (the most Linux allows an unprivileged process
-/// by default). With the default 64 KiB a 140 KB answer (the outline of a 1,000-line file) or
-/// a 380 KB `didOpen` (10,000 lines) goes through in several rounds of the writer filling the
-/// pipe and waiting for the reader to drain it; the client's reader then wakes once.
-const PIPE_SIZE: usize = 1 << 20;
+/// What the stdout pipe's buffer is grown to, where it is smaller. With the default 64 KiB a
+/// 140 KB answer (the outline of a 1,000-line file) goes through in several rounds of the
+/// server filling the pipe and the client draining it; in one this way. Only stdout, and no
+/// more than this: the kernel counts every pipe's buffer against the user's limit
+/// (`pipe-user-pages-soft`, 64 MiB by default).
+const PIPE_SIZE: usize = 256 * 1024;
 
-/// `fd` as the read end of a pipe, its buffer grown to [`PIPE_SIZE`] where the system allows.
+/// Grows the pipe of `fd` to [`PIPE_SIZE`] where the system allows it; never shrinks it. Linux
+/// only (elsewhere pipes keep their size).
+fn grow_pipe(fd: BorrowedFd<'_>) {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    if rustix::pipe::fcntl_getpipe_size(fd).is_ok_and(|size| size < PIPE_SIZE) {
+        let _ = rustix::pipe::fcntl_setpipe_size(fd, PIPE_SIZE);
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    let _ = fd;
+}
+
+/// `fd` as the read end of a pipe.
 fn input_pipe(fd: OwnedFd) -> io::Result<Input> {
-    let _ = rustix::pipe::fcntl_setpipe_size(&fd, PIPE_SIZE);
     pipe::Receiver::from_owned_fd(fd).map(Input::Pipe)
 }
 
-/// `fd` as the write end of a pipe, its buffer grown to [`PIPE_SIZE`] where the system allows.
+/// `fd` as the write end of a pipe, its buffer grown (see [`grow_pipe`]).
 fn output_pipe(fd: OwnedFd) -> io::Result<Output> {
-    let _ = rustix::pipe::fcntl_setpipe_size(&fd, PIPE_SIZE);
+    grow_pipe(fd.as_fd());
     pipe::Sender::from_owned_fd(fd).map(Output::Pipe)
 }
 
@@ -193,18 +204,33 @@ mod tests {
         assert!(!same_file(w.as_fd(), w3.as_fd()));
     }
 
+    /// A pipe already bigger than [`PIPE_SIZE`] keeps its size.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[test]
+    fn a_bigger_pipe_is_not_shrunk() {
+        let (_r, w) = std::io::pipe().unwrap();
+        let Ok(bigger) = rustix::pipe::fcntl_setpipe_size(&w, PIPE_SIZE * 2) else {
+            return; // the system allows no pipe that big
+        };
+        grow_pipe(w.as_fd());
+        assert_eq!(rustix::pipe::fcntl_getpipe_size(&w).unwrap(), bigger);
+    }
+
     /// Bytes go through an adopted pipe and socket both ways.
     #[tokio::test]
     async fn adopted_ends_carry_bytes() {
         let (r, w) = std::io::pipe().unwrap();
         let mut input = adopt(r.as_fd(), input_pipe, Input::Socket).unwrap();
         let mut output = adopt(w.as_fd(), output_pipe, Output::Socket).unwrap();
-        // The pipe was grown, where the system allows it.
-        let allowed = std::fs::read_to_string("/proc/sys/fs/pipe-max-size")
-            .ok()
-            .and_then(|s| s.trim().parse::<usize>().ok());
-        if allowed.is_some_and(|max| max >= PIPE_SIZE) {
-            assert!(rustix::pipe::fcntl_getpipe_size(&r).unwrap() >= PIPE_SIZE);
+        // The output pipe was grown, where the system allows it.
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        {
+            let allowed = std::fs::read_to_string("/proc/sys/fs/pipe-max-size")
+                .ok()
+                .and_then(|s| s.trim().parse::<usize>().ok());
+            if allowed.is_some_and(|max| max >= PIPE_SIZE) {
+                assert!(rustix::pipe::fcntl_getpipe_size(&r).unwrap() >= PIPE_SIZE);
+            }
         }
         drop((r, w));
         output.write_all(b"frame").await.unwrap();
