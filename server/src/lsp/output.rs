@@ -255,17 +255,13 @@ fn failure(id: &Id, error: &jsonrpc::Error) -> Frame {
     })
     // An error of plain strings and numbers always serialises.
     .unwrap_or_else(|_| Frame {
-        bytes: frame_bytes(b"{}"),
+        bytes: frame(b"{}"),
         start: 0,
     })
 }
 
 /// `body` with its `Content-Length` header.
 pub fn frame(body: &[u8]) -> Vec<u8> {
-    frame_bytes(body)
-}
-
-fn frame_bytes(body: &[u8]) -> Vec<u8> {
     let header = format!("Content-Length: {}\r\n\r\n", body.len());
     let mut out = Vec::with_capacity(header.len() + body.len());
     out.extend_from_slice(header.as_bytes());

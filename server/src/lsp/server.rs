@@ -619,20 +619,14 @@ impl Backend {
             // A pass as cheap as the document's last one was, after a small edit, or the first
             // pass of a small document, runs here; any other on the blocking pool (see
             // `INLINE_PASS` and `INLINE_FIRST_PASS_BYTES`).
-            let inline = match costs.get(&uri) {
-                Some(cost) => {
-                    *cost <= INLINE_PASS
-                        && doc
-                            .pending_change()
-                            .is_some_and(|bytes| bytes <= INLINE_CHANGE_BYTES)
-                }
-                None => {
-                    doc.len() <= INLINE_FIRST_PASS_BYTES
-                        && doc
-                            .pending_change()
-                            .is_some_and(|bytes| bytes <= INLINE_CHANGE_BYTES)
-                }
+            let small_change = doc
+                .pending_change()
+                .is_some_and(|bytes| bytes <= INLINE_CHANGE_BYTES);
+            let cheap = match costs.get(&uri) {
+                Some(cost) => *cost <= INLINE_PASS,
+                None => doc.len() <= INLINE_FIRST_PASS_BYTES,
             };
+            let inline = small_change && cheap;
             let work = {
                 let (doc, uri, publisher) = (Arc::clone(&doc), uri.clone(), publisher.clone());
                 move || {
@@ -863,10 +857,11 @@ impl Backend {
 /// A diagnostics pass runs on the task that schedules it, without going to the blocking pool and
 /// back, when the document's last pass took at most this long and the edits since span at most
 /// [`INLINE_CHANGE_BYTES`]: typing in a 1,000-line file costs a tenth of a millisecond a pass,
-/// less than those two hand-overs between threads. A document's first pass, a pass after a big
-/// edit (a paste, a whole-text replacement: a bigger reparse), and every pass of a document whose
-/// last one took longer go to the blocking pool, so a request waits at most about this long
-/// behind a diagnostics pass.
+/// less than those two hand-overs between threads. A pass after a big edit (a paste, a
+/// whole-text replacement: a bigger reparse), every pass of a document whose last one took
+/// longer, and the first pass of a document bigger than [`INLINE_FIRST_PASS_BYTES`] go to the
+/// blocking pool, so a request waits at most about this long (or a small document's first
+/// pass) behind a diagnostics pass.
 const INLINE_PASS: Duration = Duration::from_micros(300);
 
 /// The most bytes the edits before an inline pass may span (see [`INLINE_PASS`]).
