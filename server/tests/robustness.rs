@@ -100,6 +100,29 @@ fn invalid_utf8_and_lone_surrogates_in_a_frame_are_dropped_with_a_log_line() {
     assert_still_answers(&mut s);
 }
 
+/// Messages tower-lsp-server's reader cannot decode although they are JSON: a number out of
+/// `serde_json`'s range in a field no message has, and ids it cannot hold. Each once ended the
+/// session (the reader's stream stops at its first decode error).
+#[test]
+fn numbers_serde_json_cannot_hold_do_not_end_the_session() {
+    let mut s = Server::start();
+    s.send_raw(&frame(
+        br#"{"jsonrpc":"2.0","method":"$/setTrace","params":{"value":"off"},"x":1e400}"#,
+    ));
+    wait_for_log(&s, "dropping an invalid JSON-RPC message");
+    s.send_raw(&frame(
+        br#"{"jsonrpc":"2.0","id":41,"method":"workspace/symbol","params":{"query":""},"x":-1e999}"#,
+    ));
+    let response = s.wait_for("error for id 41", |m| m["id"] == 41);
+    assert_eq!(response["error"]["code"], -32600, "{response}");
+    s.send_raw(&frame(br#"{"jsonrpc":"2.0","id":1.5,"method":7}"#));
+    s.send_raw(&frame(
+        br#"{"jsonrpc":"2.0","id":18446744073709551615,"method":"shutdown"}"#,
+    ));
+    wait_for_log(&s, "its id cannot be answered");
+    assert_still_answers(&mut s);
+}
+
 #[test]
 fn nul_characters_in_a_document_are_text() {
     let mut s = Server::start();

@@ -9,9 +9,10 @@
 //!
 //! Must not know: LSP methods or types; this is JSON-RPC framing only.
 
+use serde::Deserialize;
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tower_lsp_server::jsonrpc::{Request, Response};
+use tower_lsp_server::jsonrpc::{Id, Request, Response};
 
 /// The request the guard substitutes for a malformed message with an `id`; the server answers it
 /// with `InvalidRequest`.
@@ -106,40 +107,68 @@ fn next_frame(buf: &[u8]) -> Option<Step> {
     })
 }
 
+/// tower-lsp-server's own message type (`jsonrpc::Message`, private to it), derived the same
+/// way from the same public types: a body decodes as this exactly when tower-lsp-server's reader
+/// decodes it. An untagged enum reads the whole body as a generic value first, so a field
+/// neither type knows must still be valid for `serde_json` (`"x": 1e400` is not: its number is
+/// out of range); reading a `Request` straight from the text skips such a field unchecked.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Message {
+    // Only whether a body decodes matters, never the value.
+    Response(#[allow(dead_code)] Response),
+    Request(#[allow(dead_code)] Request),
+}
+
 /// The bytes to forward for a frame body: the body itself if tower-lsp-server can decode it, a
 /// substitute request if it is broken but has an `id`, otherwise nothing.
 fn check_body(body: &[u8]) -> Option<Vec<u8>> {
-    // tower-lsp-server reads a body as UTF-8 text, then as a response or a request (its
-    // `Message`): the same checks, straight from the text. A request first, the usual case; no
-    // copies of the value (a `didOpen` carries a whole file).
+    // tower-lsp-server reads a body as UTF-8 text, then as its `Message`: the same check.
     let Ok(text) = std::str::from_utf8(body) else {
         tracing::error!("dropping a message that is not UTF-8");
         return None;
     };
-    if serde_json::from_str::<Request>(text).is_ok()
-        || serde_json::from_str::<Response>(text).is_ok()
-    {
+    if serde_json::from_str::<Message>(text).is_ok() {
         return Some(body.to_vec());
     }
-    let value: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
+    // Its `id`, read leniently: the other fields are only checked to be JSON, so a message
+    // that failed for a number out of range elsewhere is still answered.
+    let id = match serde_json::from_str::<IdOf>(text) {
+        Ok(IdOf { id }) => id,
+        Err(err) if err.is_data() => {
+            tracing::error!("dropping an invalid JSON-RPC message: {err}");
+            return None;
+        }
         Err(err) => {
             tracing::error!("dropping a message that is not valid JSON: {err}");
             return None;
         }
     };
-    match value.get("id") {
-        Some(id @ (Value::Number(_) | Value::String(_))) => {
+    // Only an id tower-lsp-server can answer to (an integer in `i64`, or a string): the
+    // substitute must decode too.
+    match id.map(serde_json::from_value::<Id>) {
+        Some(Ok(id @ (Id::Number(_) | Id::String(_)))) => {
             tracing::error!("invalid JSON-RPC message with id {id}: answering InvalidRequest");
             let substitute =
                 serde_json::json!({"jsonrpc": "2.0", "id": id, "method": INVALID_MESSAGE_METHOD});
             Some(substitute.to_string().into_bytes())
         }
-        _ => {
+        Some(_) => {
+            tracing::error!("dropping an invalid JSON-RPC message: its id cannot be answered");
+            None
+        }
+        None => {
             tracing::error!("dropping an invalid JSON-RPC message");
             None
         }
     }
+}
+
+/// The `id` member of an object; other members are skipped without reading their values.
+#[derive(Deserialize)]
+struct IdOf {
+    #[serde(default)]
+    id: Option<Value>,
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -207,6 +236,26 @@ mod tests {
             check_body(br#"{"jsonrpc":"1.0","method":"initialized"}"#),
             None
         );
+        // A field no message type has, with a number serde_json will not read: tower-lsp-server
+        // reads the whole body as a generic value first and stops there. Answered when it has an
+        // id, dropped when it has none.
+        let out_of_range = br#"{"jsonrpc":"2.0","method":"initialized","x":1e400}"#;
+        assert_eq!(check_body(out_of_range), None);
+        let with_id = br#"{"jsonrpc":"2.0","id":3,"method":"shutdown","x":[-1e999]}"#;
+        assert_eq!(
+            check_body(with_id).map(|b| String::from_utf8(b).unwrap()),
+            Some(format!(
+                r#"{{"id":3,"jsonrpc":"2.0","method":"{INVALID_MESSAGE_METHOD}"}}"#
+            ))
+        );
+        // An id tower-lsp-server cannot hold (it takes `i64` numbers): nothing to answer to.
+        for id in ["1.5", "9223372036854775808", "true", "{}"] {
+            let body = format!(r#"{{"jsonrpc":"2.0","id":{id},"method":5}}"#);
+            assert_eq!(check_body(body.as_bytes()), None, "{body}");
+        }
+        // In range, such a field is fine.
+        let fine = br#"{"jsonrpc":"2.0","method":"initialized","x":1e300}"#;
+        assert_eq!(check_body(fine).as_deref(), Some(&fine[..]));
     }
 
     #[test]
