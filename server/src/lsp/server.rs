@@ -208,11 +208,29 @@ enum Pass {
     Republish,
 }
 
+/// Shards of the per-document maps. `DashMap::new` picks four per core, which it learns from
+/// the cgroup files and `sched_getaffinity` (21 system calls at start-up); one event-loop
+/// thread and a few pool threads share these maps, so a fixed few are plenty.
+const SHARDS: usize = 4;
+
+/// An empty per-document map with [`SHARDS`] shards.
+fn doc_map<V>() -> DashMap<Uri, V> {
+    DashMap::with_shard_amount(SHARDS)
+}
+
 /// The last `semanticTokens` result per document: its `resultId` and data.
-#[derive(Default)]
 struct SemanticCache {
     last: DashMap<Uri, (String, Vec<SemanticToken>)>,
     next_id: AtomicU64,
+}
+
+impl Default for SemanticCache {
+    fn default() -> Self {
+        SemanticCache {
+            last: doc_map(),
+            next_id: AtomicU64::new(0),
+        }
+    }
 }
 
 impl SemanticCache {
@@ -255,7 +273,7 @@ impl Backend {
                 output: None,
             },
             client,
-            docs: Arc::new(DashMap::new()),
+            docs: Arc::new(doc_map()),
             publish_lock: Arc::new(tokio::sync::Mutex::new(())),
             session: OnceLock::new(),
             shutdown,
@@ -268,8 +286,8 @@ impl Backend {
             shown: Mutex::new(HashSet::new()),
             pending: Mutex::new(Vec::new()),
             config_ready: AtomicBool::new(false),
-            graph_signatures: Arc::new(DashMap::new()),
-            pass_costs: Arc::new(DashMap::new()),
+            graph_signatures: Arc::new(doc_map()),
+            pass_costs: Arc::new(doc_map()),
             parent,
         }
     }
