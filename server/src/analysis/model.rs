@@ -724,13 +724,13 @@ impl<'a> Builder<'a> {
             self.uses_in(p, i, Some(index), &global, false);
         }
         let base = ins
-            .args
+            .args()
             .first()
             .cloned()
             .unwrap_or_else(|| Word::new("", Span::empty(ins.span.end)));
         let name =
-            (ins.args.len() >= 3 && ins.args[1].text.eq_ignore_ascii_case("as")).then(|| {
-                let w = &ins.args[2];
+            (ins.args().len() >= 3 && ins.args()[1].text.eq_ignore_ascii_case("as")).then(|| {
+                let w = &ins.args()[2];
                 StageName {
                     text: w.text.to_string(),
                     key: w.text.to_ascii_lowercase().to_string(),
@@ -815,7 +815,7 @@ impl<'a> Builder<'a> {
     }
 
     fn arg_pairs(&mut self, i: usize, ins: &Instruction, stage: Option<usize>, scope: &mut Scope) {
-        for w in &ins.args {
+        for w in ins.args() {
             let (name_end, value) = match w.text.find('=') {
                 Some(eq) => (eq, Some(w.slice(eq + 1, w.text.len()))),
                 None => (w.text.len(), None),
@@ -858,10 +858,10 @@ impl<'a> Builder<'a> {
                 self.uses_in(v, i, Some(stage), before, false);
             }
         }
-        let legacy = ins.args.first().is_some_and(|w| !w.text.contains('='));
+        let legacy = ins.args().first().is_some_and(|w| !w.text.contains('='));
         if legacy {
-            let key = &ins.args[0];
-            let value = ins.args.get(1).and_then(|v| {
+            let key = &ins.args()[0];
+            let value = ins.args().get(1).and_then(|v| {
                 let start = ins.rest.text_offset(v.span.start)?;
                 Some(ins.rest.slice(start, ins.rest.text.trim_end().len()))
             });
@@ -881,7 +881,7 @@ impl<'a> Builder<'a> {
             return;
         }
         let mut defined = Vec::new();
-        for w in &ins.args {
+        for w in ins.args() {
             let Some(eq) = w.text.find('=') else { continue };
             let value = w.slice(eq + 1, w.text.len());
             self.uses_in(&value, i, Some(stage), before, false);
@@ -963,7 +963,7 @@ impl<'a> Builder<'a> {
                 }
             }
         } else {
-            for w in &ins.args {
+            for w in ins.args() {
                 self.uses_in(w, i, stage, scope, false);
             }
         }

@@ -444,7 +444,7 @@ fn values_are_tokens(ins: &Instruction) -> bool {
         | Keyword::Volume
         | Keyword::Arg => true,
         // `ENV a=b` splits words; legacy `ENV a b` keeps the value's text verbatim.
-        Keyword::Env | Keyword::Label => ins.args.first().is_some_and(|a| a.text.contains('=')),
+        Keyword::Env | Keyword::Label => ins.args().first().is_some_and(|a| a.text.contains('=')),
         _ => false,
     }
 }
@@ -454,7 +454,7 @@ fn values_are_tokens(ins: &Instruction) -> bool {
 fn token_spans(ins: &Instruction) -> Vec<Span> {
     let mut out = vec![ins.keyword.span];
     out.extend(ins.flags.iter().map(|f| f.span));
-    out.extend(ins.args.iter().map(|a| a.span));
+    out.extend(ins.args().iter().map(|a| a.span));
     out.extend(ins.json.iter().flatten().map(|a| a.span));
     out.extend(ins.heredocs.iter().map(|h| h.marker));
     if let Some(sub) = &ins.onbuild {
@@ -653,7 +653,7 @@ fn instruction_sig(text: &str, ins: &Instruction) -> InstructionSig {
     let values = if sub.is_none() && values_are_tokens(ins) {
         match ins.kind {
             Keyword::Arg | Keyword::Env | Keyword::Label => {
-                ins.args.iter().map(|a| a.text.to_string()).collect()
+                ins.args().iter().map(|a| a.text.to_string()).collect()
             }
             // BuildKit's `reWhitespace` split.
             _ => ins

@@ -92,7 +92,10 @@ pub fn inlay_hints(doc: &Document, range: Span, config: InlayHintsConfig) -> Vec
             let Some(ins) = syntax.instructions.get(s.instr) else {
                 continue;
             };
-            let at = ins.args.last().map_or(ins.keyword.span.end, |a| a.span.end);
+            let at = ins
+                .args()
+                .last()
+                .map_or(ins.keyword.span.end, |a| a.span.end);
             if !range.touches(at) {
                 continue;
             }

@@ -79,7 +79,7 @@ fn instruction(ins: &Instruction, cands: &mut Vec<Span>) {
             }
         }
     }
-    cands.extend(ins.args.iter().map(|a| a.span));
+    cands.extend(ins.args().iter().map(|a| a.span));
     cands.extend(ins.json.iter().flatten().map(|a| a.span));
     if !ins.rest.text.is_empty() {
         cands.push(ins.rest.span);

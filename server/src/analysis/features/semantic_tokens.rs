@@ -220,7 +220,7 @@ impl Builder<'_> {
         match ins.kind {
             Keyword::From => {
                 if let Some(as_kw) = ins
-                    .args
+                    .args()
                     .get(1)
                     .filter(|w| w.text.eq_ignore_ascii_case("as"))
                 {
@@ -228,7 +228,7 @@ impl Builder<'_> {
                 }
             }
             Keyword::Arg | Keyword::Env | Keyword::Label => {
-                for w in &ins.args {
+                for w in ins.args() {
                     if let Some(eq) = w.text.find('=') {
                         if ins.kind == Keyword::Label && !w.text[..eq].contains('$') {
                             self.push(w.source_span(0, eq), TokenType::Property, 0);
@@ -239,7 +239,7 @@ impl Builder<'_> {
                 }
             }
             Keyword::Healthcheck => {
-                if let Some(w) = ins.args.first().filter(|w| {
+                if let Some(w) = ins.args().first().filter(|w| {
                     w.text.eq_ignore_ascii_case("cmd") || w.text.eq_ignore_ascii_case("none")
                 }) {
                     self.push(w.span, TokenType::Keyword, 0);

@@ -210,7 +210,7 @@ fn active(ins: &Instruction, list: &[(Shape, &str)], offset: usize) -> (usize, O
     // `HEALTHCHECK NONE`.
     if ins.kind == Keyword::Healthcheck
         && ins
-            .args
+            .args()
             .first()
             .is_some_and(|a| a.text.eq_ignore_ascii_case("none"))
     {
@@ -237,7 +237,7 @@ fn active(ins: &Instruction, list: &[(Shape, &str)], offset: usize) -> (usize, O
         return (default, None);
     }
     // HEALTHCHECK's `CMD` word is an argument like any other here.
-    let args = &ins.args;
+    let args = ins.args();
     let on = args.iter().position(|a| a.span.touches(offset));
     let index = on.unwrap_or_else(|| args.iter().filter(|a| a.span.end < offset).count());
     let total = args.len().max(index + 1);

@@ -14,7 +14,9 @@
 //! character count as spaces there (we never split a character); and heredoc detection does not
 //! expand `${var:-word}` forms, it only checks they are well formed.
 
-use super::{Directive, Flag, Heredoc, Instruction, Keyword, Span, Syntax, SyntaxError, Word};
+use super::{
+    Args, Directive, Flag, Heredoc, Instruction, Keyword, Span, Syntax, SyntaxError, Word,
+};
 
 /// BuildKit's `bufio.Scanner` gives up on a line (newline included) longer than this.
 const MAX_LINE: usize = 64 * 1024;
@@ -156,6 +158,7 @@ fn incremental(mut old: Syntax, text: &str, c: Change) -> Option<(Syntax, Reuse)
         escape: old.escape as u8,
         directives_done: true,
         out: Syntax::default(),
+        word_buf: Vec::new(),
     };
     let resync = Resync {
         old: &old.instructions,
@@ -265,7 +268,7 @@ fn shift_instruction(ins: &mut Instruction, d: isize, dl: isize) {
         f.span = shift_span(f.span, d);
     }
     shift_word(&mut ins.rest, d);
-    for w in &mut ins.args {
+    for w in ins.args.split_mut().into_iter().flatten() {
         shift_word(w, d);
     }
     for w in ins.json.iter_mut().flatten() {
@@ -547,6 +550,98 @@ impl Logical {
     }
 }
 
+/// `parseWords` of `lg.text[a..b]` with escape character `esc`, appended to `out`.
+fn split_words(lg: &Logical, a: usize, b: usize, esc: u8, out: &mut Vec<Word>) {
+    let t = lg.text.as_bytes();
+    let mut start: Option<usize> = None;
+    let mut end = a;
+    let mut quote: Option<u8> = None;
+    let mut p = a;
+    while p < b {
+        let c = t[p];
+        let len = utf8_len(c);
+        let next = (p + len).min(b);
+        match quote {
+            None => {
+                if is_space_at(&lg.text, p) {
+                    if let Some(st) = start.take() {
+                        out.push(lg.word(st, end));
+                    }
+                } else {
+                    start.get_or_insert(p);
+                    if c == b'\'' || c == b'"' {
+                        quote = Some(c);
+                        end = next;
+                    } else if c == esc {
+                        // A lone escape at the end is dropped.
+                        if next < b {
+                            end = (next + utf8_len(t[next])).min(b);
+                            p = end;
+                            continue;
+                        }
+                    } else {
+                        // The ASCII bytes after it that are no space, quote or escape
+                        // continue the word as it does.
+                        let mut q = next;
+                        while q < b && is_plain(t[q], esc) {
+                            q += 1;
+                        }
+                        end = q;
+                        p = q;
+                        continue;
+                    }
+                }
+            }
+            Some(q) => {
+                if c == q {
+                    quote = None;
+                    end = next;
+                } else if c == esc && q != b'\'' {
+                    if next < b {
+                        end = (next + utf8_len(t[next])).min(b);
+                        p = end;
+                        continue;
+                    }
+                    quote = None;
+                } else {
+                    // Up to the closing quote or an escape (ASCII bytes, never inside a
+                    // multi-byte character): quoted text as it is.
+                    let mut r = next;
+                    while r < b && t[r] != q && !(t[r] == esc && q != b'\'') {
+                        r += 1;
+                    }
+                    end = r;
+                    p = r;
+                    continue;
+                }
+            }
+        }
+        p = next;
+    }
+    if let Some(st) = start {
+        out.push(lg.word(st, end.max(st)));
+    }
+}
+
+/// [`Instruction::args`] of an instruction whose `rest` is `rest`: the same words the parser
+/// splits from the logical line, split from `rest` (its text is that part of the line, and its
+/// breaks are where the line's source ranges start inside it).
+pub(crate) fn split_rest(rest: &Word, escape: u8) -> Vec<Word> {
+    let mut segs = Vec::with_capacity(rest.breaks.len() + 1);
+    if !rest.text.is_empty() {
+        segs.push((0, rest.span.start));
+    }
+    segs.extend_from_slice(&rest.breaks);
+    let lg = Logical {
+        text: rest.text.to_string(),
+        segs,
+        origin: rest.span.start,
+    };
+    let mut out = Vec::new();
+    split_words(&lg, 0, lg.text.len(), escape, &mut out);
+    out
+}
+
 struct Parser<'a> {
     text: &'a str,
     /// The lines split so far; `lines[0]` is line `first_line` of the file.
@@ -560,12 +655,17 @@ struct Parser<'a> {
     escape: u8,
     directives_done: bool,
     out: Syntax,
+    /// Reused by [`Parser::words`].
+    word_buf: Vec<Word>,
 }
 
 impl<'a> Parser<'a> {
     fn new(text: &'a str) -> Parser<'a> {
         let mut errors = Vec::new();
         let lines = split_lines(text, &mut errors);
+        // Room for an instruction every other line (about what real and generated files have)
+        // saves most of the copies of a growing vector of big elements.
+        let instructions = Vec::with_capacity(lines.len() / 2 + 1);
         Parser {
             text,
             lines,
@@ -576,8 +676,10 @@ impl<'a> Parser<'a> {
             directives_done: false,
             out: Syntax {
                 errors,
+                instructions,
                 ..Syntax::default()
             },
+            word_buf: Vec::new(),
         }
     }
 
@@ -866,17 +968,34 @@ impl<'a> Parser<'a> {
                     json = self.json(lg, next, ab, span_all);
                 }
             }
-            Keyword::Env | Keyword::Label => self.name_val(lg, aa, ab, kind, span_all),
             Keyword::Onbuild if aa < ab => {
                 onbuild = Some(Box::new(self.command(lg, aa, ab, rest_end)));
             }
             _ => {}
         }
-        let args = self.words(lg, aa, ab);
-        #[cfg(test)]
-        assert_eq!(args, self.words_bytewise(lg, aa, ab));
         let mut rest = lg.word(aa, ab);
         rest.span.end = rest.span.end.max(rest_end);
+        let args = if matches!(kind, Keyword::Run | Keyword::Cmd | Keyword::Entrypoint) {
+            #[cfg(any(test, fuzzing))]
+            {
+                let words = self.words(lg, aa, ab);
+                assert_eq!(words, split_rest(&rest, self.escape), "split later");
+            }
+            Args::lazy(self.escape)
+        } else {
+            let words = self.words(lg, aa, ab);
+            #[cfg(any(test, fuzzing))]
+            assert_eq!(words, split_rest(&rest, self.escape), "split later");
+            if matches!(kind, Keyword::Env | Keyword::Label) {
+                self.name_val(lg, (aa, ab), &words, kind, span_all);
+            }
+            Args::split(self.escape, words)
+        };
+        #[cfg(test)]
+        assert_eq!(
+            split_rest(&rest, self.escape),
+            self.words_bytewise(lg, aa, ab)
+        );
         Instruction {
             kind,
             span: span_all,
@@ -929,6 +1048,10 @@ impl<'a> Parser<'a> {
                 }
                 phase = Phase::Word;
                 word_start = pos;
+                if word.capacity() == 0 {
+                    // A flag's name and value a byte at a time: room for a typical one at once.
+                    word.reserve(64);
+                }
             }
             if at_end {
                 if !is_dashdash(&word) && (blank_ok || !word.is_empty()) {
@@ -1035,79 +1158,15 @@ impl<'a> Parser<'a> {
     }
 
     /// `parseWords`: split at unquoted whitespace, quotes and escapes kept as written.
-    fn words(&self, lg: &Logical, a: usize, b: usize) -> Vec<Word> {
-        let t = lg.text.as_bytes();
-        let esc = self.escape;
-        let mut out = Vec::new();
-        let mut start: Option<usize> = None;
-        let mut end = a;
-        let mut quote: Option<u8> = None;
-        let mut p = a;
-        while p < b {
-            let c = t[p];
-            let len = utf8_len(c);
-            let next = (p + len).min(b);
-            match quote {
-                None => {
-                    if is_space_at(&lg.text, p) {
-                        if let Some(st) = start.take() {
-                            out.push(lg.word(st, end));
-                        }
-                    } else {
-                        start.get_or_insert(p);
-                        if c == b'\'' || c == b'"' {
-                            quote = Some(c);
-                            end = next;
-                        } else if c == esc {
-                            // A lone escape at the end is dropped.
-                            if next < b {
-                                end = (next + utf8_len(t[next])).min(b);
-                                p = end;
-                                continue;
-                            }
-                        } else {
-                            // The ASCII bytes after it that are no space, quote or escape
-                            // continue the word as it does.
-                            let mut q = next;
-                            while q < b && is_plain(t[q], esc) {
-                                q += 1;
-                            }
-                            end = q;
-                            p = q;
-                            continue;
-                        }
-                    }
-                }
-                Some(q) => {
-                    if c == q {
-                        quote = None;
-                        end = next;
-                    } else if c == esc && q != b'\'' {
-                        if next < b {
-                            end = (next + utf8_len(t[next])).min(b);
-                            p = end;
-                            continue;
-                        }
-                        quote = None;
-                    } else {
-                        // Up to the closing quote or an escape (ASCII bytes, never inside a
-                        // multi-byte character): quoted text as it is.
-                        let mut r = next;
-                        while r < b && t[r] != q && !(t[r] == esc && q != b'\'') {
-                            r += 1;
-                        }
-                        end = r;
-                        p = r;
-                        continue;
-                    }
-                }
-            }
-            p = next;
-        }
-        if let Some(st) = start {
-            out.push(lg.word(st, end.max(st)));
-        }
-        out
+    fn words(&mut self, lg: &Logical, a: usize, b: usize) -> Vec<Word> {
+        // Collected in a buffer kept between calls, then moved into a vector of the exact size:
+        // one allocation per instruction instead of one per doubling.
+        let mut buf = std::mem::take(&mut self.word_buf);
+        split_words(lg, a, b, self.escape, &mut buf);
+        let mut words = Vec::with_capacity(buf.len());
+        words.append(&mut buf);
+        self.word_buf = buf;
+        words
     }
 
     /// [`Parser::words`] a character at a time: the oracle the tests hold it to.
@@ -1172,10 +1231,15 @@ impl<'a> Parser<'a> {
     }
 
     /// `parseNameVal` for ENV and LABEL: only its errors matter here.
-    fn name_val(&mut self, lg: &Logical, a: usize, b: usize, kind: Keyword, span: Span) {
-        let words = self.words(lg, a, b);
-        #[cfg(test)]
-        assert_eq!(words, self.words_bytewise(lg, a, b));
+    /// `words` are the arguments `a..b` as [`Parser::words`] splits them.
+    fn name_val(
+        &mut self,
+        lg: &Logical,
+        (a, b): (usize, usize),
+        words: &[Word],
+        kind: Keyword,
+        span: Span,
+    ) {
         let Some(first) = words.first() else { return };
         if !first.text.contains('=') {
             if !lg.text.as_bytes()[a..b].iter().any(|&c| is_re_ws(c)) {
@@ -1790,10 +1854,10 @@ mod tests {
             }
             let _ = write!(out, "@`{}`", &src[f.span.start..f.span.end]);
         }
-        for a in &ins.args {
+        for a in ins.args() {
             assert_maps(a, src);
         }
-        let args: Vec<&str> = ins.args.iter().map(|a| a.text.as_str()).collect();
+        let args: Vec<&str> = ins.args().iter().map(|a| a.text.as_str()).collect();
         let _ = write!(out, " args={args:?}");
         if let Some(json) = &ins.json {
             let j: Vec<String> = json
@@ -2270,7 +2334,7 @@ mod tests {
                 for i in all {
                     prop_assert!(word_ok(&i.keyword) && word_ok(&i.rest));
                     prop_assert!(i.span.start >= ins.span.start && i.span.end <= ins.span.end);
-                    for w in i.args.iter().chain(i.json.iter().flatten()) {
+                    for w in i.args().iter().chain(i.json.iter().flatten()) {
                         prop_assert!(word_ok(w) && w.span.start >= ins.span.start && w.span.end <= ins.span.end);
                     }
                     for f in &i.flags {

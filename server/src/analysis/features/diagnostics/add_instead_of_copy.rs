@@ -55,7 +55,7 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
         }
         let words: Vec<&str> = match &ins.json {
             Some(j) => j.iter().map(|w| w.text.as_str()).collect(),
-            None => ins.args.iter().map(|w| w.text.as_str()).collect(),
+            None => ins.args().iter().map(|w| w.text.as_str()).collect(),
         };
         if words.len() < 2 {
             continue;

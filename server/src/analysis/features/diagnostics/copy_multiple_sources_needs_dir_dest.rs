@@ -31,7 +31,7 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
         }
         let words: Vec<&crate::analysis::syntax::Word> = match &ins.json {
             Some(j) => j.iter().collect(),
-            None => ins.args.iter().collect(),
+            None => ins.args().iter().collect(),
         };
         if words.len() < 3 {
             continue;

@@ -36,10 +36,11 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
             }
             let dest = match &ins.json {
                 Some(j) => j.last(),
-                None => ins.args.last(),
+                None => ins.args().last(),
             };
             let Some(dest) = dest else { continue };
-            if ins.json.as_ref().map_or(ins.args.len(), |j| j.len()) < 2 || is_absolute(&dest.text)
+            if ins.json.as_ref().map_or(ins.args().len(), |j| j.len()) < 2
+                || is_absolute(&dest.text)
             {
                 continue;
             }

@@ -19,7 +19,7 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
         if ins.kind != Keyword::Expose {
             continue;
         }
-        for w in &ins.args {
+        for w in ins.args() {
             if w.text.contains(['$', '"', '\'']) {
                 continue;
             }

@@ -15,11 +15,11 @@ pub(super) static RULE: Rule = Rule {
 
 fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
     for ins in &ctx.doc.syntax().instructions {
-        if ins.kind != Keyword::From || ins.args.len() < 3 {
+        if ins.kind != Keyword::From || ins.args().len() < 3 {
             continue;
         }
         let from = &ins.keyword.text;
-        let as_word = &ins.args[1];
+        let as_word = &ins.args()[1];
         let want = if *from == from.to_ascii_lowercase() {
             as_word.text.to_ascii_lowercase()
         } else if *from == from.to_ascii_uppercase() {

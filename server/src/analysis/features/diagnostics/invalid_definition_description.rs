@@ -32,7 +32,7 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
             }
             Keyword::Arg => (
                 "ARG",
-                ins.args
+                ins.args()
                     .iter()
                     .map(|w| w.text.split('=').next().unwrap_or(""))
                     .filter(|k| !k.is_empty())

@@ -26,7 +26,7 @@ pub(super) fn check_instruction(ins: &Instruction, acc: &mut Vec<Diagnostic>) {
     if ins.kind != Keyword::Expose {
         return;
     }
-    for arg in &ins.args {
+    for arg in ins.args() {
         let raw = &arg.text;
         if raw.contains(['$', '"', '\'', '\\']) {
             continue;

@@ -31,7 +31,7 @@ pub(super) fn check_instruction(ins: &Instruction, acc: &mut Vec<Diagnostic>) {
     let parses_flags = match ins.kind {
         Keyword::Arg | Keyword::Stopsignal | Keyword::Unknown => false,
         Keyword::Healthcheck => !ins
-            .args
+            .args()
             .first()
             .is_some_and(|a| a.text.eq_ignore_ascii_case("none")),
         _ => true,

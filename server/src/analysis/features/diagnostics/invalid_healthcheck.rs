@@ -28,10 +28,10 @@ pub(super) fn check_instruction(ins: &Instruction, acc: &mut Vec<Diagnostic>) {
     if ins.kind != Keyword::Healthcheck {
         return;
     }
-    let Some(typ) = ins.args.first() else {
+    let Some(typ) = ins.args().first() else {
         return; // WrongArgumentCount
     };
-    let rest = &ins.args[1..];
+    let rest = &ins.args()[1..];
     match typ.text.to_ascii_uppercase().as_str() {
         "NONE" => {
             if let (Some(first), Some(last)) = (rest.first(), rest.last()) {

@@ -47,7 +47,7 @@ pub(super) fn check_instruction(ins: &Instruction, escape: char, acc: &mut Vec<D
         .filter(|f| EXPANDED_FLAGS.contains(&f.name.text.as_str()))
         .filter_map(|f| f.value.as_ref());
     let args = (expands_args && ins.json.is_none())
-        .then_some(&ins.args)
+        .then(|| ins.args())
         .into_iter()
         .flatten()
         // Heredoc markers are not expanded.

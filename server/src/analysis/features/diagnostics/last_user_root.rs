@@ -26,7 +26,9 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
             continue;
         };
         let ins = &instrs[last];
-        let Some(w) = ins.args.first() else { continue };
+        let Some(w) = ins.args().first() else {
+            continue;
+        };
         let user = w.text.split(':').next().unwrap_or("");
         if user == "root" || user == "0" {
             acc.push(Diagnostic::new(

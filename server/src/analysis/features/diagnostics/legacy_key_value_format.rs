@@ -19,22 +19,22 @@ pub(super) static RULE: Rule = Rule {
 fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
     let doc = ctx.doc;
     for ins in &doc.syntax().instructions {
-        if !matches!(ins.kind, Keyword::Env | Keyword::Label) || ins.args.len() < 2 {
+        if !matches!(ins.kind, Keyword::Env | Keyword::Label) || ins.args().len() < 2 {
             continue;
         }
-        let key = &ins.args[0];
+        let key = &ins.args()[0];
         if key.text.contains('=') {
             continue;
         }
         let name = ins.kind.as_str();
-        let span = Span::new(key.span.start, ins.args[ins.args.len() - 1].span.end);
+        let span = Span::new(key.span.start, ins.args()[ins.args().len() - 1].span.end);
         let mut d = Diagnostic::new(
             &RULE,
             span,
             format!("use `{name} key=value` instead of the legacy `{name} key value` form"),
         );
         if ins.rest.breaks.is_empty() {
-            let value = doc.slice(Span::new(ins.args[1].span.start, span.end));
+            let value = doc.slice(Span::new(ins.args()[1].span.start, span.end));
             if !value.contains(['"', '\'', '\\', '`']) {
                 let new = if value.contains(char::is_whitespace) {
                     format!("{}=\"{value}\"", key.text)

@@ -49,7 +49,7 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
             if ins.kind != Keyword::Workdir {
                 continue;
             }
-            let Some(path) = ins.args.first() else {
+            let Some(path) = ins.args().first() else {
                 continue;
             };
             if !set && !is_absolute(&path.text) {
@@ -61,7 +61,7 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
                 );
                 let first = path.text.split('/').next().unwrap_or("");
                 let clear = ROOT_DIRS.contains(&first) || rooted_at_scratch(m, stage.index);
-                if clear && ins.args.len() == 1 && !path.text.starts_with(['"', '\'', '.']) {
+                if clear && ins.args().len() == 1 && !path.text.starts_with(['"', '\'', '.']) {
                     d = d.with_fix(
                         format!("Change to `WORKDIR /{}`", path.text),
                         vec![(Span::empty(path.span.start), "/".to_string())],

@@ -24,17 +24,18 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
 
 pub(super) fn check_instruction(ins: &Instruction, acc: &mut Vec<Diagnostic>) {
     let kw = ins.kind.as_str();
-    // ADD, COPY, EXPOSE and VOLUME split at whitespace without looking at quotes.
-    let n = match (&ins.json, ins.kind) {
+    // ADD, COPY, EXPOSE and VOLUME split at whitespace without looking at quotes. Counted only
+    // for the instructions that need it (a `RUN`'s words are split only when asked for).
+    let n = || match (&ins.json, ins.kind) {
         (Some(json), _) => json.len(),
         (None, Keyword::Add | Keyword::Copy | Keyword::Expose | Keyword::Volume) => {
             whitespace_arg_count(ins)
         }
-        (None, _) => ins.args.len(),
+        (None, _) => ins.args().len(),
     };
     let at = ins.keyword.span;
     let message = match ins.kind {
-        Keyword::Add | Keyword::Copy if n < 2 => Some(format!(
+        Keyword::Add | Keyword::Copy if n() < 2 => Some(format!(
             "`{kw}` requires at least two arguments, a source and a destination"
         )),
         Keyword::Expose
@@ -45,7 +46,7 @@ pub(super) fn check_instruction(ins: &Instruction, acc: &mut Vec<Diagnostic>) {
         | Keyword::Onbuild
         | Keyword::Healthcheck
         | Keyword::Shell
-            if n == 0 =>
+            if n() == 0 =>
         {
             Some(format!("`{kw}` requires at least one argument"))
         }

@@ -217,7 +217,7 @@ fn instruction(doc: &Document, ins: &Instruction, offset: usize, w: &mut Writer)
     match ins.kind {
         Keyword::From => {
             let as_kw = ins
-                .args
+                .args()
                 .get(1)
                 .filter(|a| a.text.eq_ignore_ascii_case("as"))?;
             if as_kw.span.touches(offset) {
@@ -227,7 +227,7 @@ fn instruction(doc: &Document, ins: &Instruction, offset: usize, w: &mut Writer)
             None
         }
         Keyword::Healthcheck => {
-            let first = ins.args.first()?;
+            let first = ins.args().first()?;
             if first.span.touches(offset)
                 && (first.text.eq_ignore_ascii_case("cmd")
                     || first.text.eq_ignore_ascii_case("none"))
