@@ -60,7 +60,15 @@ pub fn document_symbols(doc: &Document) -> Vec<DocSymbol<'_>> {
         .collect();
     // Vars are in instruction order: walk them alongside the instructions.
     let mut vars = model.vars.iter().peekable();
-    let mut stage_children: Vec<Vec<DocSymbol<'_>>> = vec![Vec::new(); model.stages.len()];
+    // Each stage's list made as long as its instructions at once.
+    let mut sizes = vec![0; model.stages.len()];
+    for &s in model.instr_stage.iter().flatten() {
+        if let Some(n) = sizes.get_mut(s) {
+            *n += 1;
+        }
+    }
+    let mut stage_children: Vec<Vec<DocSymbol<'_>>> =
+        sizes.into_iter().map(Vec::with_capacity).collect();
     for (i, ins) in syntax.instructions.iter().enumerate() {
         let mut mine = Vec::new();
         while let Some(v) = vars.next_if(|v| v.instr <= i) {
@@ -106,8 +114,9 @@ fn instruction<'a>(
     // The first source line after the keyword, without a trailing line continuation.
     let escape = doc.syntax().escape;
     let detail = |text: &str| -> (usize, usize) {
-        // Where the detail lies in `text`, before it is cut.
-        let first = first_line(text);
+        // Where the detail lies in `text` (one line, up to its `\n`), before it is cut.
+        let first = text.strip_suffix('\n').unwrap_or(text);
+        let first = first.strip_suffix('\r').unwrap_or(first);
         let trimmed = first.trim_start();
         let start = first.len() - trimmed.len();
         let body = trimmed.trim_end();
@@ -117,11 +126,11 @@ fn instruction<'a>(
     let detail = match doc.first_line_of(Span::new(ins.keyword.span.end, ins.span.end)) {
         Cow::Borrowed(text) => {
             let (a, b) = detail(text);
-            shorten(&text[a..b])
+            shorten_line(&text[a..b])
         }
         Cow::Owned(text) => {
             let (a, b) = detail(&text);
-            Cow::Owned(shorten(&text[a..b]).into_owned())
+            Cow::Owned(shorten_line(&text[a..b]).into_owned())
         }
     };
     DocSymbol {
@@ -165,7 +174,11 @@ fn first_line(text: &str) -> &str {
 
 /// The first line of `text`, cut to [`MAX_DETAIL`] characters.
 fn shorten(text: &str) -> Cow<'_, str> {
-    let line = first_line(text);
+    shorten_line(first_line(text))
+}
+
+/// `line` (no line break in it) cut to [`MAX_DETAIL`] characters.
+fn shorten_line(line: &str) -> Cow<'_, str> {
     // No more bytes than that: no more characters either.
     if line.len() <= MAX_DETAIL {
         return Cow::Borrowed(line);
