@@ -397,6 +397,12 @@ impl Document {
         s.trim_end_matches(['\n', '\r']).to_string()
     }
 
+    /// Whether the text may hold a `\r` that is not part of a `\r\n` (a line break for LSP, not
+    /// for BuildKit's parser). When it does not, the parser's line numbers are the document's.
+    pub fn may_have_lone_cr(&self) -> bool {
+        self.lone_cr
+    }
+
     /// Whether the text is all ASCII (then byte, UTF-16 and char columns agree).
     pub fn is_ascii(&self) -> bool {
         self.text.len_bytes() == self.text.len_chars()
@@ -428,8 +434,10 @@ pub struct LineCursor<'a> {
 }
 
 impl<'a> LineCursor<'a> {
-    /// Lines read forward before the rope is searched instead.
-    const STEPS: usize = 8;
+    /// How far ahead an offset may be for the line breaks up to it to be counted rather than
+    /// the rope searched (`byte_to_line` and `line_to_byte`, a few thousand instructions):
+    /// counting costs a few instructions a line.
+    const COUNT_BYTES: usize = 16 * 1024;
 
     fn new(text: &'a Rope) -> LineCursor<'a> {
         let mut cursor = LineCursor {
@@ -471,26 +479,85 @@ impl<'a> LineCursor<'a> {
         self.end = usize::MAX;
     }
 
+    /// Moves to the line of `offset`, which lies on a later line than the current one, counting
+    /// the line breaks between (`\n`, `\r\n`, a lone `\r`) a rope chunk at a time. A break
+    /// counts when it ends at or before `offset`: the `\n` of a `\r\n` is on the line of its
+    /// `\r`.
+    fn count_to(&mut self, offset: usize) {
+        let mut line = self.line + 1;
+        let mut start = self.end;
+        let mut at = self.end;
+        // The end of a `\r\n` found last: its `\n` is not a break of its own.
+        let mut crlf_end = 0;
+        while at < offset {
+            if at < self.chunk_start || at >= self.chunk_start + self.chunk.len() {
+                let (chunk, chunk_start, _, _) = self.text.chunk_at_byte(at);
+                (self.chunk, self.chunk_start) = (chunk, chunk_start);
+            }
+            let stop = offset.min(self.chunk_start + self.chunk.len());
+            let bytes = &self.chunk.as_bytes()[at - self.chunk_start..stop - self.chunk_start];
+            for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+                let p = at + i;
+                if p + 1 == crlf_end {
+                    continue;
+                }
+                let next = match self.chunk.as_bytes().get(p + 1 - self.chunk_start) {
+                    Some(&b) => Some(b),
+                    None => self.text.get_byte(p + 1),
+                };
+                let end = if bytes[i] == b'\r' && next == Some(b'\n') {
+                    crlf_end = p + 2;
+                    p + 2
+                } else {
+                    p + 1
+                };
+                if end <= offset {
+                    line += 1;
+                    start = end;
+                }
+            }
+            at = stop;
+        }
+        self.line = line;
+        self.start = start;
+        self.scan();
+    }
+
     /// The line of `offset` (clamped into the text) and the offset where that line starts.
     pub fn line_of(&mut self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len_bytes());
         if offset >= self.start && offset < self.end {
             return (self.line, self.start);
         }
-        if offset >= self.end {
-            for _ in 0..Self::STEPS {
-                self.line += 1;
-                self.start = self.end;
-                self.scan();
-                if offset < self.end {
-                    return (self.line, self.start);
-                }
-            }
+        if offset >= self.end && offset - self.end <= Self::COUNT_BYTES {
+            self.count_to(offset);
+            return (self.line, self.start);
         }
         self.line = self.text.byte_to_line(offset);
         self.start = self.text.line_to_byte(self.line);
         self.scan();
         (self.line, self.start)
+    }
+
+    /// Where the content of the line holding `offset` ends (before its line break), looked for
+    /// forward from `offset` in the rope chunk read last when that holds it (one descent per
+    /// chunk for offsets in order). `offset` must not be the `\n` of a `\r\n` (it would be
+    /// its own answer). The cursor's line does not move.
+    pub fn line_end_from(&mut self, offset: usize) -> usize {
+        let len = self.text.len_bytes();
+        let mut at = offset.min(len);
+        while at < len {
+            if at < self.chunk_start || at >= self.chunk_start + self.chunk.len() {
+                let (chunk, chunk_start, _, _) = self.text.chunk_at_byte(at);
+                (self.chunk, self.chunk_start) = (chunk, chunk_start);
+            }
+            let bytes = &self.chunk.as_bytes()[at - self.chunk_start..];
+            if let Some(i) = memchr::memchr2(b'\n', b'\r', bytes) {
+                return at + i;
+            }
+            at += bytes.len();
+        }
+        len
     }
 
     /// Where the content of the line of the last [`LineCursor::line_of`] ends (before its
@@ -620,6 +687,36 @@ mod tests {
                 let mut at = 0usize;
                 for (back, step) in offsets {
                     at = if back { at.saturating_sub(step * 3) } else { at + step };
+                    let offset = at.min(text.len() + 2);
+                    let line = doc.line_of(offset);
+                    prop_assert_eq!(cursor.line_of(offset), (line, doc.line_start(line)), "at {}", offset);
+                    let content = doc.line_text(line);
+                    prop_assert_eq!(cursor.content_end(), doc.line_start(line) + content.len());
+                    let inside_crlf = offset > 0 && text.as_bytes().get(offset - 1..=offset) == Some(b"\r\n");
+                    if !inside_crlf {
+                        prop_assert_eq!(cursor.line_end_from(offset), doc.line_start(line) + content.len());
+                    }
+                }
+            }
+        }
+
+        proptest! {
+            /// The same over text of many rope chunks (a `\r\n` may be split between two),
+            /// with long jumps forward and back.
+            #[test]
+            fn line_cursor_equals_line_of_across_chunks(
+                parts in prop::collection::vec(
+                    prop::sample::select(vec!["\n", "\r\n", "\r", "a", "é", "RUN x y z\n", "\r\n\r\n"]),
+                    200..1200,
+                ),
+                offsets in prop::collection::vec((any::<bool>(), 0usize..30_000), 0..40),
+            ) {
+                let text: String = parts.concat();
+                let doc = Document::new(&text, 0);
+                let mut cursor = doc.line_cursor();
+                let mut at = 0usize;
+                for (back, step) in offsets {
+                    at = if back { at.saturating_sub(step / 4) } else { at + step / 8 };
                     let offset = at.min(text.len() + 2);
                     let line = doc.line_of(offset);
                     prop_assert_eq!(cursor.line_of(offset), (line, doc.line_start(line)), "at {}", offset);

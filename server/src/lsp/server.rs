@@ -822,7 +822,6 @@ direct_answers! {
     "textDocument/definition" => goto_definition,
     "textDocument/references" => references,
     "textDocument/documentHighlight" => document_highlight,
-    "textDocument/foldingRange" => folding_range,
     "textDocument/selectionRange" => selection_range,
     "textDocument/linkedEditingRange" => linked_editing_range,
     "textDocument/semanticTokens/full" => semantic_tokens_full,
@@ -841,6 +840,7 @@ direct_answers! {
     "workspace/symbol" => symbol,
     own:
     "textDocument/documentSymbol" => outline,
+    "textDocument/foldingRange" => folds,
 }
 
 impl Backend {
@@ -866,6 +866,35 @@ impl Backend {
         });
         match answer {
             Ok(Some(frame)) => frame,
+            Ok(None) => output::response(id, Ok(None::<()>)),
+            Err(err) => output::response::<()>(id, Err(err)),
+        }
+    }
+}
+
+impl Backend {
+    /// The folding ranges of a document, as `textDocument/foldingRange` answers.
+    fn folding(&self, p: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        let caps = self.session().features;
+        self.with_doc("foldingRange", &p.text_document.uri, |doc, enc| {
+            let limit = caps.folding_range_limit.map(|l| l as usize);
+            let folds = features::folding_ranges(doc, limit);
+            Some(convert::folding_ranges(
+                doc,
+                &folds,
+                caps.line_folding_only,
+                enc,
+            ))
+        })
+    }
+
+    /// The answer to `textDocument/foldingRange`, [`LanguageServer::folding_range`]'s, written
+    /// without serde's machinery per field ([`convert::write_folding_ranges`]).
+    fn folds(&self, id: &tower_lsp_server::jsonrpc::Id, p: FoldingRangeParams) -> output::Frame {
+        match self.folding(p) {
+            Ok(Some(folds)) => {
+                output::response_with(id, |out| convert::write_folding_ranges(out, &folds))
+            }
             Ok(None) => output::response(id, Ok(None::<()>)),
             Err(err) => output::response::<()>(id, Err(err)),
         }
@@ -1463,17 +1492,7 @@ impl LanguageServer for Backend {
 
     #[instrument(skip_all)]
     async fn folding_range(&self, p: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
-        let caps = self.session().features;
-        self.with_doc("foldingRange", &p.text_document.uri, |doc, enc| {
-            let limit = caps.folding_range_limit.map(|l| l as usize);
-            let folds = features::folding_ranges(doc, limit);
-            Some(convert::folding_ranges(
-                doc,
-                &folds,
-                caps.line_folding_only,
-                enc,
-            ))
-        })
+        self.folding(p)
     }
 
     #[instrument(skip_all)]

@@ -9,6 +9,7 @@
 //!
 //! Must not know: LSP types, `lineFoldingOnly` (the LSP layer drops the characters).
 
+use crate::analysis::syntax::Instruction;
 use crate::analysis::{Document, Span};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,10 +33,20 @@ pub fn folding_ranges(doc: &Document, limit: Option<usize>) -> Vec<Fold> {
     let mut out = Vec::new();
     // Stages, instructions and comments each come in document order.
     let mut lines = doc.line_cursor();
-    let mut push = |start: usize, end: usize, kind: FoldKind| {
-        let first = lines.line_of(start).0;
-        let content_end = lines.content_end();
-        let last = lines.line_of(end).0;
+    // For the ends of first lines whose numbers are known (in order within each pass).
+    let mut ends = doc.line_cursor();
+    // A fold from `start` to `end`; `known` are their lines when the parser gave them (then
+    // no line is looked for, and a span on one line costs nothing).
+    let mut push = |start: usize, end: usize, known: Option<(usize, usize)>, kind: FoldKind| {
+        let (first, content_end, last) = match known {
+            Some((first, last)) if last > first => (first, ends.line_end_from(start), last),
+            Some(_) => return,
+            None => {
+                let first = lines.line_of(start).0;
+                let content_end = lines.content_end();
+                (first, content_end, lines.line_of(end).0)
+            }
+        };
         if last > first {
             out.push(Fold {
                 span: Span::new(content_end, end),
@@ -44,40 +55,85 @@ pub fn folding_ranges(doc: &Document, limit: Option<usize>) -> Vec<Fold> {
             });
         }
     };
+    // Without a lone `\r` the parser's lines are the document's.
+    let parser_lines = !doc.may_have_lone_cr();
+    let lines_of = |ins: &Instruction| {
+        #[cfg(any(test, fuzzing))]
+        assert_eq!(
+            (ins.start_line as usize, ins.end_line as usize),
+            (doc.line_of(ins.span.start), doc.line_of(ins.span.end)),
+            "parser lines"
+        );
+        (ins.start_line as usize, ins.end_line as usize)
+    };
+    let instructions = &syntax.instructions;
     for stage in &doc.model().stages {
-        push(stage.span.start, stage.span.end, FoldKind::Stage);
+        // The stage's lines: its `FROM`'s first, its last instruction's last.
+        let last = instructions.partition_point(|i| i.span.start < stage.span.end);
+        let known = match (instructions.get(stage.instr), last.checked_sub(1)) {
+            (Some(from), Some(last))
+                if parser_lines && instructions[last].span.end == stage.span.end =>
+            {
+                Some((lines_of(from).0, lines_of(&instructions[last]).1))
+            }
+            _ => None,
+        };
+        push(stage.span.start, stage.span.end, known, FoldKind::Stage);
     }
-    for ins in &syntax.instructions {
-        push(ins.span.start, ins.span.end, FoldKind::Instruction);
+    for ins in instructions {
+        let known = parser_lines.then(|| lines_of(ins));
+        push(ins.span.start, ins.span.end, known, FoldKind::Instruction);
         // Each heredoc body folds under the line before it (the instruction line, or the
         // previous heredoc's terminator), down to its terminator.
         let mut before = ins.rest.span.end;
         for h in &ins.heredocs {
             let end = h.terminator.map_or(h.body.end, |t| t.end);
             let end = end.min(ins.span.end);
-            push(before, end, FoldKind::Heredoc);
+            push(before, end, None, FoldKind::Heredoc);
             before = end;
         }
     }
     let directives: Vec<Span> = syntax.directives.iter().map(|d| d.span).collect();
-    let mut run: Option<(usize, usize, usize)> = None; // (first start, last end, last line)
-    for c in syntax.comments.iter().filter(|c| !directives.contains(c)) {
-        let line = doc.line_of(c.start);
+    let comments: Vec<Span> = syntax
+        .comments
+        .iter()
+        .filter(|c| !directives.contains(c))
+        .copied()
+        .collect();
+    // Two comments are on consecutive lines when one line break lies between them (a comment
+    // runs to the end of its line, and only blanks come before one). A few bytes after each
+    // comment usually tell: the line break, the next line's indentation, then the next comment
+    // or anything else; the texts are read in one walk over the rope.
+    const PEEK: usize = 64;
+    let peeks: Vec<Span> = comments
+        .windows(2)
+        .map(|w| Span::new(w[0].end, w[1].start.clamp(w[0].end, w[0].end + PEEK)))
+        .collect();
+    let mut next_to = doc
+        .texts_of(&peeks)
+        .zip(&peeks)
+        .zip(comments.windows(2))
+        .map(|((peek, span), w)| match line_breaks(&peek) {
+            n if span.end == w[1].start => n == 1,
+            // At least two already (a `\r\n` cut at the end of the peek counts once).
+            n if n >= 2 => false,
+            _ => line_breaks(&doc.text_of(Span::new(w[0].end, w[1].start))) == 1,
+        });
+    let mut run: Option<(usize, usize)> = None; // (first start, last end)
+    for (i, c) in comments.iter().enumerate() {
+        let adjacent = i > 0 && next_to.next() == Some(true);
         match &mut run {
-            Some((_, end, last)) if line == *last + 1 => {
-                *end = c.end;
-                *last = line;
-            }
+            Some((_, end)) if adjacent => *end = c.end,
             _ => {
-                if let Some((s, e, _)) = run.take() {
-                    push(s, e, FoldKind::Comment);
+                if let Some((s, e)) = run.take() {
+                    push(s, e, None, FoldKind::Comment);
                 }
-                run = Some((c.start, c.end, line));
+                run = Some((c.start, c.end));
             }
         }
     }
-    if let Some((s, e, _)) = run {
-        push(s, e, FoldKind::Comment);
+    if let Some((s, e)) = run {
+        push(s, e, None, FoldKind::Comment);
     }
     // Enclosing first on the same start; identical ranges once (a one-heredoc RUN folds like
     // its instruction).
@@ -87,6 +143,23 @@ pub fn folding_ranges(doc: &Document, limit: Option<usize>) -> Vec<Fold> {
         out.truncate(limit);
     }
     out
+}
+
+/// The line breaks in `text` (`\n`, `\r\n` and a lone `\r` are one each).
+fn line_breaks(text: &str) -> usize {
+    let mut breaks = 0;
+    let mut bytes = text.bytes().peekable();
+    while let Some(b) = bytes.next() {
+        match b {
+            b'\r' => {
+                bytes.next_if_eq(&b'\n');
+                breaks += 1;
+            }
+            b'\n' => breaks += 1,
+            _ => {}
+        }
+    }
+    breaks
 }
 
 #[cfg(test)]
@@ -175,5 +248,120 @@ mod tests {
                   c:\
             "#]],
         );
+    }
+
+    /// Over every file of the real-world corpus (`../shared/corpus/real`), the folds taken from
+    /// the parser's lines equal the ones from looking every line up. Skipped, saying so, when
+    /// the corpus is not beside the repository.
+    #[test]
+    fn corpus_folds_from_parser_lines_equal_looked_up_ones() {
+        let Some(dir) = crate::analysis::test_support::corpus_dir() else {
+            eprintln!("skipping: ../shared/corpus/real not found beside the repository");
+            return;
+        };
+        let mut files = 0;
+        let mut folds = 0;
+        let mut stack = vec![dir];
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(&d).expect("read corpus dir") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                if path.file_name().is_some_and(|n| n == "MANIFEST.tsv") {
+                    continue;
+                }
+                let bytes = std::fs::read(&path).expect("read corpus file");
+                let doc = Document::new(&String::from_utf8_lossy(&bytes), 0);
+                // `folding_ranges` itself asserts in tests that the parser's lines are the
+                // document's; each fold's lines are those of its span's ends.
+                for f in folding_ranges(&doc, None) {
+                    assert_eq!(
+                        f.lines,
+                        (doc.line_of(f.span.start), doc.line_of(f.span.end)),
+                        "{} {f:?}",
+                        path.display()
+                    );
+                    folds += 1;
+                }
+                files += 1;
+            }
+        }
+        assert!(files > 0, "empty corpus");
+        eprintln!("corpus: {files} files, {folds} folds");
+    }
+
+    /// The folds as the definition gives them, every line looked up in the rope: stages,
+    /// multi-line instructions, heredoc bodies, runs of comments on consecutive lines.
+    fn naive(doc: &Document) -> Vec<Fold> {
+        let mut out = Vec::new();
+        let mut push = |start: usize, end: usize, kind: FoldKind| {
+            let (first, last) = (doc.line_of(start), doc.line_of(end));
+            let content_end = doc.line_start(first) + doc.line_text(first).len();
+            if last > first {
+                out.push(Fold {
+                    span: Span::new(content_end, end),
+                    kind,
+                    lines: (first, last),
+                });
+            }
+        };
+        let syntax = doc.syntax();
+        for stage in &doc.model().stages {
+            push(stage.span.start, stage.span.end, FoldKind::Stage);
+        }
+        for ins in &syntax.instructions {
+            push(ins.span.start, ins.span.end, FoldKind::Instruction);
+            let mut before = ins.rest.span.end;
+            for h in &ins.heredocs {
+                let end = h.terminator.map_or(h.body.end, |t| t.end).min(ins.span.end);
+                push(before, end, FoldKind::Heredoc);
+                before = end;
+            }
+        }
+        let directives: Vec<Span> = syntax.directives.iter().map(|d| d.span).collect();
+        // A run goes on while the next comment starts on the line after the last one ends (a
+        // lone `\r` inside a comment is a line break for LSP, not for BuildKit).
+        let mut run: Option<(usize, usize, usize)> = None;
+        for c in syntax.comments.iter().filter(|c| !directives.contains(c)) {
+            let (line, end_line) = (doc.line_of(c.start), doc.line_of(c.end));
+            match &mut run {
+                Some((_, end, last)) if line == *last + 1 => (*end, *last) = (c.end, end_line),
+                _ => {
+                    if let Some((s, e, _)) = run.take() {
+                        push(s, e, FoldKind::Comment);
+                    }
+                    run = Some((c.start, c.end, end_line));
+                }
+            }
+        }
+        if let Some((s, e, _)) = run {
+            push(s, e, FoldKind::Comment);
+        }
+        out.sort_by_key(|f| (f.span.start, std::cmp::Reverse(f.span.end)));
+        out.dedup_by_key(|f| f.span);
+        out
+    }
+
+    proptest::proptest! {
+        /// Folds from the parser's lines and from line cursors equal the naive ones, with `\n`,
+        /// `\r\n` and lone `\r` breaks, indented comments, continuations and heredocs.
+        #[test]
+        fn folds_equal_the_naive_ones(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "\n", "\r\n", "\r", "# c", "  # c", "\t#", "FROM a AS b", "RUN x \\",
+                    "RUN <<E", "E", "COPY . .", " ", "ARG A=1", "# escape=`", "é",
+                    // Longer than what is peeked at after a comment.
+                    "                                                                      ",
+                ]),
+                0..80,
+            ),
+        ) {
+            let text: String = parts.concat();
+            let doc = Document::new(&text, 0);
+            proptest::prop_assert_eq!(folding_ranges(&doc, None), naive(&doc));
+        }
     }
 }
