@@ -1024,6 +1024,16 @@ impl<'a> Builder<'a> {
             Keyword::Run => {
                 for f in ins.flags_named("mount") {
                     let Some(v) = &f.value else { continue };
+                    // A `from=` key is spelt out in the text (CSV decoding only turns `""` into
+                    // `"`): most mounts (`type=cache,target=...`) need no parse here.
+                    if !v
+                        .text
+                        .as_bytes()
+                        .windows(4)
+                        .any(|w| w.eq_ignore_ascii_case(b"from"))
+                    {
+                        continue;
+                    }
                     for opt in parse_mount(v) {
                         if opt.key.text == "from" {
                             if let Some(val) = opt.value {

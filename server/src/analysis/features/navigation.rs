@@ -453,6 +453,8 @@ FROM alpine
 COPY --from=build /a /a
 COPY --from=0 /b /b
 RUN --mount=from=BUILD,target=/x true
+RUN --mount=type=bind,FROM=build,target=/y --mount="From=build",target=/z true
+RUN --mount=type=cache,target=/build true
 "#;
         check_references(
             fixture,
@@ -469,6 +471,10 @@ RUN --mount=from=BUILD,target=/x true
                             ^ ref
                 RUN --mount=from=BUILD,target=/x true
                                  ^^^^^ ref
+                RUN --mount=type=bind,FROM=build,target=/y --mount="From=build",target=/z true
+                                           ^^^^^ ref
+                                                                         ^^^^^ ref
+                RUN --mount=type=cache,target=/build true
             "#]],
         );
         check_references(
@@ -485,6 +491,10 @@ RUN --mount=from=BUILD,target=/x true
                             ^ ref
                 RUN --mount=from=BUILD,target=/x true
                                  ^^^^^ ref
+                RUN --mount=type=bind,FROM=build,target=/y --mount="From=build",target=/z true
+                                           ^^^^^ ref
+                                                                         ^^^^^ ref
+                RUN --mount=type=cache,target=/build true
             "#]],
         );
     }
