@@ -681,23 +681,41 @@ mod tests {
                 ),
                 offsets in prop::collection::vec((any::<bool>(), 0usize..40), 0..80),
             ) {
-                let text: String = parts.concat();
-                let doc = Document::new(&text, 0);
-                let mut cursor = doc.line_cursor();
                 let mut at = 0usize;
-                for (back, step) in offsets {
+                let moves = offsets.into_iter().map(|(back, step)| {
                     at = if back { at.saturating_sub(step * 3) } else { at + step };
-                    let offset = at.min(text.len() + 2);
-                    let line = doc.line_of(offset);
-                    prop_assert_eq!(cursor.line_of(offset), (line, doc.line_start(line)), "at {}", offset);
-                    let content = doc.line_text(line);
-                    prop_assert_eq!(cursor.content_end(), doc.line_start(line) + content.len());
-                    let inside_crlf = offset > 0 && text.as_bytes().get(offset - 1..=offset) == Some(b"\r\n");
-                    if !inside_crlf {
-                        prop_assert_eq!(cursor.line_end_from(offset), doc.line_start(line) + content.len());
-                    }
+                    at
+                });
+                check_cursor(&parts.concat(), moves)?;
+            }
+        }
+
+        /// A line cursor over `text` answers as the document does at each offset of `moves`
+        /// (clamped to a little past the end).
+        fn check_cursor(
+            text: &str,
+            moves: impl Iterator<Item = usize>,
+        ) -> Result<(), proptest::test_runner::TestCaseError> {
+            let doc = Document::new(text, 0);
+            let mut cursor = doc.line_cursor();
+            for at in moves {
+                let offset = at.min(text.len() + 2);
+                let line = doc.line_of(offset);
+                prop_assert_eq!(
+                    cursor.line_of(offset),
+                    (line, doc.line_start(line)),
+                    "at {}",
+                    offset
+                );
+                let content_end = doc.line_start(line) + doc.line_text(line).len();
+                prop_assert_eq!(cursor.content_end(), content_end);
+                let inside_crlf =
+                    offset > 0 && text.as_bytes().get(offset - 1..=offset) == Some(b"\r\n");
+                if !inside_crlf {
+                    prop_assert_eq!(cursor.line_end_from(offset), content_end);
                 }
             }
+            Ok(())
         }
 
         proptest! {
@@ -711,18 +729,12 @@ mod tests {
                 ),
                 offsets in prop::collection::vec((any::<bool>(), 0usize..30_000), 0..40),
             ) {
-                let text: String = parts.concat();
-                let doc = Document::new(&text, 0);
-                let mut cursor = doc.line_cursor();
                 let mut at = 0usize;
-                for (back, step) in offsets {
+                let moves = offsets.into_iter().map(|(back, step)| {
                     at = if back { at.saturating_sub(step / 4) } else { at + step / 8 };
-                    let offset = at.min(text.len() + 2);
-                    let line = doc.line_of(offset);
-                    prop_assert_eq!(cursor.line_of(offset), (line, doc.line_start(line)), "at {}", offset);
-                    let content = doc.line_text(line);
-                    prop_assert_eq!(cursor.content_end(), doc.line_start(line) + content.len());
-                }
+                    at
+                });
+                check_cursor(&parts.concat(), moves)?;
             }
         }
 

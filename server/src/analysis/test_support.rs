@@ -83,3 +83,28 @@ pub fn corpus_dir() -> Option<std::path::PathBuf> {
         .map(|a| a.join("shared/corpus/real"))
         .find(|p| p.is_dir())
 }
+
+/// The texts of every file of the real-world corpus ([`corpus_dir`]), with their paths (read
+/// leniently: bytes that are not UTF-8 are replaced); `None`, after saying so on stderr, when
+/// the corpus is not beside the repository.
+pub fn corpus_texts() -> Option<Vec<(std::path::PathBuf, String)>> {
+    let Some(dir) = corpus_dir() else {
+        eprintln!("skipping: ../shared/corpus/real not found beside the repository");
+        return None;
+    };
+    let mut out = Vec::new();
+    let mut stack = vec![dir];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read corpus dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.file_name().is_none_or(|n| n != "MANIFEST.tsv") {
+                let bytes = std::fs::read(&path).expect("read corpus file");
+                out.push((path, String::from_utf8_lossy(&bytes).into_owned()));
+            }
+        }
+    }
+    assert!(!out.is_empty(), "empty corpus");
+    Some(out)
+}
