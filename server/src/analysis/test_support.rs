@@ -3,7 +3,9 @@
 //! A fixture is an unindented raw string; its first newline (after `r#"`) is dropped. One `<|>`
 //! marks a position, two mark a range. Rendered output repeats each source line and puts
 //! `^^^ label` under each labelled span on that line (`^` for an empty span), so snapshots show
-//! what a range covers instead of numbers.
+//! what a range covers instead of numbers. Also the real-world corpus for the tests that read
+//! it. Test code only (declared under `#[cfg(test)]`, and marked so here for `tests/tidy.rs`).
+#![cfg(test)]
 
 use super::{Document, Span};
 
