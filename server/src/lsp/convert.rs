@@ -1041,6 +1041,72 @@ pub fn folding_ranges(
         .collect()
 }
 
+/// Appends the JSON of `params` as serde_json writes `PublishDiagnosticsParams` (fields in its
+/// order, absent ones skipped): the ranges, strings and keys written as they are, the rare
+/// parts (related information, tags, data) through serde. Serde's machinery per field was most
+/// of the cost of publishing, on every keystroke.
+pub fn write_publish_diagnostics(
+    out: &mut Vec<u8>,
+    params: &lsp::PublishDiagnosticsParams,
+) -> serde_json::Result<()> {
+    out.extend_from_slice(b"{\"uri\":");
+    serde_json::to_writer(&mut *out, &params.uri)?;
+    out.extend_from_slice(b",\"diagnostics\":[");
+    for (i, d) in params.diagnostics.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"range\":");
+        write_range(out, d.range);
+        if let Some(severity) = d.severity {
+            out.extend_from_slice(b",\"severity\":");
+            serde_json::to_writer(&mut *out, &severity)?;
+        }
+        match &d.code {
+            Some(lsp::NumberOrString::String(code)) => {
+                out.extend_from_slice(b",\"code\":");
+                write_str(out, code)?;
+            }
+            Some(code) => {
+                out.extend_from_slice(b",\"code\":");
+                serde_json::to_writer(&mut *out, code)?;
+            }
+            None => {}
+        }
+        if let Some(description) = &d.code_description {
+            out.extend_from_slice(b",\"codeDescription\":{\"href\":");
+            write_str(out, description.href.as_str())?;
+            out.push(b'}');
+        }
+        if let Some(source) = &d.source {
+            out.extend_from_slice(b",\"source\":");
+            write_str(out, source)?;
+        }
+        out.extend_from_slice(b",\"message\":");
+        write_str(out, &d.message)?;
+        if let Some(related) = &d.related_information {
+            out.extend_from_slice(b",\"relatedInformation\":");
+            serde_json::to_writer(&mut *out, related)?;
+        }
+        if let Some(tags) = &d.tags {
+            out.extend_from_slice(b",\"tags\":");
+            serde_json::to_writer(&mut *out, tags)?;
+        }
+        if let Some(data) = &d.data {
+            out.extend_from_slice(b",\"data\":");
+            serde_json::to_writer(&mut *out, data)?;
+        }
+        out.push(b'}');
+    }
+    out.push(b']');
+    if let Some(version) = params.version {
+        out.extend_from_slice(b",\"version\":");
+        out.extend_from_slice(itoa::Buffer::new().format(version).as_bytes());
+    }
+    out.push(b'}');
+    Ok(())
+}
+
 /// Appends the JSON of `folds` as serde_json writes the `Vec<lsp::FoldingRange>` (fields in
 /// its order, absent ones skipped), without serde's machinery per field: most of a folding
 /// answer's cost was that.
@@ -1167,6 +1233,62 @@ mod tests {
             let mut out = b"x".to_vec();
             write_range(&mut out, r);
             assert_eq!(out[1..], serde_json::to_vec(&r).unwrap());
+        }
+    }
+
+    /// Published diagnostics are written as serde_json writes them: every optional field
+    /// present or absent, both kinds of code, text to escape, a document's real diagnostics.
+    #[test]
+    fn publish_diagnostics_are_written_as_serde_writes_them() {
+        let uri: Uri = "file:///w/a%20b/Dockerfile".parse().unwrap();
+        let range = Range::new(Position::new(1, 2), Position::new(3, u32::MAX));
+        let rich = lsp::Diagnostic {
+            range,
+            severity: Some(lsp::DiagnosticSeverity::HINT),
+            code: Some(lsp::NumberOrString::Number(-7)),
+            code_description: Some(lsp::CodeDescription {
+                href: "https://example.com/r%22?q=1#x".parse().unwrap(),
+            }),
+            source: Some("s\\rc".into()),
+            message: "a \"quoted\"\tmessage\u{1}é".into(),
+            related_information: Some(vec![lsp::DiagnosticRelatedInformation {
+                location: Location::new(uri.clone(), range),
+                message: "there".into(),
+            }]),
+            tags: Some(vec![
+                lsp::DiagnosticTag::UNNECESSARY,
+                lsp::DiagnosticTag::DEPRECATED,
+            ]),
+            data: Some(serde_json::json!({"k": [1, "v", null]})),
+        };
+        let plain = lsp::Diagnostic {
+            range,
+            message: String::new(),
+            ..Default::default()
+        };
+        let d = doc("FROM a AS A\nRUN $X\nMAINTAINER me\nCOPY --from=nope / /\nfrom b\n");
+        let real: Vec<lsp::Diagnostic> = features::diagnostics(&d)
+            .iter()
+            .map(|x| diagnostic(&d, &uri, x, Encoding::Utf16))
+            .collect();
+        assert!(real.len() >= 4, "{real:?}");
+        for (diagnostics, version) in [
+            (vec![rich.clone(), plain.clone()], Some(3)),
+            (vec![plain, rich], None),
+            (real, Some(i32::MIN)),
+            (Vec::new(), None),
+        ] {
+            let params = lsp::PublishDiagnosticsParams {
+                uri: uri.clone(),
+                diagnostics,
+                version,
+            };
+            let mut out = Vec::new();
+            write_publish_diagnostics(&mut out, &params).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(&params).unwrap()
+            );
         }
     }
 

@@ -183,18 +183,24 @@ fn serialised(
 /// The frame of the notification `method(params)`, serialised straight from `params`; `None`
 /// (logged) if `params` cannot be serialised.
 pub fn notification<P: Serialize>(method: &str, params: &P) -> Option<Frame> {
-    #[derive(Serialize)]
-    struct Notification<'a, P> {
-        jsonrpc: &'static str,
-        method: &'a str,
-        params: &'a P,
-    }
-    let notification = Notification {
-        jsonrpc: "2.0",
-        method,
-        params,
-    };
-    match serialised(|out| serde_json::to_writer(out, &notification)) {
+    notification_with(method, |out| serde_json::to_writer(out, params))
+}
+
+/// The frame of the notification `method(params)` whose params `write` appends as JSON (the
+/// message as [`notification`] serialises it); `None` (logged) on an error of `write`.
+pub fn notification_with(
+    method: &str,
+    write: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>,
+) -> Option<Frame> {
+    let written = serialised(|out| {
+        out.extend_from_slice(br#"{"jsonrpc":"2.0","method":"#);
+        serde_json::to_writer(&mut *out, method)?;
+        out.extend_from_slice(br#","params":"#);
+        write(out)?;
+        out.push(b'}');
+        Ok(())
+    });
+    match written {
         Ok(frame) => Some(frame),
         Err(err) => {
             tracing::error!("cannot serialise `{method}`: {err}");

@@ -165,7 +165,10 @@ enum Publication {
 impl Publisher {
     fn prepare(&self, params: PublishDiagnosticsParams) -> Publication {
         if let Some(output) = &self.output {
-            if let Some(frame) = output::notification(PublishDiagnostics::METHOD, &params) {
+            let frame = output::notification_with(PublishDiagnostics::METHOD, |out| {
+                convert::write_publish_diagnostics(out, &params)
+            });
+            if let Some(frame) = frame {
                 return Publication::Frame(output.clone(), frame);
             }
         }
