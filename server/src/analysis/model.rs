@@ -502,7 +502,7 @@ struct Builder<'a> {
     stage_scopes: Vec<Scope>,
     /// Lower-case stage name → the last stage so far with that name (what
     /// [`Model::stage_by_name`] finds, without a scan per reference).
-    stage_names: HashMap<String, usize>,
+    stage_names: HashMap<String, usize, BuildHasherDefault<NameHasher>>,
 }
 
 impl<'a> Builder<'a> {
@@ -517,7 +517,7 @@ impl<'a> Builder<'a> {
             m: Model::default(),
             global,
             stage_scopes: Vec::new(),
-            stage_names: HashMap::new(),
+            stage_names: HashMap::default(),
         }
     }
 
@@ -528,7 +528,7 @@ impl<'a> Builder<'a> {
             global,
             stage_scopes,
         } = std::mem::take(&mut m.resume);
-        let mut stage_names = HashMap::new();
+        let mut stage_names = HashMap::default();
         for s in &m.stages {
             if let Some(n) = &s.name {
                 stage_names.insert(n.key.clone(), s.index);

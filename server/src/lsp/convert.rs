@@ -7,7 +7,7 @@
 //! is greater than the line length it defaults back to the line length"), and a column inside a
 //! surrogate pair or a multibyte character snaps to the start of that character.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 use ropey::Rope;

@@ -1,7 +1,7 @@
 //! Flags a stage name used by an earlier stage (BuildKit's `DuplicateStageName`; stage names
 //! are compared lower-cased, as BuildKit stores them).
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use super::{line_number, Ctx, Diagnostic, Rule, Severity};
 

@@ -6,7 +6,7 @@
 //! `completion::data`). BuildKit never parses flags on `ARG` and `STOPSIGNAL`, nor on
 //! `HEALTHCHECK NONE`, so they are not checked there. Values with variables are left alone.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use super::{did_you_mean, Ctx, Diagnostic, Rule, Severity};
 use crate::analysis::features::completion::data::flags_for;

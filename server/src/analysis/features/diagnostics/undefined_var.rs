@@ -9,7 +9,7 @@
 //! usual mistake: it needs `ARG NAME` inside the stage), or the name is a close misspelling of a
 //! variable in scope ("did you mean"). `PATH` is always defined.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use super::support::{ancestry, scratch_roots, suggest};
 use super::{Ctx, Diagnostic, Rule, Severity};

@@ -6,7 +6,7 @@
 
 use super::support::is_valid_image_reference;
 use super::{line_number, Ctx, Diagnostic, Rule, Severity};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use crate::analysis::model::{Model, RefKind, RefTarget};
 
