@@ -43,10 +43,12 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
         .collect();
     // Per stage, the ARG/ENV definitions of the stage and the stages it is built on, as
     // (name, stage, instruction); built only for stages with an undefined use.
-    let mut vars_by_stage: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut vars_by_stage: Vec<Vec<usize>> = vec![Vec::new(); m.stages.len()];
     for (i, v) in m.vars.iter().enumerate() {
         if let (Some(s), false) = (v.stage, v.kind == VarKind::GlobalArg) {
-            vars_by_stage.entry(s).or_default().push(i);
+            if let Some(vars) = vars_by_stage.get_mut(s) {
+                vars.push(i);
+            }
         }
     }
     let mut chain_defs: HashMap<usize, Vec<(&str, usize, usize)>> = HashMap::new();
@@ -67,7 +69,7 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
             let mut seen = HashSet::new();
             let mut out = Vec::new();
             for s in ancestry(m, stage) {
-                for &v in vars_by_stage.get(&s).into_iter().flatten() {
+                for &v in vars_by_stage.get(s).into_iter().flatten() {
                     let d = &m.vars[v];
                     // Nearest definition of each name only: enough for suggestions.
                     if seen.insert((d.name.as_str(), s == stage)) {
