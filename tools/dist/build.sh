@@ -20,8 +20,13 @@ mkdir -p "$out"
 built=""
 case "$host" in
     *-linux-gnu)
-        if cargo build --release --bin dockerfile-ls --target "$host" \
-            --config "target.$host.rustflags = ['-C', 'target-feature=+crt-static']" "$@"; then
+        # RUSTFLAGS, when set, replaces every configured rustflags: add the feature to it then.
+        static=(--config "target.$host.rustflags = ['-C', 'target-feature=+crt-static']")
+        if [[ -n "${RUSTFLAGS:-}" ]]; then
+            export RUSTFLAGS="$RUSTFLAGS -C target-feature=+crt-static"
+            static=()
+        fi
+        if cargo build --release --bin dockerfile-ls --target "$host" "${static[@]}" "$@"; then
             built="$root/target/$host/release/dockerfile-ls"
         else
             echo "tools/dist/build.sh: the static build failed (is the static C library," \
