@@ -94,45 +94,25 @@ pub fn folding_ranges(doc: &Document, limit: Option<usize>) -> Vec<Fold> {
         }
     }
     let directives: Vec<Span> = syntax.directives.iter().map(|d| d.span).collect();
-    let comments: Vec<Span> = syntax
-        .comments
-        .iter()
-        .filter(|c| !directives.contains(c))
-        .copied()
-        .collect();
-    // Two comments are on consecutive lines when one line break lies between them (a comment
-    // runs to the end of its line, and only blanks come before one). A few bytes after each
-    // comment usually tell: the line break, the next line's indentation, then the next comment
-    // or anything else; the texts are read in one walk over the rope.
-    const PEEK: usize = 64;
-    let peeks: Vec<Span> = comments
-        .windows(2)
-        .map(|w| Span::new(w[0].end, w[1].start.clamp(w[0].end, w[0].end + PEEK)))
-        .collect();
-    let mut next_to = doc
-        .texts_of(&peeks)
-        .zip(&peeks)
-        .zip(comments.windows(2))
-        .map(|((peek, span), w)| match line_breaks(&peek) {
-            n if span.end == w[1].start => n == 1,
-            // At least two already (a `\r\n` cut at the end of the peek counts once).
-            n if n >= 2 => false,
-            _ => line_breaks(&doc.text_of(Span::new(w[0].end, w[1].start))) == 1,
-        });
-    let mut run: Option<(usize, usize)> = None; // (first start, last end)
-    for (i, c) in comments.iter().enumerate() {
-        let adjacent = i > 0 && next_to.next() == Some(true);
+    // A run goes on while the next comment starts on the line after the last one ends (a lone
+    // `\r` inside a comment is a line break for LSP, not for BuildKit). Comments come in
+    // document order: their lines from a cursor of their own.
+    let mut comment_lines = doc.line_cursor();
+    let mut run: Option<(usize, usize, usize)> = None; // (first start, last end, last line)
+    for c in syntax.comments.iter().filter(|c| !directives.contains(c)) {
+        let line = comment_lines.line_of(c.start).0;
+        let end_line = comment_lines.line_of(c.end).0;
         match &mut run {
-            Some((_, end)) if adjacent => *end = c.end,
+            Some((_, end, last)) if line == *last + 1 => (*end, *last) = (c.end, end_line),
             _ => {
-                if let Some((s, e)) = run.take() {
+                if let Some((s, e, _)) = run.take() {
                     push(s, e, None, FoldKind::Comment);
                 }
-                run = Some((c.start, c.end));
+                run = Some((c.start, c.end, end_line));
             }
         }
     }
-    if let Some((s, e)) = run {
+    if let Some((s, e, _)) = run {
         push(s, e, None, FoldKind::Comment);
     }
     // Enclosing first on the same start; identical ranges once (a one-heredoc RUN folds like
@@ -143,23 +123,6 @@ pub fn folding_ranges(doc: &Document, limit: Option<usize>) -> Vec<Fold> {
         out.truncate(limit);
     }
     out
-}
-
-/// The line breaks in `text` (`\n`, `\r\n` and a lone `\r` are one each).
-fn line_breaks(text: &str) -> usize {
-    let mut breaks = 0;
-    let mut bytes = text.bytes().peekable();
-    while let Some(b) = bytes.next() {
-        match b {
-            b'\r' => {
-                bytes.next_if_eq(&b'\n');
-                breaks += 1;
-            }
-            b'\n' => breaks += 1,
-            _ => {}
-        }
-    }
-    breaks
 }
 
 #[cfg(test)]
