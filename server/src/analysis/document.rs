@@ -453,15 +453,21 @@ impl<'a> LineCursor<'a> {
         cursor
     }
 
+    /// Makes `chunk` the rope chunk that holds `at` (which is inside the text), reading the rope
+    /// only when the chunk read last does not hold it.
+    fn load_chunk(&mut self, at: usize) {
+        if at < self.chunk_start || at >= self.chunk_start + self.chunk.len() {
+            let (chunk, chunk_start, _, _) = self.text.chunk_at_byte(at);
+            (self.chunk, self.chunk_start) = (chunk, chunk_start);
+        }
+    }
+
     /// Reads the line that starts at `self.start` to its break: sets `content_end` and `end`.
     fn scan(&mut self) {
         let len = self.text.len_bytes();
         let mut at = self.start;
         while at < len {
-            if at < self.chunk_start || at >= self.chunk_start + self.chunk.len() {
-                let (chunk, chunk_start, _, _) = self.text.chunk_at_byte(at);
-                (self.chunk, self.chunk_start) = (chunk, chunk_start);
-            }
+            self.load_chunk(at);
             let bytes = &self.chunk.as_bytes()[at - self.chunk_start..];
             if let Some(i) = memchr::memchr2(b'\n', b'\r', bytes) {
                 let crlf = bytes[i] == b'\r'
@@ -490,10 +496,7 @@ impl<'a> LineCursor<'a> {
         // The end of a `\r\n` found last: its `\n` is not a break of its own.
         let mut crlf_end = 0;
         while at < offset {
-            if at < self.chunk_start || at >= self.chunk_start + self.chunk.len() {
-                let (chunk, chunk_start, _, _) = self.text.chunk_at_byte(at);
-                (self.chunk, self.chunk_start) = (chunk, chunk_start);
-            }
+            self.load_chunk(at);
             let stop = offset.min(self.chunk_start + self.chunk.len());
             let bytes = &self.chunk.as_bytes()[at - self.chunk_start..stop - self.chunk_start];
             for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
@@ -547,10 +550,7 @@ impl<'a> LineCursor<'a> {
         let len = self.text.len_bytes();
         let mut at = offset.min(len);
         while at < len {
-            if at < self.chunk_start || at >= self.chunk_start + self.chunk.len() {
-                let (chunk, chunk_start, _, _) = self.text.chunk_at_byte(at);
-                (self.chunk, self.chunk_start) = (chunk, chunk_start);
-            }
+            self.load_chunk(at);
             let bytes = &self.chunk.as_bytes()[at - self.chunk_start..];
             if let Some(i) = memchr::memchr2(b'\n', b'\r', bytes) {
                 return at + i;
