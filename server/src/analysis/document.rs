@@ -221,6 +221,40 @@ impl Document {
         std::borrow::Cow::Owned(line)
     }
 
+    /// [`Document::first_line_of`] of each of `spans`, which are sorted and do not overlap (the
+    /// text after each instruction's keyword, say), in one walk over the rope's chunks instead
+    /// of a descent per span.
+    pub fn first_lines_of<'a>(
+        &'a self,
+        spans: impl Iterator<Item = Span> + 'a,
+    ) -> impl Iterator<Item = std::borrow::Cow<'a, str>> + 'a {
+        let mut chunks = self.text.chunks();
+        let mut chunk: &str = "";
+        let mut chunk_start = 0;
+        spans.map(move |span| {
+            while chunk_start + chunk.len() <= span.start {
+                let Some(next) = chunks.next() else { break };
+                chunk_start += chunk.len();
+                chunk = next;
+            }
+            let chunk_end = chunk_start + chunk.len();
+            let inside = span.start >= chunk_start && span.start <= span.end;
+            // Borrowed when the span starts in this chunk and its first line ends there.
+            let borrowed = inside
+                .then(|| chunk.get(span.start - chunk_start..span.end.min(chunk_end) - chunk_start))
+                .flatten()
+                .and_then(|first| match memchr::memchr(b'\n', first.as_bytes()) {
+                    Some(at) => Some(&first[..=at]),
+                    None => (span.end <= chunk_end).then_some(first),
+                });
+            match borrowed {
+                Some(text) => std::borrow::Cow::Borrowed(text),
+                // Across chunks, unsorted or out of range: the careful way.
+                None => self.first_line_of(span),
+            }
+        })
+    }
+
     /// The texts of `spans`, which are sorted and do not overlap (the comments of the syntax,
     /// say), like [`Document::text_of`] but in one walk over the rope's chunks instead of one
     /// descent per span: for scans over every comment on every edit.
@@ -431,6 +465,8 @@ pub struct LineCursor<'a> {
     /// The rope chunk read last, and where it starts.
     chunk: &'a str,
     chunk_start: usize,
+    /// Whether the current line is all ASCII, once [`LineCursor::line_is_ascii`] has looked.
+    ascii: Option<bool>,
 }
 
 impl<'a> LineCursor<'a> {
@@ -448,6 +484,7 @@ impl<'a> LineCursor<'a> {
             end: 0,
             chunk: "",
             chunk_start: 0,
+            ascii: None,
         };
         cursor.scan();
         cursor
@@ -464,6 +501,7 @@ impl<'a> LineCursor<'a> {
 
     /// Reads the line that starts at `self.start` to its break: sets `content_end` and `end`.
     fn scan(&mut self) {
+        self.ascii = None;
         let len = self.text.len_bytes();
         let mut at = self.start;
         while at < len {
@@ -565,14 +603,35 @@ impl<'a> LineCursor<'a> {
     pub fn content_end(&self) -> usize {
         self.content_end
     }
+
+    /// Whether the line of the last [`LineCursor::line_of`] is all ASCII, its break included:
+    /// then every offset on it is a char boundary and its distance from the line start is its
+    /// column in any encoding. Looked at once per line.
+    pub fn line_is_ascii(&mut self) -> bool {
+        if let Some(ascii) = self.ascii {
+            return ascii;
+        }
+        let mut at = self.start;
+        let mut ascii = true;
+        while ascii && at < self.content_end {
+            self.load_chunk(at);
+            let stop = self.content_end.min(self.chunk_start + self.chunk.len());
+            ascii =
+                self.chunk.as_bytes()[at - self.chunk_start..stop - self.chunk_start].is_ascii();
+            at = stop;
+        }
+        self.ascii = Some(ascii);
+        ascii
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// `texts_of` gives what `text_of` gives, span by span: sorted spans inside and across
-    /// chunks, empty ones, the end of the text, and (the slow way) unsorted or broken ones.
+    /// `texts_of` gives what `text_of` gives, and `first_lines_of` what `first_line_of` gives,
+    /// span by span: sorted spans inside and across chunks, empty ones, the end of the text, and
+    /// (the slow way) unsorted or broken ones.
     #[test]
     fn texts_of_equals_text_of() {
         let text = "# é comment 😀\nRUN x\n".repeat(300);
@@ -588,6 +647,9 @@ mod tests {
                 let walked: Vec<_> = doc.texts_of(&spans).collect();
                 let one_by_one: Vec<_> = spans.iter().map(|&s| doc.text_of(s)).collect();
                 assert_eq!(walked, one_by_one, "step {step}, len {len}");
+                let walked: Vec<_> = doc.first_lines_of(spans.iter().copied()).collect();
+                let one_by_one: Vec<_> = spans.iter().map(|&s| doc.first_line_of(s)).collect();
+                assert_eq!(walked, one_by_one, "first lines: step {step}, len {len}");
             }
         }
         assert_eq!(doc.syntax().comments.len(), 300);
@@ -709,6 +771,7 @@ mod tests {
                 );
                 let content_end = doc.line_start(line) + doc.line_text(line).len();
                 prop_assert_eq!(cursor.content_end(), content_end);
+                prop_assert_eq!(cursor.line_is_ascii(), doc.line_text(line).is_ascii());
                 let inside_crlf =
                     offset > 0 && text.as_bytes().get(offset - 1..=offset) == Some(b"\r\n");
                 if !inside_crlf {

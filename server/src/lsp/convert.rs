@@ -23,7 +23,7 @@ use tower_lsp_server::jsonrpc::{Error, ErrorCode};
 use crate::analysis::document::LineCursor;
 use crate::analysis::features::diagnostics::rule_doc_url;
 use crate::analysis::features::{
-    self, semantic_tokens as tokens, Action, CompletionItem, CompletionKind, Diagnostic,
+    self, semantic_tokens as tokens, siblings, Action, CompletionItem, CompletionKind, Diagnostic,
     HighlightKind, Lens, LensAction, LensKind, RenameError, ResolvedLens, Severity, Tag, TokenType,
 };
 use crate::analysis::graph::{kind_name, NodeKind, StageGraph};
@@ -143,8 +143,13 @@ impl<'a> Positions<'a> {
             let (line, start) = self.lines.line_of(offset);
             return Position::new(to_u32(line), to_u32(offset - start));
         }
-        let offset = self.doc.clamp(offset);
+        // A char never spans a line break: the line of `offset` is that of the char holding it.
         let (line, start) = self.lines.line_of(offset);
+        if self.lines.line_is_ascii() {
+            let offset = offset.min(self.doc.len());
+            return Position::new(to_u32(line), to_u32(offset - start));
+        }
+        let offset = self.doc.clamp(offset);
         Position::new(
             to_u32(line),
             to_u32(column(self.doc, offset, start, self.enc)),
@@ -818,12 +823,11 @@ pub fn document_symbols(
         at: &mut Positions<'_>,
         symbols: &[crate::analysis::features::DocSymbol],
     ) -> Vec<lsp::DocumentSymbol> {
-        symbols
-            .iter()
-            .map(|s| {
+        siblings(symbols)
+            .map(|(s, children)| {
                 let start = at.at(s.span.start);
                 let selection_range = at.range(s.selection);
-                let children = (!s.children.is_empty()).then(|| walk(at, &s.children));
+                let children = (!children.is_empty()).then(|| walk(at, children));
                 let end = at.at(s.span.end);
                 lsp::DocumentSymbol {
                     name: s.name.to_string(),
@@ -864,19 +868,16 @@ impl<'a> NestedSymbols<'a> {
             symbols: &[crate::analysis::features::DocSymbol],
             ranges: &mut Vec<(Range, Range)>,
         ) {
-            for s in symbols {
+            for (s, children) in siblings(symbols) {
                 let start = at.at(s.span.start);
                 let selection = at.range(s.selection);
                 let mine = ranges.len();
                 ranges.push((Range::new(start, start), selection));
-                walk(at, &s.children, ranges);
+                walk(at, children, ranges);
                 ranges[mine].0.end = at.at(s.span.end);
             }
         }
-        fn count(symbols: &[crate::analysis::features::DocSymbol]) -> usize {
-            symbols.iter().map(|s| 1 + count(&s.children)).sum()
-        }
-        let mut ranges = Vec::with_capacity(count(&symbols));
+        let mut ranges = Vec::with_capacity(symbols.len());
         walk(&mut Positions::new(doc, enc), &symbols, &mut ranges);
         NestedSymbols { symbols, ranges }
     }
@@ -890,7 +891,7 @@ impl<'a> NestedSymbols<'a> {
             ranges: &mut std::slice::Iter<'_, (Range, Range)>,
         ) -> serde_json::Result<()> {
             out.push(b'[');
-            for (i, sym) in symbols.iter().enumerate() {
+            for (i, (sym, children)) in siblings(symbols).enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
@@ -912,9 +913,9 @@ impl<'a> NestedSymbols<'a> {
                 write_range(out, range);
                 out.extend_from_slice(b",\"selectionRange\":");
                 write_range(out, selection);
-                if !sym.children.is_empty() {
+                if !children.is_empty() {
                     out.extend_from_slice(b",\"children\":");
-                    list(out, &sym.children, ranges)?;
+                    list(out, children, ranges)?;
                 }
                 out.push(b'}');
             }
@@ -993,7 +994,7 @@ pub fn symbol_information(
         container: Option<&str>,
         out: &mut Vec<lsp::SymbolInformation>,
     ) {
-        for s in symbols {
+        for (s, children) in siblings(symbols) {
             out.push(lsp::SymbolInformation {
                 name: s.name.to_string(),
                 kind: symbol_kind(s.kind),
@@ -1002,7 +1003,7 @@ pub fn symbol_information(
                 location: Location::new(uri.clone(), at.range(s.selection)),
                 container_name: container.map(str::to_string),
             });
-            walk(at, uri, &s.children, Some(&s.name), out);
+            walk(at, uri, children, Some(&s.name), out);
         }
     }
     let mut out = Vec::new();
@@ -1221,14 +1222,21 @@ mod tests {
         Document::new(text, 0)
     }
 
-    /// A range is written as serde_json writes `lsp::Range`, up to the largest numbers.
+    /// A range is written as serde_json writes `lsp::Range`: numbers of every length, on
+    /// either side of each power of ten, up to the largest.
     #[test]
     fn ranges_are_written_as_serde_writes_them() {
-        for (a, b, c, d) in [
-            (0, 0, 0, 0),
-            (9, 10, 99, 100),
-            (12345, 7, u32::MAX, u32::MAX - 1),
-        ] {
+        let mut numbers = vec![0, u32::MAX - 1, u32::MAX];
+        for p in 0..10 {
+            let ten = 10u32.pow(p);
+            numbers.extend([ten - 1, ten, ten + 1, ten.saturating_mul(7)]);
+        }
+        let ranges = numbers.iter().enumerate().map(|(i, &a)| {
+            let b = numbers[(i + 1) % numbers.len()];
+            let c = numbers[(i + 5) % numbers.len()];
+            (a, b, c, numbers[(i * 7) % numbers.len()])
+        });
+        for (a, b, c, d) in ranges {
             let r = Range::new(Position::new(a, b), Position::new(c, d));
             let mut out = b"x".to_vec();
             write_range(&mut out, r);

@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 
-use crate::analysis::model::VarDef;
+use crate::analysis::model::{Stage, VarDef};
 use crate::analysis::syntax::{Instruction, Keyword};
 use crate::analysis::{Document, Span};
 
@@ -36,80 +36,108 @@ pub struct DocSymbol<'a> {
     pub selection: Span,
     /// `MAINTAINER` (deprecated by the Dockerfile reference).
     pub deprecated: bool,
-    pub children: Vec<DocSymbol<'a>>,
+    /// How many of the symbols right after this one in the outline are inside it (its
+    /// children, their children, ...): the outline is one list in pre-order, see [`siblings`].
+    pub descendants: usize,
 }
 
 /// Details longer than this are cut (with `…`): an outline shows one line per symbol.
 const MAX_DETAIL: usize = 60;
 
+/// The outline as one list in pre-order, each symbol followed by its descendants, which is
+/// also document order: one allocation for the whole tree, not one per symbol with children
+/// (the outline of a 1,000-line file has about 600 symbols, and editors ask for it after
+/// every edit). [`siblings`] walks it as a tree.
 pub fn document_symbols(doc: &Document) -> Vec<DocSymbol<'_>> {
     let syntax = doc.syntax();
     let model = doc.model();
-    let mut out: Vec<DocSymbol<'_>> = syntax
-        .directives
-        .iter()
-        .map(|d| DocSymbol {
-            name: doc.text_of(d.name_span),
-            detail: Some(shorten(&d.value.text)),
-            kind: SymbolKind::Directive,
-            span: d.span,
-            selection: d.name_span,
-            deprecated: false,
-            children: Vec::new(),
-        })
-        .collect();
+    let mut out: Vec<DocSymbol<'_>> = Vec::with_capacity(
+        syntax.directives.len() + syntax.instructions.len() + model.vars.len() + model.stages.len(),
+    );
+    out.extend(syntax.directives.iter().map(|d| DocSymbol {
+        name: doc.text_of(d.name_span),
+        detail: Some(shorten(&d.value.text)),
+        kind: SymbolKind::Directive,
+        span: d.span,
+        selection: d.name_span,
+        deprecated: false,
+        descendants: 0,
+    }));
     // Vars are in instruction order: walk them alongside the instructions.
     let mut vars = model.vars.iter().peekable();
-    // Each stage's list made as long as its instructions at once.
-    let mut sizes = vec![0; model.stages.len()];
-    for &s in model.instr_stage.iter().flatten() {
-        if let Some(n) = sizes.get_mut(s) {
-            *n += 1;
-        }
-    }
-    let mut stage_children: Vec<Vec<DocSymbol<'_>>> =
-        sizes.into_iter().map(Vec::with_capacity).collect();
-    for (i, ins) in syntax.instructions.iter().enumerate() {
-        let mut mine = Vec::new();
-        while let Some(v) = vars.next_if(|v| v.instr <= i) {
-            if v.instr == i {
-                mine.push(variable(v));
+    // The stage being filled, and where its symbol is.
+    let mut open: Option<(usize, usize)> = None;
+    let details = doc.first_lines_of(
+        syntax
+            .instructions
+            .iter()
+            .map(|ins| Span::new(ins.keyword.span.end, ins.span.end)),
+    );
+    for ((i, ins), first_line) in syntax.instructions.iter().enumerate().zip(details) {
+        // A stage's instructions follow one another, from its `FROM` on.
+        if let Some(s) = model.instr_stage.get(i).copied().flatten() {
+            if open.map(|(stage, _)| stage) != Some(s) {
+                if let Some((_, at)) = open {
+                    out[at].descendants = out.len() - at - 1;
+                }
+                if let Some(stage) = model.stages.get(s) {
+                    open = Some((s, out.len()));
+                    out.push(stage_symbol(doc, stage));
+                }
             }
         }
-        let stage = model.instr_stage.get(i).copied().flatten();
-        let sym = instruction(doc, ins, mine);
-        match stage {
-            Some(s) => stage_children[s].push(sym),
-            None => out.push(sym),
+        let at = out.len();
+        out.push(instruction(doc, ins, first_line));
+        while let Some(v) = vars.next_if(|v| v.instr <= i) {
+            if v.instr == i {
+                out.push(variable(v));
+            }
         }
+        out[at].descendants = out.len() - at - 1;
     }
-    for (stage, children) in model.stages.iter().zip(stage_children) {
-        let from = &syntax.instructions[stage.instr];
-        let base = if stage.base.text.is_empty() {
-            None
-        } else {
-            Some(shorten(&stage.base.text))
-        };
-        out.push(DocSymbol {
-            name: match &stage.name {
-                Some(name) => Cow::Borrowed(name.key.as_str()),
-                None => Cow::Owned(stage.label()),
-            },
-            detail: base,
-            kind: SymbolKind::Stage,
-            span: stage.span,
-            selection: stage.name.as_ref().map_or(from.keyword.span, |n| n.span),
-            deprecated: false,
-            children,
-        });
+    if let Some((_, at)) = open {
+        out[at].descendants = out.len() - at - 1;
     }
     out
 }
 
+/// The symbols at the top of `list` (an outline, or the descendants of one of its symbols),
+/// each with its descendants: `for (symbol, children) in siblings(list)` walks one level of
+/// the tree, `siblings(children)` the next.
+pub fn siblings<'s, 'a>(
+    list: &'s [DocSymbol<'a>],
+) -> impl Iterator<Item = (&'s DocSymbol<'a>, &'s [DocSymbol<'a>])> {
+    let mut rest = list;
+    std::iter::from_fn(move || {
+        let (first, after) = rest.split_first()?;
+        let (inside, next) = after.split_at(first.descendants.min(after.len()));
+        rest = next;
+        Some((first, inside))
+    })
+}
+
+fn stage_symbol<'a>(doc: &'a Document, stage: &'a Stage) -> DocSymbol<'a> {
+    let from = &doc.syntax().instructions[stage.instr];
+    DocSymbol {
+        name: match &stage.name {
+            Some(name) => Cow::Borrowed(name.key.as_str()),
+            None => Cow::Owned(stage.label()),
+        },
+        detail: (!stage.base.text.is_empty()).then(|| shorten(&stage.base.text)),
+        kind: SymbolKind::Stage,
+        span: stage.span,
+        selection: stage.name.as_ref().map_or(from.keyword.span, |n| n.span),
+        deprecated: false,
+        descendants: 0,
+    }
+}
+
+/// The symbol of `ins` (its descendants not counted yet); `first_line` is the text of its first
+/// line after the keyword, as [`Document::first_line_of`] gives it.
 fn instruction<'a>(
     doc: &'a Document,
     ins: &'a Instruction,
-    children: Vec<DocSymbol<'a>>,
+    first_line: Cow<'a, str>,
 ) -> DocSymbol<'a> {
     // The first source line after the keyword, without a trailing line continuation.
     let escape = doc.syntax().escape;
@@ -123,7 +151,7 @@ fn instruction<'a>(
         let body = body.strip_suffix(escape).unwrap_or(body).trim_end();
         (start, start + body.len())
     };
-    let detail = match doc.first_line_of(Span::new(ins.keyword.span.end, ins.span.end)) {
+    let detail = match first_line {
         Cow::Borrowed(text) => {
             let (a, b) = detail(text);
             shorten_line(&text[a..b])
@@ -141,7 +169,7 @@ fn instruction<'a>(
         span: ins.span,
         selection: ins.keyword.span,
         deprecated: ins.kind == Keyword::Maintainer,
-        children,
+        descendants: 0,
     }
 }
 
@@ -157,7 +185,7 @@ fn variable(v: &VarDef) -> DocSymbol<'_> {
         span,
         selection: v.name_span,
         deprecated: false,
-        children: Vec::new(),
+        descendants: 0,
     }
 }
 
@@ -206,7 +234,7 @@ mod tests {
             tree: &mut String,
             spans: &mut Vec<(Span, String)>,
         ) {
-            for s in syms {
+            for (s, children) in siblings(syms) {
                 tree.push_str(&format!(
                     "{}{:?} {:?}{}{}\n",
                     "  ".repeat(depth),
@@ -222,11 +250,26 @@ mod tests {
                     s.span.start <= s.selection.start && s.selection.end <= s.span.end,
                     "{s:?}"
                 );
+                // Children lie inside their parent.
+                for c in children {
+                    assert!(
+                        s.span.start <= c.span.start && c.span.end <= s.span.end,
+                        "{c:?} in {s:?}"
+                    );
+                }
                 spans.push((s.selection, s.name.to_string()));
-                walk(&s.children, depth + 1, tree, spans);
+                walk(children, depth + 1, tree, spans);
             }
         }
-        walk(&document_symbols(&doc), 0, &mut tree, &mut spans);
+        let symbols = document_symbols(&doc);
+        // Pre-order is document order.
+        assert!(
+            symbols
+                .windows(2)
+                .all(|w| w[0].span.start <= w[1].span.start),
+            "{symbols:?}"
+        );
+        walk(&symbols, 0, &mut tree, &mut spans);
         expect.assert_eq(&format!("{tree}---\n{}", render(&text, &spans)));
     }
 
@@ -389,14 +432,17 @@ maintainer me
         }
         for text in cases {
             let doc = Document::new(&text, 0);
-            for ins in &doc.syntax().instructions {
-                let got = instruction(&doc, ins, Vec::new()).detail;
-                assert_eq!(
-                    got.as_deref(),
-                    from_a_copy(&doc, ins).as_deref(),
-                    "{text:?}"
-                );
-            }
+            let symbols = document_symbols(&doc);
+            let got: Vec<Option<&str>> = symbols
+                .iter()
+                .filter(|s| s.kind == SymbolKind::Instruction)
+                .map(|s| s.detail.as_deref())
+                .collect();
+            let want: Vec<Option<String>> = (doc.syntax().instructions.iter())
+                .map(|ins| from_a_copy(&doc, ins))
+                .collect();
+            let want: Vec<Option<&str>> = want.iter().map(Option::as_deref).collect();
+            assert_eq!(got, want, "{text:?}");
         }
     }
 }
