@@ -446,6 +446,109 @@ impl Document {
     pub fn line_cursor(&self) -> LineCursor<'_> {
         LineCursor::new(&self.text)
     }
+
+    /// The start of every line and whether it is ASCII, in one pass over the text.
+    pub fn line_index(&self) -> LineIndex {
+        LineIndex::new(&self.text)
+    }
+}
+
+/// Where each line of a text starts (line breaks as [`Document::line_of`] counts them: `\n`,
+/// `\r\n`, a lone `\r`) and which lines are all ASCII. One pass over the text, about the cost
+/// of finding a few dozen lines with a [`LineCursor`]: for an answer that converts offsets all
+/// over the document (an outline converts four per symbol), after which finding a line is a
+/// comparison or two.
+#[derive(Debug)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+    /// Per line: it has no byte of 0x80 or above (then offsets on it are char boundaries and
+    /// columns are byte distances in any encoding).
+    ascii: Vec<bool>,
+    len: usize,
+}
+
+impl LineIndex {
+    fn new(text: &Rope) -> LineIndex {
+        let mut starts = Vec::with_capacity(text.len_lines());
+        starts.push(0);
+        let mut ascii = Vec::with_capacity(text.len_lines());
+        let mut line_ascii = true;
+        let mut chunk_start = 0;
+        // The last chunk ended with a `\r`: a `\n` first in this one belongs to it.
+        let mut cr_at_end = false;
+        for chunk in text.chunks() {
+            let bytes = chunk.as_bytes();
+            let mut from = 0;
+            if cr_at_end && bytes.first() == Some(&b'\n') {
+                // The line pushed after that `\r` starts after this `\n` instead.
+                if let Some(last) = starts.last_mut() {
+                    *last += 1;
+                }
+                from = 1;
+            }
+            // Most chunks are ASCII and have no `\r`: then each line is found by a search for
+            // one byte and none is checked for ASCII on its own.
+            let chunk_ascii = bytes.is_ascii();
+            let mut line_break = |i: usize, from: &mut usize| {
+                if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+                    return;
+                }
+                line_ascii &= chunk_ascii || bytes[*from..i].is_ascii();
+                ascii.push(line_ascii);
+                line_ascii = true;
+                starts.push(chunk_start + i + 1);
+                *from = i + 1;
+            };
+            let rest = &bytes[from..];
+            let skip = from;
+            if memchr::memchr(b'\r', rest).is_some() {
+                for i in memchr::memchr2_iter(b'\n', b'\r', rest) {
+                    line_break(i + skip, &mut from);
+                }
+            } else {
+                for i in memchr::memchr_iter(b'\n', rest) {
+                    line_break(i + skip, &mut from);
+                }
+            }
+            line_ascii &= chunk_ascii || bytes[from..].is_ascii();
+            cr_at_end = bytes.last() == Some(&b'\r');
+            chunk_start += bytes.len();
+        }
+        ascii.push(line_ascii);
+        LineIndex {
+            starts,
+            ascii,
+            len: chunk_start,
+        }
+    }
+
+    /// The line of `offset` (clamped into the text) and where it starts, looked for from line
+    /// `near` (the previous answer, say): on it or the next line it is one or two comparisons.
+    pub fn line_of(&self, offset: usize, near: usize) -> (usize, usize) {
+        let offset = offset.min(self.len);
+        let on = |line: usize| {
+            self.starts.get(line).is_some_and(|&s| s <= offset)
+                && self.starts.get(line + 1).is_none_or(|&next| offset < next)
+        };
+        let line = if on(near) {
+            near
+        } else if on(near + 1) {
+            near + 1
+        } else {
+            self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+        };
+        (line, self.starts[line])
+    }
+
+    /// Whether `line` (one the index has) is all ASCII, its break included.
+    pub fn is_ascii(&self, line: usize) -> bool {
+        self.ascii.get(line).copied().unwrap_or(false)
+    }
+
+    /// The length of the text.
+    pub fn len(&self) -> usize {
+        self.len
+    }
 }
 
 /// The lines of many offsets, for a caller that goes through a document mostly from its start to
@@ -779,6 +882,35 @@ mod tests {
                 }
             }
             Ok(())
+        }
+
+        proptest! {
+            /// A line index has each line's start and ASCII-ness as the document has them, and
+            /// finds the line of any offset from any starting line, in text of one rope chunk
+            /// or many (a `\r\n` may be split between two).
+            #[test]
+            fn line_index_equals_line_of(
+                parts in prop::collection::vec(
+                    prop::sample::select(vec!["\n", "\r\n", "\r", "a", "é", "🦀", "RUN x y z\n", "\r\n\r\n"]),
+                    0..1200,
+                ),
+                probes in prop::collection::vec((any::<prop::sample::Index>(), 0usize..3000), 0..60),
+            ) {
+                let text = parts.concat();
+                let doc = Document::new(&text, 0);
+                let index = doc.line_index();
+                let lines = doc.text().len_lines();
+                prop_assert_eq!(index.len(), text.len());
+                for line in 0..lines {
+                    prop_assert_eq!(index.line_of(doc.line_start(line), line), (line, doc.line_start(line)));
+                    prop_assert_eq!(index.is_ascii(line), doc.line_text(line).is_ascii(), "line {}", line);
+                }
+                for (offset, near) in probes {
+                    let offset = offset.index(text.len() + 3);
+                    let line = doc.line_of(offset);
+                    prop_assert_eq!(index.line_of(offset, near % (lines + 2)), (line, doc.line_start(line)), "at {}", offset);
+                }
+            }
         }
 
         proptest! {

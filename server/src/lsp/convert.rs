@@ -20,7 +20,7 @@ use tower_lsp_server::ls_types::{
 
 use tower_lsp_server::jsonrpc::{Error, ErrorCode};
 
-use crate::analysis::document::LineCursor;
+use crate::analysis::document::{LineCursor, LineIndex};
 use crate::analysis::features::diagnostics::rule_doc_url;
 use crate::analysis::features::{
     self, semantic_tokens as tokens, siblings, Action, CompletionItem, CompletionKind, Diagnostic,
@@ -117,14 +117,21 @@ fn column(doc: &Document, offset: usize, start: usize, enc: Encoding) -> usize {
 
 /// The LSP positions of many offsets, for a caller that goes through the document mostly from
 /// its start to its end (an outline, folds, diagnostics): the same answers as [`position`],
-/// with the line of the last offset kept ([`LineCursor`]).
+/// with the line of the last offset kept ([`LineCursor`]), or with every line start found up
+/// front ([`Positions::indexed`]).
 pub struct Positions<'a> {
     doc: &'a Document,
     enc: Encoding,
-    lines: LineCursor<'a>,
+    lines: Lines<'a>,
     /// The document's length when it is all ASCII: then clamping is a `min` and a column is
     /// the distance from the line start, in either encoding.
     ascii_len: Option<usize>,
+}
+
+enum Lines<'a> {
+    Cursor(LineCursor<'a>),
+    /// The index and the line of the last offset.
+    Index(LineIndex, usize),
 }
 
 impl<'a> Positions<'a> {
@@ -132,20 +139,41 @@ impl<'a> Positions<'a> {
         Positions {
             doc,
             enc,
-            lines: doc.line_cursor(),
+            lines: Lines::Cursor(doc.line_cursor()),
+            ascii_len: doc.is_ascii().then(|| doc.len()),
+        }
+    }
+
+    /// For offsets all over the document (an outline's four per symbol): the text is read
+    /// once for its line starts ([`LineIndex`]), then each line is found in a comparison or
+    /// two where a line cursor reads the text between offsets again.
+    pub fn indexed(doc: &'a Document, enc: Encoding) -> Positions<'a> {
+        Positions {
+            doc,
+            enc,
+            lines: Lines::Index(doc.line_index(), 0),
             ascii_len: doc.is_ascii().then(|| doc.len()),
         }
     }
 
     pub fn at(&mut self, offset: usize) -> Position {
-        if let Some(len) = self.ascii_len {
-            let offset = offset.min(len);
-            let (line, start) = self.lines.line_of(offset);
-            return Position::new(to_u32(line), to_u32(offset - start));
-        }
         // A char never spans a line break: the line of `offset` is that of the char holding it.
-        let (line, start) = self.lines.line_of(offset);
-        if self.lines.line_is_ascii() {
+        let (line, start) = match &mut self.lines {
+            Lines::Cursor(cursor) => cursor.line_of(offset),
+            Lines::Index(index, near) => {
+                let found = index.line_of(offset, *near);
+                *near = found.0;
+                found
+            }
+        };
+        if let Some(len) = self.ascii_len {
+            return Position::new(to_u32(line), to_u32(offset.min(len) - start));
+        }
+        let ascii_line = match &mut self.lines {
+            Lines::Cursor(cursor) => cursor.line_is_ascii(),
+            Lines::Index(index, _) => index.is_ascii(line),
+        };
+        if ascii_line {
             let offset = offset.min(self.doc.len());
             return Position::new(to_u32(line), to_u32(offset - start));
         }
@@ -842,7 +870,7 @@ pub fn document_symbols(
             })
             .collect()
     }
-    walk(&mut Positions::new(doc, enc), symbols)
+    walk(&mut Positions::indexed(doc, enc), symbols)
 }
 
 /// The outline as [`document_symbols`] gives it, written as JSON straight from the analysis's
@@ -878,7 +906,7 @@ impl<'a> NestedSymbols<'a> {
             }
         }
         let mut ranges = Vec::with_capacity(symbols.len());
-        walk(&mut Positions::new(doc, enc), &symbols, &mut ranges);
+        walk(&mut Positions::indexed(doc, enc), &symbols, &mut ranges);
         NestedSymbols { symbols, ranges }
     }
 
@@ -1007,7 +1035,7 @@ pub fn symbol_information(
         }
     }
     let mut out = Vec::new();
-    walk(&mut Positions::new(doc, enc), uri, symbols, None, &mut out);
+    walk(&mut Positions::indexed(doc, enc), uri, symbols, None, &mut out);
     out
 }
 
@@ -1943,8 +1971,9 @@ mod tests {
                 }
             }
 
-            /// `Positions` answers as `position` does, for offsets in any order (mostly
-            /// increasing), inside multibyte chars and past the end, in ASCII text and not.
+            /// `Positions` answers as `position` does, with a line cursor or an index, for
+            /// offsets in any order (mostly increasing), inside multibyte chars and past the end,
+            /// in ASCII text and not.
             #[test]
             fn positions_equal_position(
                 parts in prop::collection::vec(prop::sample::select(FRAGMENTS), 0..40),
@@ -1955,11 +1984,13 @@ mod tests {
                 let text = parts.concat();
                 let d = Document::new(&text, 0);
                 let mut at = Positions::new(&d, enc);
+                let mut indexed = Positions::indexed(&d, enc);
                 let mut offset = 0usize;
                 for (back, step) in offsets {
                     offset = if back { offset.saturating_sub(step * 3) } else { offset + step };
                     let o = offset.min(text.len() + 3);
                     prop_assert_eq!(at.at(o), position(&d, o, enc), "at {}", o);
+                    prop_assert_eq!(indexed.at(o), position(&d, o, enc), "indexed, at {}", o);
                 }
             }
         }
