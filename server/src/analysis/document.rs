@@ -535,7 +535,9 @@ impl LineIndex {
         } else if on(near + 1) {
             near + 1
         } else {
-            self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+            self.starts
+                .partition_point(|&s| s <= offset)
+                .saturating_sub(1)
         };
         (line, self.starts[line])
     }

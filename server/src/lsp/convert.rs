@@ -1035,7 +1035,13 @@ pub fn symbol_information(
         }
     }
     let mut out = Vec::new();
-    walk(&mut Positions::indexed(doc, enc), uri, symbols, None, &mut out);
+    walk(
+        &mut Positions::indexed(doc, enc),
+        uri,
+        symbols,
+        None,
+        &mut out,
+    );
     out
 }
 
