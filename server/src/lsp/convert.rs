@@ -1982,7 +1982,7 @@ mod tests {
             /// in ASCII text and not.
             #[test]
             fn positions_equal_position(
-                parts in prop::collection::vec(prop::sample::select(FRAGMENTS), 0..40),
+                parts in prop::collection::vec(prop::sample::select(FRAGMENTS), 0..400),
                 offsets in prop::collection::vec((any::<bool>(), 0usize..30), 0..60),
                 utf8 in any::<bool>(),
             ) {

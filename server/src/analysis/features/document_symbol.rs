@@ -74,16 +74,21 @@ pub fn document_symbols(doc: &Document) -> Vec<DocSymbol<'_>> {
             .map(|ins| Span::new(ins.keyword.span.end, ins.span.end)),
     );
     for ((i, ins), first_line) in syntax.instructions.iter().enumerate().zip(details) {
-        // A stage's instructions follow one another, from its `FROM` on.
-        if let Some(s) = model.instr_stage.get(i).copied().flatten() {
-            if open.map(|(stage, _)| stage) != Some(s) {
-                if let Some((_, at)) = open {
-                    out[at].descendants = out.len() - at - 1;
-                }
-                if let Some(stage) = model.stages.get(s) {
-                    open = Some((s, out.len()));
-                    out.push(stage_symbol(doc, stage));
-                }
+        // A stage's instructions follow one another, from its `FROM` on (the model gives every
+        // instruction after the first `FROM` a stage, in order); an instruction of no stage
+        // closes the open one rather than landing in it.
+        let stage = model.instr_stage.get(i).copied().flatten();
+        if open.map(|(s, _)| s) != stage {
+            debug_assert!(
+                stage >= open.map(|(s, _)| s),
+                "stages out of order at instruction {i}"
+            );
+            if let Some((_, at)) = open.take() {
+                out[at].descendants = out.len() - at - 1;
+            }
+            if let Some((s, stage)) = stage.and_then(|s| Some((s, model.stages.get(s)?))) {
+                open = Some((s, out.len()));
+                out.push(stage_symbol(doc, stage));
             }
         }
         let at = out.len();
