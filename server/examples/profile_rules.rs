@@ -34,10 +34,7 @@ fn main() {
     // Syntax and model are built once, as a diagnostics pass shares them among the rules.
     let _ = features::diagnostics(&doc);
     let config = DiagnosticsConfig::default();
-    let ctx = Ctx {
-        doc: &doc,
-        config: &config,
-    };
+    let ctx = Ctx::new(&doc, &config);
     let median = |mut times: Vec<Duration>| {
         times.sort();
         times[times.len() / 2]

@@ -44,10 +44,7 @@ pub fn findings_json(paths: &[PathBuf]) -> String {
 fn findings(text: &str) -> Vec<Value> {
     let doc = Document::new(text, 0);
     let config = DiagnosticsConfig::default();
-    let ctx = Ctx {
-        doc: &doc,
-        config: &config,
-    };
+    let ctx = Ctx::new(&doc, &config);
     let mut out = Vec::new();
     for rule in RULES {
         let mut acc = Vec::new();

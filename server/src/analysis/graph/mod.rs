@@ -381,10 +381,9 @@ fn choose_target(
     doc: &Document,
     setting: Option<&str>,
 ) -> (TargetSource, Option<usize>, Option<String>) {
-    let m = doc.model();
     let source = match target_comment(doc) {
         Some(c) => TargetSource::Comment(c),
-        None => match setting.map(str::trim).filter(|s| !s.is_empty()) {
+        None => match wanted_setting(setting) {
             Some(s) => TargetSource::Setting(s.to_string()),
             None => TargetSource::Default,
         },
@@ -394,24 +393,49 @@ fn choose_target(
         TargetSource::Setting(n) => Some(n.as_str()),
         TargetSource::Comment(c) => Some(c.name.as_str()),
     };
+    let (target, unknown) = resolve_target(doc, wanted);
+    (source, target, unknown)
+}
+
+/// The `target` setting, when it names something.
+fn wanted_setting(setting: Option<&str>) -> Option<&str> {
+    setting.map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The stage built for the target name `wanted` (the last stage without one, or when it
+/// matches no stage), and the name that matched no stage.
+fn resolve_target(doc: &Document, wanted: Option<&str>) -> (Option<usize>, Option<String>) {
+    let m = doc.model();
     let last = m.stages.len().checked_sub(1);
-    let (target, unknown) = match wanted {
+    match wanted {
         None => (last, None),
         Some(n) => match m.stage_by_name(n) {
             Some(s) => (Some(s), None),
             None => (last, Some(n.to_string())),
         },
-    };
-    (source, target, unknown)
+    }
 }
 
 /// The target stage and, per stage, whether BuildKit builds it for that target: the same
 /// answer as [`StageGraph::build`]'s `reachable` for stages, without building the graph (the
 /// `UnreachableStage` check runs on every keystroke).
 pub fn built_stages(doc: &Document, setting: Option<&str>) -> Option<(usize, Vec<bool>)> {
+    built_stages_for(doc, target_comment(doc).as_ref(), setting)
+}
+
+/// [`built_stages`] with the document's [`target_comment`] already found (a diagnostics pass
+/// finds it once for the rules that need it).
+pub fn built_stages_for(
+    doc: &Document,
+    comment: Option<&TargetComment>,
+    setting: Option<&str>,
+) -> Option<(usize, Vec<bool>)> {
     let m = doc.model();
-    let (_, target, _) = choose_target(doc, setting);
-    let target = target?;
+    let wanted = match comment {
+        Some(c) => Some(c.name.as_str()),
+        None => wanted_setting(setting),
+    };
+    let target = resolve_target(doc, wanted).0?;
     // What each stage is built from: its base, `COPY --from` and `RUN --mount=from=` stages.
     let mut deps: Vec<Vec<usize>> = vec![Vec::new(); m.stages.len()];
     for r in &m.stage_refs {

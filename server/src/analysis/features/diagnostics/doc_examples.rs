@@ -195,10 +195,7 @@ fn local_findings_are_what_the_local_rules_find() {
     let config = super::DiagnosticsConfig::default();
     let compare = |doc: &Document, what: &str| {
         let local = super::local_findings(doc);
-        let ctx = super::Ctx {
-            doc,
-            config: &config,
-        };
+        let ctx = super::Ctx::new(doc, &config);
         for (k, l) in super::LOCAL.iter().enumerate() {
             let mut direct = Vec::new();
             (l.rule.check)(&ctx, &mut direct);

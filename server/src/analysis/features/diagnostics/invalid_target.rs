@@ -3,7 +3,6 @@
 //! to BuildKit's default target, the last stage.
 
 use super::{line_number, Ctx, Diagnostic, Rule, Severity};
-use crate::analysis::graph::target_comment;
 
 pub(super) static RULE: Rule = Rule {
     name: "InvalidTarget",
@@ -16,7 +15,7 @@ pub(super) static RULE: Rule = Rule {
 
 fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
     let doc = ctx.doc;
-    let Some(c) = target_comment(doc) else {
+    let Some(c) = ctx.target_comment() else {
         return;
     };
     let m = doc.model();

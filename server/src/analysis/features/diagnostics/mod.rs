@@ -58,6 +58,7 @@ mod untagged_image;
 mod workdir_relative_path;
 mod wrong_argument_count;
 
+use crate::analysis::graph::TargetComment;
 use crate::analysis::syntax::Instruction;
 use crate::analysis::{Document, Span};
 
@@ -240,6 +241,26 @@ impl DiagnosticsConfig {
 pub struct Ctx<'a> {
     pub doc: &'a Document,
     pub config: &'a DiagnosticsConfig,
+    /// The document's target comment, found once for the rules that need it (a scan of every
+    /// comment: `InvalidTarget` and `UnreachableStage` both run on every keystroke).
+    target_comment: std::sync::OnceLock<Option<TargetComment>>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(doc: &'a Document, config: &'a DiagnosticsConfig) -> Ctx<'a> {
+        Ctx {
+            doc,
+            config,
+            target_comment: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// [`target_comment`](crate::analysis::graph::target_comment) of the document.
+    pub fn target_comment(&self) -> Option<&TargetComment> {
+        self.target_comment
+            .get_or_init(|| crate::analysis::graph::target_comment(self.doc))
+            .as_ref()
+    }
 }
 
 /// Every rule, in the order their diagnostics are reported.
@@ -432,7 +453,7 @@ pub fn hadolint_code(rule: &Rule) -> Option<&'static str> {
 /// [`suppression`]), then `# check=error=true`, which turns the warnings of build checks into
 /// errors, as BuildKit then fails the build on them.
 pub fn diagnostics_with(doc: &Document, config: &DiagnosticsConfig) -> Vec<Diagnostic> {
-    let ctx = Ctx { doc, config };
+    let ctx = Ctx::new(doc, config);
     let levels = config.levels();
     let sup = suppression::Suppressions::new(doc);
     let local = local_findings(doc);
@@ -657,10 +678,8 @@ pub(crate) mod tests {
     ) {
         let (text, _) = parse_fixture(fixture);
         let doc = Document::new(&text, 0);
-        let ctx = super::Ctx {
-            doc: &doc,
-            config: &super::DiagnosticsConfig::default(),
-        };
+        let config = super::DiagnosticsConfig::default();
+        let ctx = super::Ctx::new(&doc, &config);
         let mut acc = Vec::new();
         (rule.check)(&ctx, &mut acc);
         let spans: Vec<_> = acc.iter().map(|d| (d.span, label(&doc, d))).collect();
@@ -669,10 +688,8 @@ pub(crate) mod tests {
 
     /// All diagnostics of every rule (enabled or not), as `(rule, message)` for comparisons.
     fn all_findings(doc: &Document) -> Vec<super::Diagnostic> {
-        let ctx = super::Ctx {
-            doc,
-            config: &super::DiagnosticsConfig::default(),
-        };
+        let config = super::DiagnosticsConfig::default();
+        let ctx = super::Ctx::new(doc, &config);
         let mut acc = Vec::new();
         for rule in super::RULES {
             (rule.check)(&ctx, &mut acc);

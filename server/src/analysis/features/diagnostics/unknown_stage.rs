@@ -284,7 +284,7 @@ mod tests {
                 }
                 let doc = Document::new(&text, 0);
                 let config = DiagnosticsConfig::default();
-                let ctx = Ctx { doc: &doc, config: &config };
+                let ctx = Ctx::new(&doc, &config);
                 let (mut indexed, mut full) = (Vec::new(), Vec::new());
                 check(&ctx, &mut indexed);
                 reference(&ctx, &mut full);

@@ -6,7 +6,7 @@
 //! `target` setting), else the last stage.
 
 use super::{Ctx, Diagnostic, Rule, Severity, Tag};
-use crate::analysis::graph::built_stages;
+use crate::analysis::graph::built_stages_for;
 
 pub(super) static RULE: Rule = Rule {
     name: "UnreachableStage",
@@ -22,7 +22,9 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
     if m.stages.len() < 2 {
         return;
     }
-    let Some((target, built)) = built_stages(ctx.doc, ctx.config.target.as_deref()) else {
+    let Some((target, built)) =
+        built_stages_for(ctx.doc, ctx.target_comment(), ctx.config.target.as_deref())
+    else {
         return;
     };
     let label = |s: usize| match &m.stages[s].name {
