@@ -231,6 +231,7 @@ impl Document {
         let mut chunks = self.text.chunks();
         let mut chunk: &str = "";
         let mut chunk_start = 0;
+        let len = self.text.len_bytes();
         spans.map(move |span| {
             while chunk_start + chunk.len() <= span.start {
                 let Some(next) = chunks.next() else { break };
@@ -238,20 +239,39 @@ impl Document {
                 chunk = next;
             }
             let chunk_end = chunk_start + chunk.len();
-            let inside = span.start >= chunk_start && span.start <= span.end;
-            // Borrowed when the span starts in this chunk and its first line ends there.
-            let borrowed = inside
+            let inside = span.start >= chunk_start && span.start <= span.end && span.end <= len;
+            let Some(first) = inside
                 .then(|| chunk.get(span.start - chunk_start..span.end.min(chunk_end) - chunk_start))
                 .flatten()
-                .and_then(|first| match memchr::memchr(b'\n', first.as_bytes()) {
-                    Some(at) => Some(&first[..=at]),
-                    None => (span.end <= chunk_end).then_some(first),
-                });
-            match borrowed {
-                Some(text) => std::borrow::Cow::Borrowed(text),
-                // Across chunks, unsorted or out of range: the careful way.
-                None => self.first_line_of(span),
+            else {
+                // Unsorted, out of range or inside a char: the careful way.
+                return self.first_line_of(span);
+            };
+            if let Some(at) = memchr::memchr(b'\n', first.as_bytes()) {
+                return std::borrow::Cow::Borrowed(&first[..=at]);
             }
+            if span.end <= chunk_end {
+                return std::borrow::Cow::Borrowed(first);
+            }
+            // The line goes on in the next chunks, which no later span needs (the spans are
+            // sorted); `Rope::byte_slice` would count the slice's chars and lines first.
+            let mut line = first.to_string();
+            for next in chunks.by_ref() {
+                chunk_start += chunk.len();
+                chunk = next;
+                let Some(part) = chunk.get(..(span.end - chunk_start).min(chunk.len())) else {
+                    break;
+                };
+                if let Some(at) = memchr::memchr(b'\n', part.as_bytes()) {
+                    line.push_str(&part[..=at]);
+                    return std::borrow::Cow::Owned(line);
+                }
+                line.push_str(part);
+                if span.end <= chunk_start + chunk.len() {
+                    return std::borrow::Cow::Owned(line);
+                }
+            }
+            self.first_line_of(span)
         })
     }
 
@@ -265,6 +285,7 @@ impl Document {
         let mut chunks = self.text.chunks();
         let mut chunk: &str = "";
         let mut chunk_start = 0;
+        let len = self.text.len_bytes();
         spans.iter().map(move |&span| {
             while chunk_start + chunk.len() <= span.start {
                 let Some(next) = chunks.next() else { break };
@@ -272,14 +293,37 @@ impl Document {
                 chunk = next;
             }
             let inside = span.start >= chunk_start && span.start <= span.end;
-            match inside
-                .then(|| chunk.get(span.start - chunk_start..span.end - chunk_start))
-                .flatten()
-            {
-                Some(text) => std::borrow::Cow::Borrowed(text),
-                // Across chunks, unsorted or out of range: the careful way.
-                None => self.text_of(span),
+            if !inside || span.end > len {
+                // Unsorted or out of range: the careful way.
+                return self.text_of(span);
             }
+            if let Some(text) = chunk.get(span.start - chunk_start..span.end - chunk_start) {
+                return std::borrow::Cow::Borrowed(text);
+            }
+            // Across chunks: the rest of this one and the next ones, which no later span needs
+            // (the spans are sorted). `Rope::byte_slice` would count the slice's chars and lines
+            // first: about 4,000 instructions for a comment.
+            let head = chunk.get(span.start - chunk_start..);
+            let (Some(head), true) = (head, span.end > chunk_start + chunk.len()) else {
+                // Ends inside a char of this chunk, or starts inside one: clamped the careful way.
+                return self.text_of(span);
+            };
+            let mut text = String::with_capacity(span.len());
+            text.push_str(head);
+            for next in chunks.by_ref() {
+                chunk_start += chunk.len();
+                chunk = next;
+                match chunk.get(..span.end - chunk_start) {
+                    Some(tail) => {
+                        text.push_str(tail);
+                        return std::borrow::Cow::Owned(text);
+                    }
+                    // Ends further on, or inside a char (the careful way clamps it).
+                    None if span.end - chunk_start > chunk.len() => text.push_str(chunk),
+                    None => break,
+                }
+            }
+            self.text_of(span)
         })
     }
 
