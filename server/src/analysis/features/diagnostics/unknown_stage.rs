@@ -23,8 +23,9 @@ pub(super) static RULE: Rule = Rule {
 /// stages and as many `FROM alpine` lines, and comparing every reference with every stage was
 /// quadratic (5,000 stages: a second per pass).
 struct Names<'a> {
-    /// Name → the indices of the stages with that name, ascending.
-    stages: HashMap<&'a str, Vec<usize>>,
+    /// Every named stage as (name, index), sorted: the stages of a name are one run, ascending
+    /// (one vector, not one per name: this runs on every keystroke).
+    stages: Vec<(&'a str, usize)>,
     /// Each name with its length in chars and [`char_mask`], for cheap lower bounds.
     keys: Vec<(&'a str, usize, u64)>,
     /// Per lower-cased reference text: the names within the "did you mean" distance, with that
@@ -32,19 +33,25 @@ struct Names<'a> {
     near: HashMap<String, Vec<(usize, &'a str)>>,
 }
 
+/// The stages named `name` (their run of [`Names::stages`]), ascending.
+fn named<'s, 'a>(stages: &'s [(&'a str, usize)], name: &str) -> &'s [(&'a str, usize)] {
+    let start = stages.partition_point(|&(k, _)| k < name);
+    let len = stages[start..].partition_point(|&(k, _)| k == name);
+    &stages[start..start + len]
+}
+
 impl<'a> Names<'a> {
     fn new(m: &'a Model) -> Names<'a> {
-        let mut stages: HashMap<&str, Vec<usize>> = HashMap::new();
-        for s in &m.stages {
-            if let Some(n) = &s.name {
-                stages.entry(n.key.as_str()).or_default().push(s.index);
+        let mut stages: Vec<(&str, usize)> = (m.stages.iter())
+            .filter_map(|s| Some((s.name.as_ref()?.key.as_str(), s.index)))
+            .collect();
+        stages.sort_unstable();
+        let mut keys: Vec<(&str, usize, u64)> = Vec::with_capacity(stages.len());
+        for (i, &(k, _)) in stages.iter().enumerate() {
+            if i == 0 || stages[i - 1].0 != k {
+                keys.push((k, k.chars().count(), char_mask(k)));
             }
         }
-        let mut keys: Vec<(&str, usize, u64)> = stages
-            .keys()
-            .map(|k| (*k, k.chars().count(), char_mask(k)))
-            .collect();
-        keys.sort_unstable();
         Names {
             stages,
             keys,
@@ -54,9 +61,9 @@ impl<'a> Names<'a> {
 
     /// The first stage named `name` after stage `after`.
     fn later(&self, name: &str, after: usize) -> Option<usize> {
-        let indices = self.stages.get(name)?;
-        let at = indices.partition_point(|&i| i <= after);
-        indices.get(at).copied()
+        let run = named(&self.stages, name);
+        let at = run.partition_point(|&(_, i)| i <= after);
+        run.get(at).map(|&(_, i)| i)
     }
 
     /// The closest name to `lower` within the "did you mean" distance, carried by a stage that
@@ -81,7 +88,10 @@ impl<'a> Names<'a> {
         });
         near.iter()
             .filter_map(|&(d, key)| {
-                let first = stages[key].iter().copied().find(|&i| allowed(i))?;
+                let first = named(stages, key)
+                    .iter()
+                    .map(|&(_, i)| i)
+                    .find(|&i| allowed(i))?;
                 Some((d, first))
             })
             .min()
