@@ -1105,31 +1105,88 @@ impl<'a> Builder<'a> {
     /// Cycles over `--from`/`from=` edges (strongly connected components with more than one
     /// stage, or a stage that depends on itself).
     fn find_cycles(&mut self) {
-        let n = self.m.stages.len();
-        let mut adj: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
-        for (ri, r) in self.m.stage_refs.iter().enumerate() {
-            if r.kind == RefKind::Base {
-                continue;
-            }
-            if let RefTarget::Stage(t) = r.target {
-                adj[r.stage].push((t, ri));
-            }
-        }
-        for comp in tarjan(&adj) {
+        let refs = &self.m.stage_refs;
+        // What each stage copies or mounts from, with the reference.
+        let adj = StageLists::new(self.m.stages.len(), || {
+            refs.iter()
+                .enumerate()
+                .filter_map(|(ri, r)| match r.target {
+                    RefTarget::Stage(t) if r.kind != RefKind::Base => Some((r.stage, (t, ri))),
+                    _ => None,
+                })
+        });
+        let mut cycles = Vec::new();
+        tarjan(&adj, |comp| {
             let in_comp = |s: usize| comp.contains(&s);
-            let refs: Vec<usize> = comp
+            let mut refs: Vec<usize> = comp
                 .iter()
-                .flat_map(|&s| adj[s].iter().filter(|(t, _)| in_comp(*t)).map(|(_, r)| *r))
+                .flat_map(|&s| {
+                    adj.get(s)
+                        .iter()
+                        .filter(|(t, _)| in_comp(*t))
+                        .map(|(_, r)| *r)
+                })
                 .collect();
             if comp.len() > 1 || !refs.is_empty() {
-                let mut stages = comp.clone();
+                let mut stages = comp.to_vec();
                 stages.sort_unstable();
-                let mut refs = refs;
                 refs.sort_unstable();
-                self.m.cycles.push(Cycle { stages, refs });
+                cycles.push(Cycle { stages, refs });
+            }
+        });
+        cycles.sort_by_key(|c| c.stages[0]);
+        self.m.cycles = cycles;
+    }
+}
+
+/// A list per stage in one vector: stage `s`'s items are `items[starts[s]..starts[s + 1]]`, in
+/// the order they came. The rules and the model build such lists (what each stage is built
+/// from, its variables) on every keystroke: one allocation for all stages rather than one per
+/// stage.
+#[derive(Debug)]
+pub struct StageLists<T> {
+    starts: Vec<usize>,
+    items: Vec<T>,
+}
+
+impl<T: Copy + Default> StageLists<T> {
+    /// The lists of `n` stages from `(stage, item)` pairs (`pairs` is walked twice); pairs of a
+    /// stage `n` or above are left out.
+    pub fn new<I>(n: usize, pairs: impl Fn() -> I) -> StageLists<T>
+    where
+        I: Iterator<Item = (usize, T)>,
+    {
+        let mut starts = vec![0; n + 1];
+        for (s, _) in pairs() {
+            if s < n {
+                starts[s + 1] += 1;
             }
         }
-        self.m.cycles.sort_by_key(|c| c.stages[0]);
+        for s in 0..n {
+            starts[s + 1] += starts[s];
+        }
+        let mut items = vec![T::default(); starts[n]];
+        let mut next = starts.clone();
+        for (s, item) in pairs() {
+            if s < n {
+                items[next[s]] = item;
+                next[s] += 1;
+            }
+        }
+        StageLists { starts, items }
+    }
+
+    /// Stage `s`'s items (none for a stage the lists do not have).
+    pub fn get(&self, s: usize) -> &[T] {
+        match (self.starts.get(s), self.starts.get(s + 1)) {
+            (Some(&a), Some(&b)) => &self.items[a..b],
+            _ => &[],
+        }
+    }
+
+    /// How many stages the lists are for.
+    pub fn stages(&self) -> usize {
+        self.starts.len() - 1
     }
 }
 
@@ -1139,27 +1196,28 @@ fn is_go_int(s: &str) -> bool {
     !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Strongly connected components (iterative Tarjan, so 10,000 stages cannot overflow the stack).
-fn tarjan(adj: &[Vec<(usize, usize)>]) -> Vec<Vec<usize>> {
-    let n = adj.len();
+/// Strongly connected components (iterative Tarjan, so 10,000 stages cannot overflow the stack),
+/// each handed to `component` as it is found.
+fn tarjan(adj: &StageLists<(usize, usize)>, mut component: impl FnMut(&[usize])) {
+    let n = adj.stages();
     let mut index = vec![usize::MAX; n];
     let mut low = vec![0; n];
     let mut on_stack = vec![false; n];
     let mut stack = Vec::new();
-    let mut out = Vec::new();
+    let mut work: Vec<(usize, usize)> = Vec::new();
     let mut next = 0;
     for root in 0..n {
         if index[root] != usize::MAX {
             continue;
         }
-        let mut work: Vec<(usize, usize)> = vec![(root, 0)];
+        work.push((root, 0));
         index[root] = next;
         low[root] = next;
         next += 1;
         stack.push(root);
         on_stack[root] = true;
         while let Some(&mut (v, ref mut ei)) = work.last_mut() {
-            if let Some(&(w, _)) = adj[v].get(*ei) {
+            if let Some(&(w, _)) = adj.get(v).get(*ei) {
                 *ei += 1;
                 if index[w] == usize::MAX {
                     index[w] = next;
@@ -1178,17 +1236,34 @@ fn tarjan(adj: &[Vec<(usize, usize)>]) -> Vec<Vec<usize>> {
                 low[parent] = low[parent].min(low[v]);
             }
             if low[v] == index[v] {
-                let mut comp = Vec::new();
-                while let Some(w) = stack.pop() {
+                // The component is the stack down to `v`, in the order it is popped.
+                let at = stack.iter().rposition(|&w| w == v).unwrap_or(0);
+                for &w in &stack[at..] {
                     on_stack[w] = false;
-                    comp.push(w);
-                    if w == v {
-                        break;
-                    }
                 }
-                out.push(comp);
+                stack[at..].reverse();
+                component(&stack[at..]);
+                stack.truncate(at);
             }
         }
     }
-    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StageLists;
+
+    /// Each stage's items in the order they came, empty stages, pairs of stages the lists do
+    /// not have left out, and no items for a stage past the end.
+    #[test]
+    fn stage_lists_keep_each_stages_items_in_order() {
+        let pairs = [(2, 'a'), (0, 'b'), (2, 'c'), (7, 'x'), (0, 'd'), (3, 'e')];
+        let lists = StageLists::new(4, || pairs.iter().copied());
+        assert_eq!(lists.stages(), 4);
+        let got: Vec<&[char]> = (0..6).map(|s| lists.get(s)).collect();
+        let want: Vec<&[char]> = vec![&['b', 'd'], &[], &['a', 'c'], &['e'], &[], &[]];
+        assert_eq!(got, want);
+        let none = StageLists::<char>::new(0, || pairs.iter().copied());
+        assert_eq!((none.stages(), none.get(0)), (0, &[][..]));
+    }
 }

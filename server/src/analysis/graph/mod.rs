@@ -20,7 +20,7 @@ pub mod text;
 #[cfg(test)]
 pub(crate) mod tests;
 
-use crate::analysis::model::{RefKind, RefTarget};
+use crate::analysis::model::{RefKind, RefTarget, StageLists};
 use crate::analysis::{Document, Span};
 
 /// The per-file comment that chooses the build target.
@@ -437,17 +437,18 @@ pub fn built_stages_for(
     };
     let target = resolve_target(doc, wanted).0?;
     // What each stage is built from: its base, `COPY --from` and `RUN --mount=from=` stages.
-    let mut deps: Vec<Vec<usize>> = vec![Vec::new(); m.stages.len()];
-    for r in &m.stage_refs {
-        if let RefTarget::Stage(d) = r.target {
-            deps[r.stage].push(d);
-        }
-    }
-    let mut built = vec![false; m.stages.len()];
+    let n = m.stages.len();
+    let deps = StageLists::new(n, || {
+        m.stage_refs.iter().filter_map(|r| match r.target {
+            RefTarget::Stage(d) => Some((r.stage, d)),
+            _ => None,
+        })
+    });
+    let mut built = vec![false; n];
     let mut stack = vec![target];
     while let Some(s) = stack.pop() {
         if !std::mem::replace(&mut built[s], true) {
-            stack.extend(deps[s].iter().copied());
+            stack.extend_from_slice(deps.get(s));
         }
     }
     Some((target, built))

@@ -13,7 +13,7 @@ use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use super::support::{ancestry, scratch_roots, suggest};
 use super::{Ctx, Diagnostic, Rule, Severity};
-use crate::analysis::model::VarKind;
+use crate::analysis::model::{StageLists, VarKind};
 use crate::analysis::syntax::Keyword;
 use crate::analysis::Span;
 
@@ -43,14 +43,15 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
         .collect();
     // Per stage, the ARG/ENV definitions of the stage and the stages it is built on, as
     // (name, stage, instruction); built only for stages with an undefined use.
-    let mut vars_by_stage: Vec<Vec<usize>> = vec![Vec::new(); m.stages.len()];
-    for (i, v) in m.vars.iter().enumerate() {
-        if let (Some(s), false) = (v.stage, v.kind == VarKind::GlobalArg) {
-            if let Some(vars) = vars_by_stage.get_mut(s) {
-                vars.push(i);
-            }
-        }
-    }
+    let vars_by_stage = StageLists::new(m.stages.len(), || {
+        m.vars
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| match (v.stage, v.kind) {
+                (Some(s), VarKind::Arg | VarKind::Env) => Some((s, i)),
+                _ => None,
+            })
+    });
     let mut chain_defs: HashMap<usize, Vec<(&str, usize, usize)>> = HashMap::new();
     for u in &m.var_uses {
         if u.shell
@@ -69,7 +70,7 @@ fn check(ctx: &Ctx, acc: &mut Vec<Diagnostic>) {
             let mut seen = HashSet::new();
             let mut out = Vec::new();
             for s in ancestry(m, stage) {
-                for &v in vars_by_stage.get(s).into_iter().flatten() {
+                for &v in vars_by_stage.get(s) {
                     let d = &m.vars[v];
                     // Nearest definition of each name only: enough for suggestions.
                     if seen.insert((d.name.as_str(), s == stage)) {
