@@ -250,33 +250,42 @@ pub fn diagnostics(
         .collect()
 }
 
-fn diagnostic_at(at: &mut Positions<'_>, uri: &Uri, d: &Diagnostic) -> lsp::Diagnostic {
-    let severity = match d.severity {
+fn severity(severity: Severity) -> DiagnosticSeverity {
+    match severity {
         Severity::Error => DiagnosticSeverity::ERROR,
         Severity::Warning => DiagnosticSeverity::WARNING,
         Severity::Info => DiagnosticSeverity::INFORMATION,
         Severity::Hint => DiagnosticSeverity::HINT,
-    };
-    let tags: Vec<DiagnosticTag> = d
-        .tags
+    }
+}
+
+fn tags(d: &Diagnostic) -> Vec<DiagnosticTag> {
+    d.tags
         .iter()
         .map(|t| match t {
             Tag::Unnecessary => DiagnosticTag::UNNECESSARY,
             Tag::Deprecated => DiagnosticTag::DEPRECATED,
         })
-        .collect();
-    let related: Vec<DiagnosticRelatedInformation> = d
-        .related
+        .collect()
+}
+
+fn related(at: &mut Positions<'_>, uri: &Uri, d: &Diagnostic) -> Vec<DiagnosticRelatedInformation> {
+    d.related
         .iter()
         .map(|(span, message)| DiagnosticRelatedInformation {
             location: Location::new(uri.clone(), at.range(*span)),
             message: message.clone(),
         })
-        .collect();
+        .collect()
+}
+
+fn diagnostic_at(at: &mut Positions<'_>, uri: &Uri, d: &Diagnostic) -> lsp::Diagnostic {
+    let tags = tags(d);
+    let related = related(at, uri, d);
     let href = rule_doc_uri(d.rule);
     lsp::Diagnostic {
         range: at.range(d.span),
-        severity: Some(severity),
+        severity: Some(severity(d.severity)),
         code: Some(NumberOrString::String(d.rule.to_string())),
         code_description: href.map(|href| lsp::CodeDescription { href }),
         source: Some(SOURCE.to_string()),
@@ -291,8 +300,11 @@ fn diagnostic_at(at: &mut Positions<'_>, uri: &Uri, d: &Diagnostic) -> lsp::Diag
 
 /// The documentation link of `rule` as a `Uri`, parsed once per rule.
 fn rule_doc_uri(rule: &'static str) -> Option<Uri> {
-    static PARSED: OnceLock<Mutex<HashMap<&'static str, Option<Uri>>>> = OnceLock::new();
-    let mut parsed = PARSED
+    if let Some(known) = rule_doc_uris().get(rule) {
+        return known.clone();
+    }
+    static OTHERS: OnceLock<Mutex<HashMap<&'static str, Option<Uri>>>> = OnceLock::new();
+    let mut parsed = OTHERS
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(PoisonError::into_inner);
@@ -300,6 +312,17 @@ fn rule_doc_uri(rule: &'static str) -> Option<Uri> {
         .entry(rule)
         .or_insert_with(|| rule_doc_url(rule).parse::<Uri>().ok())
         .clone()
+}
+
+/// The documentation links of every rule, parsed on first use: read without a lock or a copy
+/// when diagnostics are published.
+fn rule_doc_uris() -> &'static HashMap<&'static str, Option<Uri>> {
+    static PARSED: OnceLock<HashMap<&'static str, Option<Uri>>> = OnceLock::new();
+    PARSED.get_or_init(|| {
+        (crate::analysis::features::diagnostics::RULES.iter())
+            .map(|r| (r.name, rule_doc_url(r.name).parse::<Uri>().ok()))
+            .collect()
+    })
 }
 
 /// A quick fix for `diags` (the client's diagnostics it fixes).
@@ -1091,50 +1114,121 @@ pub fn write_publish_diagnostics(
         if i > 0 {
             out.push(b',');
         }
+        write_diagnostic(out, d)?;
+    }
+    out.push(b']');
+    if let Some(version) = params.version {
+        out.extend_from_slice(b",\"version\":");
+        out.extend_from_slice(itoa::Buffer::new().format(version).as_bytes());
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+/// Appends the JSON of `d` as serde_json writes it.
+fn write_diagnostic(out: &mut Vec<u8>, d: &lsp::Diagnostic) -> serde_json::Result<()> {
+    out.extend_from_slice(b"{\"range\":");
+    write_range(out, d.range);
+    if let Some(severity) = d.severity {
+        out.extend_from_slice(b",\"severity\":");
+        serde_json::to_writer(&mut *out, &severity)?;
+    }
+    match &d.code {
+        Some(lsp::NumberOrString::String(code)) => {
+            out.extend_from_slice(b",\"code\":");
+            write_str(out, code)?;
+        }
+        Some(code) => {
+            out.extend_from_slice(b",\"code\":");
+            serde_json::to_writer(&mut *out, code)?;
+        }
+        None => {}
+    }
+    if let Some(description) = &d.code_description {
+        out.extend_from_slice(b",\"codeDescription\":{\"href\":");
+        write_str(out, description.href.as_str())?;
+        out.push(b'}');
+    }
+    if let Some(source) = &d.source {
+        out.extend_from_slice(b",\"source\":");
+        write_str(out, source)?;
+    }
+    out.extend_from_slice(b",\"message\":");
+    write_str(out, &d.message)?;
+    if let Some(related) = &d.related_information {
+        out.extend_from_slice(b",\"relatedInformation\":");
+        serde_json::to_writer(&mut *out, related)?;
+    }
+    if let Some(tags) = &d.tags {
+        out.extend_from_slice(b",\"tags\":");
+        serde_json::to_writer(&mut *out, tags)?;
+    }
+    if let Some(data) = &d.data {
+        out.extend_from_slice(b",\"data\":");
+        serde_json::to_writer(&mut *out, data)?;
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+/// Appends the params of `publishDiagnostics` for a diagnostics pass: `shown`, the diagnostics
+/// [`capped`](crate::analysis::features::capped) kept, after the [`omitted_note`] when it left
+/// `omitted` out. The same bytes as [`write_publish_diagnostics`] of what [`diagnostics`]
+/// converts (a test holds them to it), written from the analysis's diagnostics: no
+/// `lsp::Diagnostic` with its four strings is built and dropped for each, on every keystroke.
+pub fn write_pass_diagnostics(
+    out: &mut Vec<u8>,
+    doc: &Document,
+    uri: &Uri,
+    version: Option<i32>,
+    shown: &[Diagnostic],
+    (omitted, max): (usize, usize),
+    enc: Encoding,
+) -> serde_json::Result<()> {
+    out.extend_from_slice(b"{\"uri\":");
+    serde_json::to_writer(&mut *out, uri)?;
+    out.extend_from_slice(b",\"diagnostics\":[");
+    if omitted > 0 {
+        write_diagnostic(out, &omitted_note(omitted, max))?;
+    }
+    let mut at = Positions::new(doc, enc);
+    for (i, d) in shown.iter().enumerate() {
+        if i > 0 || omitted > 0 {
+            out.push(b',');
+        }
         out.extend_from_slice(b"{\"range\":");
-        write_range(out, d.range);
-        if let Some(severity) = d.severity {
-            out.extend_from_slice(b",\"severity\":");
-            serde_json::to_writer(&mut *out, &severity)?;
-        }
-        match &d.code {
-            Some(lsp::NumberOrString::String(code)) => {
-                out.extend_from_slice(b",\"code\":");
-                write_str(out, code)?;
-            }
-            Some(code) => {
-                out.extend_from_slice(b",\"code\":");
-                serde_json::to_writer(&mut *out, code)?;
-            }
-            None => {}
-        }
-        if let Some(description) = &d.code_description {
+        write_range(out, at.range(d.span));
+        out.extend_from_slice(b",\"severity\":");
+        serde_json::to_writer(&mut *out, &severity(d.severity))?;
+        out.extend_from_slice(b",\"code\":");
+        write_str(out, d.rule)?;
+        let href = match rule_doc_uris().get(d.rule) {
+            Some(known) => known
+                .as_ref()
+                .map(|u| std::borrow::Cow::Borrowed(u.as_str())),
+            None => rule_doc_uri(d.rule).map(|u| std::borrow::Cow::Owned(u.as_str().to_string())),
+        };
+        if let Some(href) = href {
             out.extend_from_slice(b",\"codeDescription\":{\"href\":");
-            write_str(out, description.href.as_str())?;
+            write_str(out, &href)?;
             out.push(b'}');
         }
-        if let Some(source) = &d.source {
-            out.extend_from_slice(b",\"source\":");
-            write_str(out, source)?;
-        }
+        out.extend_from_slice(b",\"source\":");
+        write_str(out, SOURCE)?;
         out.extend_from_slice(b",\"message\":");
         write_str(out, &d.message)?;
-        if let Some(related) = &d.related_information {
+        if !d.related.is_empty() {
             out.extend_from_slice(b",\"relatedInformation\":");
-            serde_json::to_writer(&mut *out, related)?;
+            serde_json::to_writer(&mut *out, &related(&mut at, uri, d))?;
         }
-        if let Some(tags) = &d.tags {
+        if !d.tags.is_empty() {
             out.extend_from_slice(b",\"tags\":");
-            serde_json::to_writer(&mut *out, tags)?;
-        }
-        if let Some(data) = &d.data {
-            out.extend_from_slice(b",\"data\":");
-            serde_json::to_writer(&mut *out, data)?;
+            serde_json::to_writer(&mut *out, &tags(d))?;
         }
         out.push(b'}');
     }
     out.push(b']');
-    if let Some(version) = params.version {
+    if let Some(version) = version {
         out.extend_from_slice(b",\"version\":");
         out.extend_from_slice(itoa::Buffer::new().format(version).as_bytes());
     }
@@ -1332,6 +1426,61 @@ mod tests {
                 serde_json::to_string(&params).unwrap()
             );
         }
+    }
+
+    /// A pass's diagnostics written straight from the analysis are, byte for byte, what
+    /// converting them and writing the `lsp` params gives (held to serde's above): related
+    /// information, tags, multi-byte text in both encodings, CRLF, the note of a capped pass,
+    /// and every file of the real corpus when it is there.
+    #[test]
+    fn pass_diagnostics_are_written_as_their_conversion() {
+        let uri: Uri = "file:///w/a%20b/Dockerfile".parse().unwrap();
+        let mut texts = vec![
+            "FROM a AS b\r\nFROM c AS B\r\nRUN echo é😀 $X\r\nMAINTAINER me\r\nFROM b AS z\r\nCOPY --from=nope / /\r\nfrom b\r\n".to_string(),
+            String::new(),
+            "ARG PASSWORD=1\nFROM scratch\nENV API_KEY=2 \\\n  X=中\nRUN <<EOF\necho $Y\nEOF\n".to_string(),
+        ];
+        texts.extend(
+            crate::analysis::test_support::corpus_texts()
+                .into_iter()
+                .flatten()
+                .map(|(_, text)| text),
+        );
+        let (mut related, mut tagged, mut capped) = (0, 0, 0);
+        for (i, text) in texts.iter().enumerate() {
+            let d = doc(text);
+            let all = features::diagnostics(&d);
+            related += all.iter().filter(|x| !x.related.is_empty()).count();
+            tagged += all.iter().filter(|x| !x.tags.is_empty()).count();
+            for (enc, max) in [(Encoding::Utf16, all.len()), (Encoding::Utf8, 1)] {
+                let (shown, omitted) = features::capped(all.clone(), max);
+                capped += usize::from(omitted > 0);
+                let mut diagnostics = diagnostics(&d, &uri, &shown, enc);
+                if omitted > 0 {
+                    diagnostics.insert(0, omitted_note(omitted, max));
+                }
+                let version = Some(i32::try_from(i).unwrap());
+                let params = lsp::PublishDiagnosticsParams {
+                    uri: uri.clone(),
+                    diagnostics,
+                    version,
+                };
+                let mut want = Vec::new();
+                write_publish_diagnostics(&mut want, &params).unwrap();
+                let mut got = Vec::new();
+                write_pass_diagnostics(&mut got, &d, &uri, version, &shown, (omitted, max), enc)
+                    .unwrap();
+                assert_eq!(
+                    String::from_utf8(got).unwrap(),
+                    String::from_utf8(want).unwrap(),
+                    "{text:?}"
+                );
+            }
+        }
+        assert!(
+            related > 0 && tagged > 0 && capped > 0,
+            "{related} {tagged} {capped}"
+        );
     }
 
     /// Folding ranges are written as serde_json writes them: every optional field present or

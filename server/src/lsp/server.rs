@@ -175,6 +175,39 @@ impl Publisher {
         Publication::Params(params)
     }
 
+    /// The publication of a diagnostics pass over `doc`: `shown` (what the cap kept) after a
+    /// note when `omitted` more were left out. Written straight from the analysis's
+    /// diagnostics into the frame ([`convert::write_pass_diagnostics`]) when serving stdio.
+    fn prepare_pass(
+        &self,
+        doc: &Document,
+        uri: Uri,
+        shown: &[features::Diagnostic],
+        omitted: usize,
+        enc: Encoding,
+    ) -> Publication {
+        let version = Some(doc.version());
+        if let Some(output) = &self.output {
+            let frame = output::notification_with(PublishDiagnostics::METHOD, |out| {
+                let capped = (omitted, MAX_PUBLISHED_DIAGNOSTICS);
+                convert::write_pass_diagnostics(out, doc, &uri, version, shown, capped, enc)
+            });
+            if let Some(frame) = frame {
+                return Publication::Frame(output.clone(), frame);
+            }
+        }
+        let mut diagnostics = convert::diagnostics(doc, &uri, shown, enc);
+        if omitted > 0 {
+            let note = convert::omitted_note(omitted, MAX_PUBLISHED_DIAGNOSTICS);
+            diagnostics.insert(0, note);
+        }
+        Publication::Params(PublishDiagnosticsParams {
+            uri,
+            diagnostics,
+            version,
+        })
+    }
+
     async fn send(&self, publication: Publication) {
         match publication {
             Publication::Frame(output, frame) => {
@@ -655,18 +688,10 @@ impl Backend {
                     drop(retired);
                     let diags = guarded("diagnostics", || {
                         let Some(config) = config else {
-                            return Vec::new();
+                            return (Vec::new(), 0);
                         };
                         let all = features::diagnostics_with(&doc, &config);
-                        let (shown, omitted) = features::capped(all, MAX_PUBLISHED_DIAGNOSTICS);
-                        let mut diags = convert::diagnostics(&doc, &uri, &shown, enc);
-                        if omitted > 0 {
-                            diags.insert(
-                                0,
-                                convert::omitted_note(omitted, MAX_PUBLISHED_DIAGNOSTICS),
-                            );
-                        }
-                        diags
+                        features::capped(all, MAX_PUBLISHED_DIAGNOSTICS)
                     });
                     let refresh = lenses.and_then(|(signatures, target)| {
                         let signature = guarded("graph", || {
@@ -677,12 +702,11 @@ impl Backend {
                         let changed = previous != Some(signature);
                         Some(pass == Pass::Change && changed)
                     });
-                    let publication = diags.ok().map(|diagnostics| {
-                        publisher.prepare(PublishDiagnosticsParams {
-                            uri,
-                            diagnostics,
-                            version: Some(doc.version()),
+                    let publication = diags.ok().and_then(|(shown, omitted)| {
+                        guarded("diagnostics", || {
+                            publisher.prepare_pass(&doc, uri, &shown, omitted, enc)
                         })
+                        .ok()
                     });
                     (publication, refresh.unwrap_or(false), started.elapsed())
                 }
