@@ -621,6 +621,10 @@ impl<'a> LineCursor<'a> {
     /// counting costs a few instructions a line.
     const COUNT_BYTES: usize = 16 * 1024;
 
+    /// From how many bytes on the line breaks up to an offset are counted in bulk
+    /// ([`count_newlines`]) rather than found one by one.
+    const BULK_BYTES: usize = 512;
+
     fn new(text: &'a Rope) -> LineCursor<'a> {
         let mut cursor = LineCursor {
             text,
@@ -683,6 +687,21 @@ impl<'a> LineCursor<'a> {
             self.load_chunk(at);
             let stop = offset.min(self.chunk_start + self.chunk.len());
             let bytes = &self.chunk.as_bytes()[at - self.chunk_start..stop - self.chunk_start];
+            if bytes.len() >= Self::BULK_BYTES
+                && crlf_end != at + 1
+                && memchr::memchr(b'\r', bytes).is_none()
+            {
+                // Many lines with only `\n` breaks (the usual case), all before `offset`:
+                // counted at once, where finding them one by one costs tens of instructions a
+                // line.
+                let breaks = count_newlines(bytes);
+                if let Some(last) = memchr::memrchr(b'\n', bytes) {
+                    line += breaks;
+                    start = at + last + 1;
+                }
+                at = stop;
+                continue;
+            }
             for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
                 let p = at + i;
                 if p + 1 == crlf_end {
@@ -769,6 +788,17 @@ impl<'a> LineCursor<'a> {
         self.ascii = Some(ascii);
         ascii
     }
+}
+
+/// How many `\n` bytes `bytes` holds: 64 bytes at a time into a byte-sized sum, which the
+/// compiler turns into vector compares and adds.
+fn count_newlines(bytes: &[u8]) -> usize {
+    let mut blocks = bytes.chunks_exact(64);
+    let mut n = 0;
+    for block in &mut blocks {
+        n += usize::from(block.iter().map(|&b| u8::from(b == b'\n')).sum::<u8>());
+    }
+    n + blocks.remainder().iter().filter(|&&b| b == b'\n').count()
 }
 
 #[cfg(test)]
@@ -975,6 +1005,50 @@ mod tests {
                     at
                 });
                 check_cursor(&parts.concat(), moves)?;
+            }
+        }
+
+        proptest! {
+            /// The same over long runs of lines with `\n` breaks only (counted in bulk), with
+            /// now and then a `\r\n` or a lone `\r`, and jumps of several hundred bytes.
+            #[test]
+            fn line_cursor_equals_line_of_over_long_runs(
+                parts in prop::collection::vec(
+                    prop_oneof![
+                        30 => prop::sample::select(vec!["\n", "a", "é", "RUN x y z\n", "\n\n", "🦀 x\n"]),
+                        1 => prop::sample::select(vec!["\r\n", "\r"]),
+                    ],
+                    200..1500,
+                ),
+                offsets in prop::collection::vec((any::<bool>(), 0usize..3000), 0..40),
+            ) {
+                let mut at = 0usize;
+                let moves = offsets.into_iter().map(|(back, step)| {
+                    at = if back { at.saturating_sub(step / 4) } else { at + step };
+                    at
+                });
+                check_cursor(&parts.concat(), moves)?;
+            }
+        }
+
+        /// `count_newlines` counts as a naive loop does, for every length around its blocks.
+        #[test]
+        fn newlines_are_counted_in_blocks_as_one_by_one() {
+            let text: Vec<u8> = (0..300u32)
+                .map(|i| {
+                    if i % 7 == 0 || i % 11 == 0 {
+                        b'\n'
+                    } else {
+                        b'x'
+                    }
+                })
+                .collect();
+            for a in [0, 1, 63, 64, 65] {
+                for b in a..text.len() {
+                    let bytes = &text[a..b];
+                    let naive = bytes.iter().filter(|&&c| c == b'\n').count();
+                    assert_eq!(super::super::count_newlines(bytes), naive, "{a}..{b}");
+                }
             }
         }
 
