@@ -45,6 +45,19 @@ def read_frame(stream):
     return body if len(body) == length else None
 
 
+def messages(stream):
+    """Each frame body on `stream` with its JSON object (None when it is not one)."""
+    while True:
+        body = read_frame(stream)
+        if body is None:
+            return
+        try:
+            msg = json.loads(body)
+        except ValueError:
+            msg = None
+        yield body, (msg if isinstance(msg, dict) else None)
+
+
 def frame(body):
     return b"Content-Length: %d\r\n\r\n" % len(body) + body
 
@@ -72,16 +85,8 @@ class Proxy:
         return (msg["method"], json.dumps(params, sort_keys=True), self.versions.get(uri))
 
     def client_loop(self):
-        stdin = sys.stdin.buffer
-        while True:
-            body = read_frame(stdin)
-            if body is None:
-                break
-            try:
-                msg = json.loads(body)
-            except ValueError:
-                msg = None
-            if isinstance(msg, dict):
+        for body, msg in messages(sys.stdin.buffer):
+            if msg is not None:
                 method = msg.get("method")
                 params = msg.get("params") or {}
                 document = params.get("textDocument") or {}
@@ -105,15 +110,8 @@ class Proxy:
         self.server.stdin.close()
 
     def server_loop(self):
-        while True:
-            body = read_frame(self.server.stdout)
-            if body is None:
-                break
-            try:
-                msg = json.loads(body)
-            except ValueError:
-                msg = None
-            if isinstance(msg, dict) and "id" in msg and "method" not in msg and "result" in msg:
+        for body, msg in messages(self.server.stdout):
+            if msg is not None and "id" in msg and "method" not in msg and "result" in msg:
                 with self.lock:
                     key = self.pending.pop(json.dumps(msg["id"]), None)
                     if key is not None:
