@@ -687,6 +687,8 @@ impl<'a> LineCursor<'a> {
             self.load_chunk(at);
             let stop = offset.min(self.chunk_start + self.chunk.len());
             let bytes = &self.chunk.as_bytes()[at - self.chunk_start..stop - self.chunk_start];
+            // (`crlf_end != at + 1`: a `\n` first here would belong to a `\r\n` begun before.
+            // ropey keeps a `\r\n` in one chunk, so this is only defensive.)
             if bytes.len() >= Self::BULK_BYTES
                 && crlf_end != at + 1
                 && memchr::memchr(b'\r', bytes).is_none()
@@ -1028,6 +1030,24 @@ mod tests {
                     at
                 });
                 check_cursor(&parts.concat(), moves)?;
+            }
+        }
+
+        /// Long jumps over many rope chunks of `\n`-only lines (the bulk count every time),
+        /// with a `\r\n` and a lone `\r` here and there, answer as `line_of` does.
+        #[test]
+        fn line_cursor_counts_long_runs_in_bulk() {
+            let mut text = String::new();
+            for i in 0..3000 {
+                text.push_str(match i % 997 {
+                    500 => "RUN é\r\n",
+                    900 => "x\r",
+                    _ if i % 3 == 0 => "\n",
+                    _ => "RUN echo x y z\n",
+                });
+            }
+            for step in [513, 700, 1500, 4000] {
+                check_cursor(&text, (0..text.len() + step).step_by(step)).unwrap();
             }
         }
 

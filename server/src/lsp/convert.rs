@@ -1202,6 +1202,7 @@ pub fn write_pass_diagnostics(
         serde_json::to_writer(&mut *out, &severity(d.severity))?;
         out.extend_from_slice(b",\"code\":");
         write_str(out, d.rule)?;
+        // Every rule is in the table; the other branch is only defensive.
         let href = match rule_doc_uris().get(d.rule) {
             Some(known) => known
                 .as_ref()
