@@ -228,51 +228,7 @@ impl Document {
         &'a self,
         spans: impl Iterator<Item = Span> + 'a,
     ) -> impl Iterator<Item = std::borrow::Cow<'a, str>> + 'a {
-        let mut chunks = self.text.chunks();
-        let mut chunk: &str = "";
-        let mut chunk_start = 0;
-        let len = self.text.len_bytes();
-        spans.map(move |span| {
-            while chunk_start + chunk.len() <= span.start {
-                let Some(next) = chunks.next() else { break };
-                chunk_start += chunk.len();
-                chunk = next;
-            }
-            let chunk_end = chunk_start + chunk.len();
-            let inside = span.start >= chunk_start && span.start <= span.end && span.end <= len;
-            let Some(first) = inside
-                .then(|| chunk.get(span.start - chunk_start..span.end.min(chunk_end) - chunk_start))
-                .flatten()
-            else {
-                // Unsorted, out of range or inside a char: the careful way.
-                return self.first_line_of(span);
-            };
-            if let Some(at) = memchr::memchr(b'\n', first.as_bytes()) {
-                return std::borrow::Cow::Borrowed(&first[..=at]);
-            }
-            if span.end <= chunk_end {
-                return std::borrow::Cow::Borrowed(first);
-            }
-            // The line goes on in the next chunks, which no later span needs (the spans are
-            // sorted); `Rope::byte_slice` would count the slice's chars and lines first.
-            let mut line = first.to_string();
-            for next in chunks.by_ref() {
-                chunk_start += chunk.len();
-                chunk = next;
-                let Some(part) = chunk.get(..(span.end - chunk_start).min(chunk.len())) else {
-                    break;
-                };
-                if let Some(at) = memchr::memchr(b'\n', part.as_bytes()) {
-                    line.push_str(&part[..=at]);
-                    return std::borrow::Cow::Owned(line);
-                }
-                line.push_str(part);
-                if span.end <= chunk_start + chunk.len() {
-                    return std::borrow::Cow::Owned(line);
-                }
-            }
-            self.first_line_of(span)
-        })
+        self.walk_texts(spans, true)
     }
 
     /// The texts of `spans`, which are sorted and do not overlap (the comments of the syntax,
@@ -282,48 +238,76 @@ impl Document {
         &'a self,
         spans: &'a [Span],
     ) -> impl Iterator<Item = std::borrow::Cow<'a, str>> + 'a {
+        self.walk_texts(spans.iter().copied(), false)
+    }
+
+    /// What [`Document::text_of`] (or, with `first_line`, [`Document::first_line_of`]) gives
+    /// for each of `spans`, read in one walk over the rope's chunks: borrowed when it lies in
+    /// one chunk, copied from the chunks being walked when it crosses some (no later span needs
+    /// them: the spans are sorted; `Rope::byte_slice` would count the slice's chars and lines
+    /// first, about 4,000 instructions for a comment). Unsorted or out-of-range spans, or ends
+    /// inside a char, go the careful way.
+    fn walk_texts<'a>(
+        &'a self,
+        spans: impl Iterator<Item = Span> + 'a,
+        first_line: bool,
+    ) -> impl Iterator<Item = std::borrow::Cow<'a, str>> + 'a {
+        use std::borrow::Cow;
         let mut chunks = self.text.chunks();
         let mut chunk: &str = "";
         let mut chunk_start = 0;
         let len = self.text.len_bytes();
-        spans.iter().map(move |&span| {
+        let careful = move |span: Span| {
+            if first_line {
+                self.first_line_of(span)
+            } else {
+                self.text_of(span)
+            }
+        };
+        // Where `part` stops being the first line: after its first `\n`.
+        let line_end = move |part: &str| {
+            first_line
+                .then(|| memchr::memchr(b'\n', part.as_bytes()))
+                .flatten()
+                .map(|at| at + 1)
+        };
+        spans.map(move |span| {
             while chunk_start + chunk.len() <= span.start {
                 let Some(next) = chunks.next() else { break };
                 chunk_start += chunk.len();
                 chunk = next;
             }
-            let inside = span.start >= chunk_start && span.start <= span.end;
-            if !inside || span.end > len {
-                // Unsorted or out of range: the careful way.
-                return self.text_of(span);
-            }
-            if let Some(text) = chunk.get(span.start - chunk_start..span.end - chunk_start) {
-                return std::borrow::Cow::Borrowed(text);
-            }
-            // Across chunks: the rest of this one and the next ones, which no later span needs
-            // (the spans are sorted). `Rope::byte_slice` would count the slice's chars and lines
-            // first: about 4,000 instructions for a comment.
-            let head = chunk.get(span.start - chunk_start..);
-            let (Some(head), true) = (head, span.end > chunk_start + chunk.len()) else {
-                // Ends inside a char of this chunk, or starts inside one: clamped the careful way.
-                return self.text_of(span);
+            let chunk_end = chunk_start + chunk.len();
+            let inside = span.start >= chunk_start && span.start <= span.end && span.end <= len;
+            let Some(head) = inside
+                .then(|| chunk.get(span.start - chunk_start..span.end.min(chunk_end) - chunk_start))
+                .flatten()
+            else {
+                return careful(span);
             };
-            let mut text = String::with_capacity(span.len());
-            text.push_str(head);
+            if let Some(at) = line_end(head) {
+                return Cow::Borrowed(&head[..at]);
+            }
+            if span.end <= chunk_end {
+                return Cow::Borrowed(head);
+            }
+            let mut text = head.to_string();
             for next in chunks.by_ref() {
                 chunk_start += chunk.len();
                 chunk = next;
-                match chunk.get(..span.end - chunk_start) {
-                    Some(tail) => {
-                        text.push_str(tail);
-                        return std::borrow::Cow::Owned(text);
-                    }
-                    // Ends further on, or inside a char (the careful way clamps it).
-                    None if span.end - chunk_start > chunk.len() => text.push_str(chunk),
-                    None => break,
+                let Some(part) = chunk.get(..(span.end - chunk_start).min(chunk.len())) else {
+                    break;
+                };
+                if let Some(at) = line_end(part) {
+                    text.push_str(&part[..at]);
+                    return Cow::Owned(text);
+                }
+                text.push_str(part);
+                if span.end <= chunk_start + chunk.len() {
+                    return Cow::Owned(text);
                 }
             }
-            self.text_of(span)
+            careful(span)
         })
     }
 
