@@ -8,7 +8,7 @@
 //! surrogate pair or a multibyte character snaps to the start of that character.
 
 use foldhash::HashMap;
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::OnceLock;
 
 use ropey::Rope;
 use tower_lsp_server::ls_types::{
@@ -282,7 +282,7 @@ fn related(at: &mut Positions<'_>, uri: &Uri, d: &Diagnostic) -> Vec<DiagnosticR
 fn diagnostic_at(at: &mut Positions<'_>, uri: &Uri, d: &Diagnostic) -> lsp::Diagnostic {
     let tags = tags(d);
     let related = related(at, uri, d);
-    let href = rule_doc_uri(d.rule);
+    let href = with_rule_doc_uri(d.rule, |uri| uri.cloned());
     lsp::Diagnostic {
         range: at.range(d.span),
         severity: Some(severity(d.severity)),
@@ -298,31 +298,20 @@ fn diagnostic_at(at: &mut Positions<'_>, uri: &Uri, d: &Diagnostic) -> lsp::Diag
     }
 }
 
-/// The documentation link of `rule` as a `Uri`, parsed once per rule.
-fn rule_doc_uri(rule: &'static str) -> Option<Uri> {
-    if let Some(known) = rule_doc_uris().get(rule) {
-        return known.clone();
-    }
-    static OTHERS: OnceLock<Mutex<HashMap<&'static str, Option<Uri>>>> = OnceLock::new();
-    let mut parsed = OTHERS
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner);
-    parsed
-        .entry(rule)
-        .or_insert_with(|| rule_doc_url(rule).parse::<Uri>().ok())
-        .clone()
-}
-
-/// The documentation links of every rule, parsed on first use: read without a lock or a copy
-/// when diagnostics are published.
-fn rule_doc_uris() -> &'static HashMap<&'static str, Option<Uri>> {
+/// `f` of the documentation link of `rule` as a `Uri`: parsed once for every rule of
+/// [`RULES`](crate::analysis::features::diagnostics::RULES) into a table read without a lock or
+/// a copy (diagnostics are published on every keystroke); parsed on the spot for another name.
+fn with_rule_doc_uri<R>(rule: &str, f: impl FnOnce(Option<&Uri>) -> R) -> R {
     static PARSED: OnceLock<HashMap<&'static str, Option<Uri>>> = OnceLock::new();
-    PARSED.get_or_init(|| {
+    let parsed = PARSED.get_or_init(|| {
         (crate::analysis::features::diagnostics::RULES.iter())
             .map(|r| (r.name, rule_doc_url(r.name).parse::<Uri>().ok()))
             .collect()
-    })
+    });
+    match parsed.get(rule) {
+        Some(uri) => f(uri.as_ref()),
+        None => f(rule_doc_url(rule).parse::<Uri>().ok().as_ref()),
+    }
 }
 
 /// A quick fix for `diags` (the client's diagnostics it fixes).
@@ -1202,18 +1191,15 @@ pub fn write_pass_diagnostics(
         serde_json::to_writer(&mut *out, &severity(d.severity))?;
         out.extend_from_slice(b",\"code\":");
         write_str(out, d.rule)?;
-        // Every rule is in the table; the other branch is only defensive.
-        let href = match rule_doc_uris().get(d.rule) {
-            Some(known) => known
-                .as_ref()
-                .map(|u| std::borrow::Cow::Borrowed(u.as_str())),
-            None => rule_doc_uri(d.rule).map(|u| std::borrow::Cow::Owned(u.as_str().to_string())),
-        };
-        if let Some(href) = href {
-            out.extend_from_slice(b",\"codeDescription\":{\"href\":");
-            write_str(out, &href)?;
-            out.push(b'}');
-        }
+        with_rule_doc_uri(d.rule, |href| match href {
+            Some(href) => {
+                out.extend_from_slice(b",\"codeDescription\":{\"href\":");
+                write_str(out, href.as_str())?;
+                out.push(b'}');
+                Ok(())
+            }
+            None => Ok(()),
+        })?;
         out.extend_from_slice(b",\"source\":");
         write_str(out, SOURCE)?;
         out.extend_from_slice(b",\"message\":");
