@@ -381,20 +381,25 @@ fn choose_target(
     doc: &Document,
     setting: Option<&str>,
 ) -> (TargetSource, Option<usize>, Option<String>) {
-    let source = match target_comment(doc) {
-        Some(c) => TargetSource::Comment(c),
-        None => match wanted_setting(setting) {
-            Some(s) => TargetSource::Setting(s.to_string()),
-            None => TargetSource::Default,
-        },
+    let comment = target_comment(doc);
+    let (target, unknown) = resolve_target(doc, wanted_target(comment.as_ref(), setting));
+    let source = match (comment, wanted_setting(setting)) {
+        (Some(c), _) => TargetSource::Comment(c),
+        (None, Some(s)) => TargetSource::Setting(s.to_string()),
+        (None, None) => TargetSource::Default,
     };
-    let wanted = match &source {
-        TargetSource::Default => None,
-        TargetSource::Setting(n) => Some(n.as_str()),
-        TargetSource::Comment(c) => Some(c.name.as_str()),
-    };
-    let (target, unknown) = resolve_target(doc, wanted);
     (source, target, unknown)
+}
+
+/// The target name asked for: the target comment's over the `target` setting.
+fn wanted_target<'a>(
+    comment: Option<&'a TargetComment>,
+    setting: Option<&'a str>,
+) -> Option<&'a str> {
+    match comment {
+        Some(c) => Some(c.name.as_str()),
+        None => wanted_setting(setting),
+    }
 }
 
 /// The `target` setting, when it names something.
@@ -431,11 +436,7 @@ pub fn built_stages_for(
     setting: Option<&str>,
 ) -> Option<(usize, Vec<bool>)> {
     let m = doc.model();
-    let wanted = match comment {
-        Some(c) => Some(c.name.as_str()),
-        None => wanted_setting(setting),
-    };
-    let target = resolve_target(doc, wanted).0?;
+    let target = resolve_target(doc, wanted_target(comment, setting)).0?;
     // What each stage is built from: its base, `COPY --from` and `RUN --mount=from=` stages.
     let n = m.stages.len();
     let deps = StageLists::new(n, || {
