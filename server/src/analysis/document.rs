@@ -73,6 +73,8 @@ pub struct Document {
     version: i32,
     /// Syntax and model of `text`, computed on first use and shared by clones.
     analysis: Arc<OnceLock<Analysis>>,
+    /// The line starts of `text`, computed on first use and shared by clones.
+    line_index: Arc<OnceLock<LineIndex>>,
     /// Set while `analysis` is not computed (after an edit); taken by the computation, so the
     /// old syntax is freed once the new one exists.
     syntax_base: Arc<Mutex<Option<SyntaxBase>>>,
@@ -102,6 +104,7 @@ impl Document {
             tree: Arc::new(OnceLock::new()),
             version,
             analysis: Arc::new(OnceLock::from(Analysis::new(syntax, model))),
+            line_index: Arc::new(OnceLock::new()),
             syntax_base: Arc::new(Mutex::new(None)),
             lone_cr,
         }
@@ -384,6 +387,7 @@ impl Document {
         };
         self.syntax_base = Arc::new(Mutex::new(base));
         self.analysis = Arc::new(OnceLock::new());
+        self.line_index = Arc::new(OnceLock::new());
         let cs = self.text.byte_to_char(start);
         let ce = self.text.byte_to_char(end);
         self.text.remove(cs..ce);
@@ -475,9 +479,11 @@ impl Document {
         LineCursor::new(&self.text)
     }
 
-    /// The start of every line and whether it is ASCII, in one pass over the text.
-    pub fn line_index(&self) -> LineIndex {
-        LineIndex::new(&self.text)
+    /// The start of every line and whether it is ASCII: one pass over the text the first time
+    /// it is asked for, kept until the text changes (an editor asks for the outline of a
+    /// version after every edit, and often more than once).
+    pub fn line_index(&self) -> &LineIndex {
+        self.line_index.get_or_init(|| LineIndex::new(&self.text))
     }
 }
 
@@ -486,7 +492,7 @@ impl Document {
 /// of finding a few dozen lines with a [`LineCursor`]: for an answer that converts offsets all
 /// over the document (an outline converts four per symbol), after which finding a line is a
 /// comparison or two.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct LineIndex {
     starts: Vec<usize>,
     /// Per line: it has no byte of 0x80 or above (then offsets on it are char boundaries and
@@ -547,23 +553,41 @@ impl LineIndex {
     }
 
     /// The line of `offset` (clamped into the text) and where it starts, looked for from line
-    /// `near` (the previous answer, say): on it or the next line it is one or two comparisons.
+    /// `near` (the previous answer, say): on it or the next line it is one or two comparisons,
+    /// a few lines away a few more (the search widens from `near` in doubling steps before it
+    /// halves: an outline goes from a stage's last line back to its first, and skips blank
+    /// lines and comments between instructions).
     pub fn line_of(&self, offset: usize, near: usize) -> (usize, usize) {
         let offset = offset.min(self.len);
-        let on = |line: usize| {
-            self.starts.get(line).is_some_and(|&s| s <= offset)
-                && self.starts.get(line + 1).is_none_or(|&next| offset < next)
-        };
-        let line = if on(near) {
-            near
-        } else if on(near + 1) {
-            near + 1
+        let starts = &self.starts;
+        let last = starts.len() - 1;
+        let near = near.min(last);
+        // The line is the last one starting at or before `offset`: its index in `starts[lo..hi]`,
+        // where `starts[lo] <= offset` and `hi` is past the end or starts after `offset`.
+        let (mut lo, mut hi);
+        if starts[near] <= offset {
+            if near == last || offset < starts[near + 1] {
+                return (near, starts[near]);
+            }
+            (lo, hi) = (near + 1, near + 2);
+            let mut step = 2;
+            while hi <= last && starts[hi] <= offset {
+                lo = hi;
+                hi = hi.saturating_add(step);
+                step = step.saturating_mul(2);
+            }
+            hi = hi.min(last + 1);
         } else {
-            self.starts
-                .partition_point(|&s| s <= offset)
-                .saturating_sub(1)
-        };
-        (line, self.starts[line])
+            (lo, hi) = (near.saturating_sub(1), near);
+            let mut step = 2;
+            while lo > 0 && starts[lo] > offset {
+                hi = lo;
+                lo = lo.saturating_sub(step);
+                step = step.saturating_mul(2);
+            }
+        }
+        let line = lo + starts[lo..hi].partition_point(|&s| s <= offset) - 1;
+        (line, starts[line])
     }
 
     /// Whether `line` (one the index has) is all ASCII, its break included.
@@ -943,6 +967,23 @@ mod tests {
                 }
             }
             Ok(())
+        }
+
+        /// The line index kept for a version is the new text's after an edit, in the edited
+        /// document and in a clone of it, while the version it was cloned from keeps its own.
+        #[test]
+        fn the_kept_line_index_follows_edits() {
+            let mut doc = Document::new("FROM a\nRUN b\n", 1);
+            let before = doc.line_index().starts.clone();
+            let old = doc.clone();
+            for (start, end, text) in [(6, 6, "\r\nRUN é\r"), (0, 4, ""), (3, 9, "\n\n\n")] {
+                assert_eq!(doc.line_index(), &LineIndex::new(&doc.text));
+                doc.edit(start, end, text);
+                assert_eq!(doc.clone().line_index(), &LineIndex::new(&doc.text));
+                assert_eq!(doc.line_index(), &LineIndex::new(&doc.text));
+            }
+            assert_ne!(doc.line_index().starts, before);
+            assert_eq!(old.line_index().starts, before);
         }
 
         proptest! {

@@ -131,7 +131,7 @@ pub struct Positions<'a> {
 enum Lines<'a> {
     Cursor(LineCursor<'a>),
     /// The index and the line of the last offset.
-    Index(LineIndex, usize),
+    Index(&'a LineIndex, usize),
 }
 
 impl<'a> Positions<'a> {
@@ -144,9 +144,9 @@ impl<'a> Positions<'a> {
         }
     }
 
-    /// For offsets all over the document (an outline's four per symbol): the text is read
-    /// once for its line starts ([`LineIndex`]), then each line is found in a comparison or
-    /// two where a line cursor reads the text between offsets again.
+    /// For offsets all over the document (an outline's four per symbol): the document's line
+    /// starts ([`Document::line_index`], read once per version), then each line is found in a
+    /// comparison or two where a line cursor reads the text between offsets again.
     pub fn indexed(doc: &'a Document, enc: Encoding) -> Positions<'a> {
         Positions {
             doc,
