@@ -1,7 +1,8 @@
 //! Criterion benchmarks of the pure analysis: full parse, a one-character edit with reparse and
 //! model rebuild (from a shared old version, so the old syntax is cloned), the whole keystroke
 //! path as the server runs it (edit, in-place incremental reparse, model, diagnostics),
-//! diagnostics, completion at `--from=`, definition, hover, semantic tokens, formatting and
+//! diagnostics, completion at `--from=`, definition, hover, the outline (as the JSON of
+//! `documentSymbol`), semantic tokens, formatting and
 //! on-type formatting, on generated multi-stage
 //! files of 100, 1,000 and 10,000 lines and on the largest real files of `../shared/corpus/real`
 //! (when present).
@@ -13,6 +14,7 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use dockerfile_ls::analysis::features::{self, CompletionConfig};
 use dockerfile_ls::analysis::Document;
+use dockerfile_ls::lsp::convert;
 
 fn inputs() -> Vec<(String, String, usize, usize)> {
     let mut out: Vec<(String, String, usize, usize)> = [100, 1_000, 10_000]
@@ -109,6 +111,17 @@ fn bench(c: &mut Criterion) {
                     from_at + 2,
                     features::HoverConfig { markdown: true },
                 )
+            })
+        });
+        // The outline as `textDocument/documentSymbol` answers it: the symbols, their LSP
+        // ranges and the JSON of `DocumentSymbol[]`, into a buffer reused as the server does.
+        let mut json = Vec::new();
+        g.bench_function(BenchmarkId::new("outline (JSON)", &name), |b| {
+            b.iter(|| {
+                json.clear();
+                convert::write_outline(black_box(&doc), convert::Encoding::Utf16, &mut json)
+                    .unwrap();
+                json.len()
             })
         });
         g.bench_function(BenchmarkId::new("semantic tokens", &name), |b| {

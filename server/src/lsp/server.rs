@@ -873,7 +873,7 @@ direct_answers! {
 impl Backend {
     /// The answer to `textDocument/documentSymbol`, [`LanguageServer::document_symbol`]'s, with
     /// a hierarchical outline written straight from the analysis (see
-    /// [`convert::NestedSymbols`]).
+    /// [`convert::write_outline`]).
     fn outline(
         &self,
         id: &tower_lsp_server::jsonrpc::Id,
@@ -882,11 +882,10 @@ impl Backend {
         let uri = &p.text_document.uri;
         let hierarchical = self.session().features.hierarchical_symbols;
         let answer = self.with_doc("documentSymbol", uri, |doc, enc| {
-            let symbols = features::document_symbols(doc);
             Some(if hierarchical {
-                let symbols = convert::NestedSymbols::new(doc, symbols, enc);
-                output::response_with(id, |out| symbols.write_json(out))
+                output::response_with(id, |out| convert::write_outline(doc, enc, out))
             } else {
+                let symbols = features::document_symbols(doc);
                 let symbols = convert::symbol_information(doc, uri, &symbols, enc);
                 output::response(id, Ok(symbols))
             })

@@ -36,37 +36,44 @@ pub struct DocSymbol<'a> {
     pub selection: Span,
     /// `MAINTAINER` (deprecated by the Dockerfile reference).
     pub deprecated: bool,
-    /// How many of the symbols right after this one in the outline are inside it (its
-    /// children, their children, ...): the outline is one list in pre-order, see [`siblings`].
+    /// How many of the symbols right after this one in [`document_symbols`]'s list are inside
+    /// it (its children, their children, ...), see [`siblings`]; 0 as [`outline`] reports it.
     pub descendants: usize,
 }
 
 /// Details longer than this are cut (with `…`): an outline shows one line per symbol.
 const MAX_DETAIL: usize = 60;
 
-/// The outline as one list in pre-order, each symbol followed by its descendants, which is
-/// also document order: one allocation for the whole tree, not one per symbol with children
-/// (the outline of a 1,000-line file has about 600 symbols, and editors ask for it after
-/// every edit). [`siblings`] walks it as a tree.
-pub fn document_symbols(doc: &Document) -> Vec<DocSymbol<'_>> {
+/// Where [`outline`] reports the outline: each symbol as it is reached in document order,
+/// its children (entered and left in turn) between its `enter` and its `leave`.
+pub trait OutlineSink<'a> {
+    /// `symbol` starts; its `descendants` are not counted (0).
+    fn enter(&mut self, symbol: DocSymbol<'a>);
+    /// The symbol entered last and not left yet ends.
+    fn leave(&mut self);
+}
+
+/// Walks the outline once, in document order, into `sink`: the LSP layer writes the answer
+/// from it as it goes, with no list of symbols in between; [`document_symbols`] collects it.
+pub fn outline<'a>(doc: &'a Document, sink: &mut impl OutlineSink<'a>) {
     let syntax = doc.syntax();
     let model = doc.model();
-    let mut out: Vec<DocSymbol<'_>> = Vec::with_capacity(
-        syntax.directives.len() + syntax.instructions.len() + model.vars.len() + model.stages.len(),
-    );
-    out.extend(syntax.directives.iter().map(|d| DocSymbol {
-        name: doc.text_of(d.name_span),
-        detail: Some(shorten(&d.value.text)),
-        kind: SymbolKind::Directive,
-        span: d.span,
-        selection: d.name_span,
-        deprecated: false,
-        descendants: 0,
-    }));
+    for d in &syntax.directives {
+        sink.enter(DocSymbol {
+            name: doc.text_of(d.name_span),
+            detail: Some(shorten(&d.value.text)),
+            kind: SymbolKind::Directive,
+            span: d.span,
+            selection: d.name_span,
+            deprecated: false,
+            descendants: 0,
+        });
+        sink.leave();
+    }
     // Vars are in instruction order: walk them alongside the instructions.
     let mut vars = model.vars.iter().peekable();
-    // The stage being filled, and where its symbol is.
-    let mut open: Option<(usize, usize)> = None;
+    // The stage entered and not left yet, if any.
+    let mut open: Option<usize> = None;
     let details = doc.first_lines_of(
         syntax
             .instructions
@@ -78,32 +85,62 @@ pub fn document_symbols(doc: &Document) -> Vec<DocSymbol<'_>> {
         // instruction after the first `FROM` a stage, in order); an instruction of no stage
         // closes the open one rather than landing in it.
         let stage = model.instr_stage.get(i).copied().flatten();
-        if open.map(|(s, _)| s) != stage {
-            debug_assert!(
-                stage >= open.map(|(s, _)| s),
-                "stages out of order at instruction {i}"
-            );
-            if let Some((_, at)) = open.take() {
-                out[at].descendants = out.len() - at - 1;
+        if open != stage {
+            debug_assert!(stage >= open, "stages out of order at instruction {i}");
+            if open.take().is_some() {
+                sink.leave();
             }
             if let Some((s, stage)) = stage.and_then(|s| Some((s, model.stages.get(s)?))) {
-                open = Some((s, out.len()));
-                out.push(stage_symbol(doc, stage));
+                open = Some(s);
+                sink.enter(stage_symbol(doc, stage));
             }
         }
-        let at = out.len();
-        out.push(instruction(doc, ins, first_line));
+        sink.enter(instruction(doc, ins, first_line));
         while let Some(v) = vars.next_if(|v| v.instr <= i) {
             if v.instr == i {
-                out.push(variable(v));
+                sink.enter(variable(v));
+                sink.leave();
             }
         }
-        out[at].descendants = out.len() - at - 1;
+        sink.leave();
     }
-    if let Some((_, at)) = open {
-        out[at].descendants = out.len() - at - 1;
+    if open.is_some() {
+        sink.leave();
     }
-    out
+}
+
+/// The outline as one list in pre-order, each symbol followed by its descendants, which is
+/// also document order: one allocation for the whole tree, not one per symbol with children.
+/// [`siblings`] walks it as a tree.
+pub fn document_symbols(doc: &Document) -> Vec<DocSymbol<'_>> {
+    struct List<'a> {
+        symbols: Vec<DocSymbol<'a>>,
+        /// Where each symbol entered and not left yet is in `symbols`.
+        open: Vec<usize>,
+    }
+    impl<'a> OutlineSink<'a> for List<'a> {
+        fn enter(&mut self, symbol: DocSymbol<'a>) {
+            self.open.push(self.symbols.len());
+            self.symbols.push(symbol);
+        }
+        fn leave(&mut self) {
+            if let Some(at) = self.open.pop() {
+                self.symbols[at].descendants = self.symbols.len() - at - 1;
+            }
+        }
+    }
+    let (syntax, model) = (doc.syntax(), doc.model());
+    let mut list = List {
+        symbols: Vec::with_capacity(
+            syntax.directives.len()
+                + syntax.instructions.len()
+                + model.vars.len()
+                + model.stages.len(),
+        ),
+        open: Vec::new(),
+    };
+    outline(doc, &mut list);
+    list.symbols
 }
 
 /// The symbols at the top of `list` (an outline, or the descendants of one of its symbols),
@@ -148,12 +185,16 @@ fn instruction<'a>(
     let escape = doc.syntax().escape;
     let detail = |text: &str| -> (usize, usize) {
         // Where the detail lies in `text` (one line, up to its `\n`), before it is cut.
-        let first = text.strip_suffix('\n').unwrap_or(text);
-        let first = first.strip_suffix('\r').unwrap_or(first);
+        let first = strip_ascii_suffix(text, b'\n').unwrap_or(text);
+        let first = strip_ascii_suffix(first, b'\r').unwrap_or(first);
         let trimmed = first.trim_start();
         let start = first.len() - trimmed.len();
         let body = trimmed.trim_end();
-        let body = body.strip_suffix(escape).unwrap_or(body).trim_end();
+        let continued = match u8::try_from(escape) {
+            Ok(byte) if byte.is_ascii() => strip_ascii_suffix(body, byte),
+            _ => body.strip_suffix(escape),
+        };
+        let body = continued.unwrap_or(body).trim_end();
         (start, start + body.len())
     };
     let detail = match first_line {
@@ -194,12 +235,23 @@ fn variable(v: &VarDef) -> DocSymbol<'_> {
     }
 }
 
+/// `text` without its last byte if that is `byte` (ASCII): `str::strip_suffix` with a char
+/// compares through a call to `memcmp`, and the outline strips three per instruction.
+fn strip_ascii_suffix(text: &str, byte: u8) -> Option<&str> {
+    debug_assert!(byte.is_ascii());
+    match text.as_bytes().split_last() {
+        // An ASCII byte is a whole char: what is before it ends on a char boundary.
+        Some((&last, _)) if last == byte => Some(&text[..text.len() - 1]),
+        _ => None,
+    }
+}
+
 /// The first line of `text`, as `str::lines` gives it.
 fn first_line(text: &str) -> &str {
     match memchr::memchr(b'\n', text.as_bytes()) {
         Some(at) => {
             let line = &text[..at];
-            line.strip_suffix('\r').unwrap_or(line)
+            strip_ascii_suffix(line, b'\r').unwrap_or(line)
         }
         None => text,
     }

@@ -39,7 +39,9 @@ pub mod selection_range;
 pub mod workspace_symbol;
 
 pub use document_link::{document_links, DocumentLink};
-pub use document_symbol::{document_symbols, siblings, DocSymbol, SymbolKind};
+pub use document_symbol::{
+    document_symbols, outline, siblings, DocSymbol, OutlineSink, SymbolKind,
+};
 pub use folding::{folding_ranges, Fold, FoldKind};
 pub use formatting::{format, format_on_type, Edit, FormatConfig, KeywordCase};
 pub use hover::{hover, Hover, HoverConfig};
