@@ -16,8 +16,9 @@
 //! rebuilds the model from the stage the change touches ([`Model::rebuild`]). A burst of edits
 //! therefore costs one reparse, not one per edit.
 //!
-//! Invariant: `syntax()`, `model()` and `tree()` always describe exactly `text` (a property test
-//! compares random edit sequences with a fresh parse).
+//! Invariant: `syntax()`, `model()`, `tree()` and `line_index()` always describe exactly `text`
+//! (a property test compares random edit sequences with a fresh parse;
+//! `the_kept_line_index_follows_edits` the kept line index with a fresh one).
 //! Must not know: LSP types, UTF-16.
 
 use std::sync::{Arc, Mutex, OnceLock};
