@@ -950,10 +950,7 @@ pub fn write_outline(doc: &Document, enc: Encoding, out: &mut Vec<u8>) -> serde_
         }
     }
     // About 230 bytes a symbol: room for all of them at once.
-    let (syntax, model) = (doc.syntax(), doc.model());
-    let symbols =
-        syntax.directives.len() + syntax.instructions.len() + model.vars.len() + model.stages.len();
-    out.reserve(symbols * 256 + 2);
+    out.reserve(features::outline_len(doc) * 256 + 2);
     out.push(b'[');
     let mut writer = Writer {
         out,

@@ -129,18 +129,19 @@ pub fn document_symbols(doc: &Document) -> Vec<DocSymbol<'_>> {
             }
         }
     }
-    let (syntax, model) = (doc.syntax(), doc.model());
     let mut list = List {
-        symbols: Vec::with_capacity(
-            syntax.directives.len()
-                + syntax.instructions.len()
-                + model.vars.len()
-                + model.stages.len(),
-        ),
+        symbols: Vec::with_capacity(outline_len(doc)),
         open: Vec::new(),
     };
     outline(doc, &mut list);
     list.symbols
+}
+
+/// How many symbols [`outline`] reports, at most: one per directive, instruction, variable
+/// and stage (for sizing what holds or writes them).
+pub fn outline_len(doc: &Document) -> usize {
+    let (syntax, model) = (doc.syntax(), doc.model());
+    syntax.directives.len() + syntax.instructions.len() + model.vars.len() + model.stages.len()
 }
 
 /// The symbols at the top of `list` (an outline, or the descendants of one of its symbols),

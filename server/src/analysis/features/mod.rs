@@ -40,7 +40,7 @@ pub mod workspace_symbol;
 
 pub use document_link::{document_links, DocumentLink};
 pub use document_symbol::{
-    document_symbols, outline, siblings, DocSymbol, OutlineSink, SymbolKind,
+    document_symbols, outline, outline_len, siblings, DocSymbol, OutlineSink, SymbolKind,
 };
 pub use folding::{folding_ranges, Fold, FoldKind};
 pub use formatting::{format, format_on_type, Edit, FormatConfig, KeywordCase};
