@@ -7,7 +7,8 @@ an editor would (initialize with the row's folding capabilities, didOpen, one re
 reports per method how many rows agree exactly with the peer, and how many agree once our
 deliberate differences are allowed for (listed in docs/features.md):
 
-* symbols: we add stages and variables (compared: only the peer's kinds, Function and Property);
+* symbols: a stage stands for its FROM and an ARG or ENV appears as the variables it declares
+  (compared: the peer's other Function and Property symbols, and one stage per FROM);
   an unknown directive name (`# eskape=`) is a comment to BuildKit, not a directive;
 * folding: we add stage and heredoc ranges (compared: the peer's ranges must be among ours);
 * stage names: BuildKit's semantics (the last stage with a name, `FROM` sees earlier stages only).
@@ -174,7 +175,12 @@ def run_row(server: Server, row: dict) -> tuple[bool, bool, str]:
         a = [key(s) for s in want]
         b = [key(s) for s in got]
         mine = [k for k in b if k[1] in (7, 12)]
-        return a == b, a == mine, f"peer {a} ours {mine}"
+        # A stage stands for its FROM, and an ARG or ENV that declares variables appears as
+        # them: the peer's symbols for those are not compared, but there must be as many stages.
+        shown = [k for k in a if k[0].upper() != "FROM" and (k[0].upper() not in ("ARG", "ENV") or k in mine)]
+        froms = sum(k[0].upper() == "FROM" for k in a)
+        stages = sum(k[1] == 2 for k in b)
+        return a == b, shown == mine and froms == stages, f"peer {a} ours {b}"
     raise ValueError(method)
 
 

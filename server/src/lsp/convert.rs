@@ -1600,7 +1600,10 @@ mod tests {
         write_outline(&d, Encoding::Utf16, &mut tree).unwrap();
         let tree = String::from_utf8(tree).unwrap();
         assert!(tree.contains(r#""tags":[1],"deprecated":true"#), "{tree}");
-        assert!(tree.contains(r#""children":[{"name":"FROM""#), "{tree}");
+        assert!(
+            tree.contains(r#""children":[{"name":"X","detail":"ENV = é😀""#),
+            "{tree}"
+        );
     }
 
     /// Over every file of the real-world corpus (`../shared/corpus/real`), the outline written

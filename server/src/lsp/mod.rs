@@ -491,8 +491,8 @@ mod tests {
             } else {
                 // Stages holding their instructions, the `MAINTAINER` tagged deprecated.
                 assert_eq!(top, ["base", "build", "2"]);
-                assert_eq!(names(&symbols[2]["children"])[3], "MAINTAINER");
-                assert_eq!(symbols[2]["children"][3]["tags"], json!([1]));
+                assert_eq!(names(&symbols[2]["children"])[2], "MAINTAINER");
+                assert_eq!(symbols[2]["children"][2]["tags"], json!([1]));
             }
         }
     }

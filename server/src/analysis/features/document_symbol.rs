@@ -1,6 +1,8 @@
 //! The outline: parser directives and global ARGs at the top, then one entry per build stage
-//! (named by its stage name or index, with its base as detail) holding the stage's instructions,
-//! its `FROM` first; ARG and ENV instructions hold their variables.
+//! (named by its stage name or index, with its base as detail, and its platform if it sets one:
+//! the stage stands for its `FROM`) holding
+//! the stage's other instructions. Each declaration appears once: an `ARG` or `ENV` appears as
+//! the variables it declares (an instruction that declares none, as itself).
 //!
 //! The LSP layer sends the tree as `DocumentSymbol[]` when the client supports hierarchical
 //! symbols and flattens it (with container names) otherwise.
@@ -9,7 +11,7 @@
 
 use std::borrow::Cow;
 
-use crate::analysis::model::{Stage, VarDef};
+use crate::analysis::model::{Stage, VarDef, VarKind};
 use crate::analysis::syntax::{Instruction, Keyword};
 use crate::analysis::{Document, Span};
 
@@ -71,7 +73,7 @@ pub fn outline<'a>(doc: &'a Document, sink: &mut impl OutlineSink<'a>) {
         sink.leave();
     }
     // Vars are in instruction order: walk them alongside the instructions.
-    let mut vars = model.vars.iter().peekable();
+    let mut vars = model.vars.as_slice();
     // The stage entered and not left yet, if any.
     let mut open: Option<usize> = None;
     let details = doc.first_lines_of(
@@ -95,14 +97,31 @@ pub fn outline<'a>(doc: &'a Document, sink: &mut impl OutlineSink<'a>) {
                 sink.enter(stage_symbol(doc, stage));
             }
         }
-        sink.enter(instruction(doc, ins, first_line));
-        while let Some(v) = vars.next_if(|v| v.instr <= i) {
-            if v.instr == i {
-                sink.enter(variable(v));
+        // The stage's symbol stands for its `FROM`.
+        if stage.is_some_and(|s| model.stages.get(s).is_some_and(|st| st.instr == i)) {
+            continue;
+        }
+        // The variables `ins` declares, if any, stand for it.
+        let before = vars.iter().take_while(|v| v.instr < i).count();
+        vars = &vars[before..];
+        let declared = vars.iter().take_while(|v| v.instr == i).count();
+        let (own, rest) = vars.split_at(declared);
+        vars = rest;
+        if own.is_empty() || !matches!(ins.kind, Keyword::Arg | Keyword::Env) {
+            // (The model gives variables to `ARG` and `ENV` only; any other instruction would
+            // hold them.)
+            sink.enter(instruction(doc, ins, first_line));
+            for v in own {
+                sink.enter(variable(ins, v, false, false));
                 sink.leave();
             }
+            sink.leave();
+            continue;
         }
-        sink.leave();
+        for (k, v) in own.iter().enumerate() {
+            sink.enter(variable(ins, v, k == 0, k + 1 == own.len()));
+            sink.leave();
+        }
     }
     if open.is_some() {
         sink.leave();
@@ -166,7 +185,20 @@ fn stage_symbol<'a>(doc: &'a Document, stage: &'a Stage) -> DocSymbol<'a> {
             Some(name) => Cow::Borrowed(name.key.as_str()),
             None => Cow::Owned(stage.label()),
         },
-        detail: (!stage.base.text.is_empty()).then(|| shorten(&stage.base.text)),
+        // Its `FROM`'s flag and base, as written: the stage stands for its `FROM`.
+        detail: match (&stage.platform, stage.base.text.is_empty()) {
+            (Some(platform), _) => Some(Cow::Owned(
+                shorten_line(&format!(
+                    "--platform={} {}",
+                    first_line(&platform.text),
+                    first_line(&stage.base.text)
+                ))
+                .trim_end()
+                .to_string(),
+            )),
+            (None, false) => Some(shorten(&stage.base.text)),
+            (None, true) => None,
+        },
         kind: SymbolKind::Stage,
         span: stage.span,
         selection: stage.name.as_ref().map_or(from.keyword.span, |n| n.span),
@@ -220,14 +252,30 @@ fn instruction<'a>(
     }
 }
 
-fn variable(v: &VarDef) -> DocSymbol<'_> {
-    let span = match &v.value {
+/// The symbol of `v`, declared by `ins`: the first of the instruction's variables takes in its
+/// keyword and the last the rest of the instruction (one variable, the whole instruction), so
+/// the instruction's lines belong to its variables; the detail tells `ARG` from `ENV`.
+fn variable<'a>(ins: &Instruction, v: &'a VarDef, first: bool, last: bool) -> DocSymbol<'a> {
+    let mut span = match &v.value {
         Some(val) => v.name_span.cover(val.span),
         None => v.name_span,
     };
+    if first {
+        span.start = ins.span.start;
+    }
+    if last {
+        span.end = span.end.max(ins.span.end);
+    }
+    let keyword = match v.kind {
+        VarKind::Env => Keyword::Env.as_str(),
+        VarKind::Arg | VarKind::GlobalArg => Keyword::Arg.as_str(),
+    };
     DocSymbol {
         name: Cow::Borrowed(&v.name),
-        detail: v.value.as_ref().map(|val| shorten(&val.text)),
+        detail: Some(match &v.value {
+            Some(val) => Cow::Owned(format!("{keyword} = {}", shorten(&val.text))),
+            None => Cow::Borrowed(keyword),
+        }),
         kind: SymbolKind::Variable,
         span,
         selection: v.name_span,
@@ -341,43 +389,35 @@ FROM golang:${GO} AS build
 ENV CGO_ENABLED=0 GOOS=linux
 RUN go build \
     -o /app
-FROM scratch
+FROM --platform=$BUILDPLATFORM scratch
 COPY --from=build /app /app
 maintainer me
 "#,
             expect![[r#"
                 Directive "syntax" detail="docker/dockerfile:1"
-                Instruction "ARG" detail="GO=1.22"
-                  Variable "GO" detail="1.22"
+                Variable "GO" detail="ARG = 1.22"
                 Stage "build" detail="golang:${GO}"
-                  Instruction "FROM" detail="golang:${GO} AS build"
-                  Instruction "ENV" detail="CGO_ENABLED=0 GOOS=linux"
-                    Variable "CGO_ENABLED" detail="0"
-                    Variable "GOOS" detail="linux"
+                  Variable "CGO_ENABLED" detail="ENV = 0"
+                  Variable "GOOS" detail="ENV = linux"
                   Instruction "RUN" detail="go build"
-                Stage "1" detail="scratch"
-                  Instruction "FROM" detail="scratch"
+                Stage "1" detail="--platform=$BUILDPLATFORM scratch"
                   Instruction "COPY" detail="--from=build /app /app"
                   Instruction "maintainer" detail="me" deprecated
                 ---
                 # syntax=docker/dockerfile:1
                   ^^^^^^ syntax
                 ARG GO=1.22
-                ^^^ ARG
                     ^^ GO
                 FROM golang:${GO} AS build
-                ^^^^ FROM
                                      ^^^^^ build
                 ENV CGO_ENABLED=0 GOOS=linux
-                ^^^ ENV
                     ^^^^^^^^^^^ CGO_ENABLED
                                   ^^^^ GOOS
                 RUN go build \
                 ^^^ RUN
                     -o /app
-                FROM scratch
+                FROM --platform=$BUILDPLATFORM scratch
                 ^^^^ 1
-                ^^^^ FROM
                 COPY --from=build /app /app
                 ^^^^ COPY
                 maintainer me
@@ -398,12 +438,10 @@ maintainer me
             "FROM\r\nRUN <<EOF\r\necho ü\r\nEOF\r\n",
             expect![[r#"
                 Stage "0"
-                  Instruction "FROM"
                   Instruction "RUN" detail="<<EOF"
                 ---
                 FROM
                 ^^^^ 0
-                ^^^^ FROM
                 RUN <<EOF
                 ^^^ RUN
                 echo ü
@@ -419,19 +457,46 @@ maintainer me
             expect![[r#"
                 Directive "escape" detail="`"
                 Stage "0" detail="a"
-                  Instruction "FROM" detail="a"
                   Instruction "HEALTHCHECK" detail="NONE"
                 ---
                 # escape=`
                   ^^^^^^ escape
                 FROM a
                 ^^^^ 0
-                ^^^^ FROM
                 HEALTH`
                 ^^^^^^^ HEALTHCHECK
                 CHECK NONE
             "#]],
         );
+    }
+
+    /// An `ARG` or `ENV` appears as its variables: the first takes in the keyword, the last the
+    /// rest of the instruction (one variable, the whole instruction); one that declares nothing,
+    /// and `ONBUILD ENV`, appear as themselves.
+    #[test]
+    fn variables_stand_for_their_instruction() {
+        let text = "ARG A\nFROM x AS s\nENV B=1 \\\n  # c\n  C=2 \\\n  D=3\nONBUILD ENV X=3\nARG\nenv E F\n";
+        let doc = Document::new(text, 0);
+        let symbols = document_symbols(&doc);
+        let got: Vec<(&str, Option<&str>, String)> = symbols
+            .iter()
+            .map(|s| (&*s.name, s.detail.as_deref(), doc.slice(s.span)))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("A", Some("ARG"), "ARG A".to_string()),
+                ("s", Some("x"), text[6..text.len() - 1].to_string()),
+                ("B", Some("ENV = 1"), "ENV B=1".to_string()),
+                ("C", Some("ENV = 2"), "C=2".to_string()),
+                ("D", Some("ENV = 3"), "D=3".to_string()),
+                ("ONBUILD", Some("ENV X=3"), "ONBUILD ENV X=3".to_string()),
+                ("ARG", None, "ARG".to_string()),
+                ("E", Some("ENV = F"), "env E F".to_string()),
+            ],
+            "{symbols:#?}"
+        );
+        assert_eq!(symbols[1].descendants, 6);
     }
 
     #[test]
@@ -440,12 +505,10 @@ maintainer me
             &format!("FROM alpine\nRUN {}\n", "x".repeat(100)),
             expect![[r#"
                 Stage "0" detail="alpine"
-                  Instruction "FROM" detail="alpine"
                   Instruction "RUN" detail="xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…"
                 ---
                 FROM alpine
                 ^^^^ 0
-                ^^^^ FROM
                 RUN xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
                 ^^^ RUN
             "#]],
@@ -496,7 +559,9 @@ maintainer me
                 .filter(|s| s.kind == SymbolKind::Instruction)
                 .map(|s| s.detail.as_deref())
                 .collect();
+            // Every instruction but the `FROM`s, which their stages stand for.
             let want: Vec<Option<String>> = (doc.syntax().instructions.iter())
+                .filter(|ins| ins.kind != Keyword::From)
                 .map(|ins| from_a_copy(&doc, ins))
                 .collect();
             let want: Vec<Option<&str>> = want.iter().map(Option::as_deref).collect();
