@@ -120,9 +120,9 @@ const HEADER_ROOM: usize = 40;
 const BODY_CAPACITY: usize = 4096;
 
 /// Buffers of frames already written, kept for the next frames. glibc gives a freed block of
-/// 128 KB or more back to the kernel, so a 140 KB answer (the outline of a 1,000-line file) in a
-/// fresh buffer faulted its 35 pages in again on every request, and grew by doubling on the
-/// way. At most [`Spare::BUFFERS`] buffers of at most [`Spare::CAPACITY`] each are kept.
+/// 128 KB or more back to the kernel, so a 140 KB answer (the outline of a 1,000-line file, as
+/// it was) in a fresh buffer faulted its 35 pages in again on every request, and grew by
+/// doubling on the way. At most [`Spare::BUFFERS`] buffers of at most [`Spare::CAPACITY`] each are kept.
 struct Spare(std::sync::Mutex<Vec<Vec<u8>>>);
 
 impl Spare {

@@ -783,7 +783,7 @@ impl Backend {
 /// The notification [`super::Intercept`] turns a request of [`answers_directly`] into, so that its
 /// answer is serialised straight from the handler's result instead of through a
 /// `serde_json::Value`, which costs more than computing most answers (documentSymbol of a
-/// 1,000-line file: 600 symbols, 140 KB).
+/// 1,000-line file: 457 symbols, 107 KB).
 pub const ANSWER_METHOD: &str = "dockerfile-ls/answer";
 
 /// The parameters of [`ANSWER_METHOD`]: the client's request.

@@ -55,7 +55,7 @@ fn adopt<T>(
 }
 
 /// What the stdout pipe's buffer is grown to, where it is smaller. With the default 64 KiB a
-/// 140 KB answer (the outline of a 1,000-line file) goes through in several rounds of the
+/// 107 KB answer (the outline of a 1,000-line file) goes through in several rounds of the
 /// server filling the pipe and the client draining it; in one this way. Only stdout, and no
 /// more than this: the kernel counts every pipe's buffer against the user's limit
 /// (`pipe-user-pages-soft`, 64 MiB by default).
