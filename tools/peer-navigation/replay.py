@@ -180,7 +180,15 @@ def run_row(server: Server, row: dict) -> tuple[bool, bool, str]:
         shown = [k for k in a if k[0].upper() != "FROM" and (k[0].upper() not in ("ARG", "ENV") or k in mine)]
         froms = sum(k[0].upper() == "FROM" for k in a)
         stages = sum(k[1] == 2 for k in b)
-        return a == b, shown == mine and froms == stages, f"peer {a} ours {b}"
+        # Each ARG or ENV left out has a variable of ours between it and the peer's next symbol.
+        lines = sorted(k[2][0] for k in a)
+        variables = [k[2][0] for k in b if k[1] == 13]
+        declared = all(
+            any(k[2][0] <= v < min((l for l in lines if l > k[2][0]), default=2**31) for v in variables)
+            for k in a
+            if k[0].upper() in ("ARG", "ENV") and k not in mine
+        )
+        return a == b, shown == mine and froms == stages and declared, f"peer {a} ours {b}"
     raise ValueError(method)
 
 

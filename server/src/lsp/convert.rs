@@ -917,7 +917,7 @@ pub fn write_outline(doc: &Document, enc: Encoding, out: &mut Vec<u8>) -> serde_
                 None => self.top = true,
             }
             // The whole range comes before the children in the JSON, so after a stage's end
-            // the next lookup (its `FROM`) goes back: `LineIndex::line_of` searches outwards
+            // the next lookup (its first child) goes back: `LineIndex::line_of` searches outwards
             // from the last line either way.
             let start = self.at.at(sym.span.start);
             let selection = self.at.range(sym.selection);

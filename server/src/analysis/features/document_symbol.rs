@@ -97,8 +97,14 @@ pub fn outline<'a>(doc: &'a Document, sink: &mut impl OutlineSink<'a>) {
                 sink.enter(stage_symbol(doc, stage));
             }
         }
-        // The stage's symbol stands for its `FROM`.
+        // The stage's symbol stands for its `FROM` (which declares no variables).
         if stage.is_some_and(|s| model.stages.get(s).is_some_and(|st| st.instr == i)) {
+            debug_assert!(vars.first().is_none_or(|v| v.instr != i), "a FROM declares");
+            continue;
+        }
+        // A line of only a line continuation, at the end of the file: no keyword to name a
+        // symbol by (clients refuse a symbol with an empty name).
+        if ins.keyword.text.is_empty() {
             continue;
         }
         // The variables `ins` declares, if any, stand for it.
@@ -185,7 +191,7 @@ fn stage_symbol<'a>(doc: &'a Document, stage: &'a Stage) -> DocSymbol<'a> {
             Some(name) => Cow::Borrowed(name.key.as_str()),
             None => Cow::Owned(stage.label()),
         },
-        // Its `FROM`'s flag and base, as written: the stage stands for its `FROM`.
+        // Its `FROM`'s platform (unquoted) and base: the stage stands for its `FROM`.
         detail: match (&stage.platform, stage.base.text.is_empty()) {
             (Some(platform), _) => Some(Cow::Owned(
                 shorten_line(&format!(
@@ -272,8 +278,12 @@ fn variable<'a>(ins: &Instruction, v: &'a VarDef, first: bool, last: bool) -> Do
     };
     DocSymbol {
         name: Cow::Borrowed(&v.name),
+        // Cut as a whole, as other details are; an empty value shown as one.
         detail: Some(match &v.value {
-            Some(val) => Cow::Owned(format!("{keyword} = {}", shorten(&val.text))),
+            Some(val) if val.text.is_empty() => Cow::Owned(format!("{keyword} = \"\"")),
+            Some(val) => Cow::Owned(
+                shorten_line(&format!("{keyword} = {}", first_line(&val.text))).into_owned(),
+            ),
             None => Cow::Borrowed(keyword),
         }),
         kind: SymbolKind::Variable,
@@ -497,6 +507,28 @@ maintainer me
             "{symbols:#?}"
         );
         assert_eq!(symbols[1].descendants, 6);
+
+        // Details are cut as a whole; an empty value shows as one; a legacy `ENV K` has none;
+        // a last line of only a continuation has no symbol (no name to give it).
+        let long = "v".repeat(100);
+        let text = format!("FROM x\nENV A= B={long}\nENV K\nRUN y\n\\");
+        let doc = Document::new(&text, 0);
+        let symbols = document_symbols(&doc);
+        let got: Vec<(&str, Option<&str>)> = symbols
+            .iter()
+            .map(|s| (&*s.name, s.detail.as_deref()))
+            .collect();
+        let cut = format!("ENV = {}…", "v".repeat(MAX_DETAIL - 6));
+        assert_eq!(
+            got,
+            [
+                ("0", Some("x")),
+                ("A", Some("ENV = \"\"")),
+                ("B", Some(cut.as_str())),
+                ("K", Some("ENV")),
+                ("RUN", Some("y")),
+            ],
+        );
     }
 
     #[test]
