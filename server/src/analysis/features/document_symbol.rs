@@ -192,18 +192,16 @@ fn stage_symbol<'a>(doc: &'a Document, stage: &'a Stage) -> DocSymbol<'a> {
             None => Cow::Owned(stage.label()),
         },
         // Its `FROM`'s platform (unquoted) and base: the stage stands for its `FROM`.
-        detail: match (&stage.platform, stage.base.text.is_empty()) {
-            (Some(platform), _) => Some(Cow::Owned(
-                shorten_line(&format!(
-                    "--platform={} {}",
-                    first_line(&platform.text),
-                    first_line(&stage.base.text)
-                ))
-                .trim_end()
-                .to_string(),
-            )),
-            (None, false) => Some(shorten(&stage.base.text)),
-            (None, true) => None,
+        detail: match &stage.platform {
+            Some(platform) => {
+                let mut detail = format!("--platform={}", first_line(&platform.text));
+                if !stage.base.text.is_empty() {
+                    detail.push(' ');
+                    detail.push_str(first_line(&stage.base.text));
+                }
+                Some(Cow::Owned(shorten_owned(detail)))
+            }
+            None => (!stage.base.text.is_empty()).then(|| shorten(&stage.base.text)),
         },
         kind: SymbolKind::Stage,
         span: stage.span,
@@ -272,18 +270,19 @@ fn variable<'a>(ins: &Instruction, v: &'a VarDef, first: bool, last: bool) -> Do
     if last {
         span.end = span.end.max(ins.span.end);
     }
-    let keyword = match v.kind {
-        VarKind::Env => Keyword::Env.as_str(),
-        VarKind::Arg | VarKind::GlobalArg => Keyword::Arg.as_str(),
+    let (keyword, empty) = match v.kind {
+        VarKind::Env => ("ENV", "ENV = \"\""),
+        VarKind::Arg | VarKind::GlobalArg => ("ARG", "ARG = \"\""),
     };
     DocSymbol {
         name: Cow::Borrowed(&v.name),
         // Cut as a whole, as other details are; an empty value shown as one.
         detail: Some(match &v.value {
-            Some(val) if val.text.is_empty() => Cow::Owned(format!("{keyword} = \"\"")),
-            Some(val) => Cow::Owned(
-                shorten_line(&format!("{keyword} = {}", first_line(&val.text))).into_owned(),
-            ),
+            Some(val) if val.text.is_empty() => Cow::Borrowed(empty),
+            Some(val) => Cow::Owned(shorten_owned(format!(
+                "{keyword} = {}",
+                first_line(&val.text)
+            ))),
             None => Cow::Borrowed(keyword),
         }),
         kind: SymbolKind::Variable,
@@ -331,6 +330,17 @@ fn shorten_line(line: &str) -> Cow<'_, str> {
         Some((cut, _)) => Cow::Owned(format!("{}…", &line[..cut])),
         None => Cow::Borrowed(line),
     }
+}
+
+/// A detail put together for its symbol, cut as [`shorten_line`] cuts, in place.
+fn shorten_owned(mut line: String) -> String {
+    if line.len() > MAX_DETAIL {
+        if let Some((cut, _)) = line.char_indices().nth(MAX_DETAIL) {
+            line.truncate(cut);
+            line.push('…');
+        }
+    }
+    line
 }
 
 #[cfg(test)]
@@ -528,6 +538,24 @@ maintainer me
                 ("K", Some("ENV")),
                 ("RUN", Some("y")),
             ],
+        );
+    }
+
+    /// A stage's detail has its `FROM`'s platform, without a base when it has none, and is
+    /// cut as a whole.
+    #[test]
+    fn a_stage_detail_names_its_platform() {
+        let long = "b".repeat(100);
+        let text = format!("FROM --platform=linux/amd64\nFROM --platform=\"p\" {long}\n");
+        let doc = Document::new(&text, 0);
+        let details: Vec<Option<String>> = document_symbols(&doc)
+            .iter()
+            .map(|s| s.detail.as_deref().map(str::to_string))
+            .collect();
+        let cut = format!("--platform=p {}…", "b".repeat(MAX_DETAIL - 13));
+        assert_eq!(
+            details,
+            [Some("--platform=linux/amd64".to_string()), Some(cut)]
         );
     }
 
